@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Builds a local stand-in for node:24-bookworm-slim where no image registry is reachable:
+# Debian bookworm (debootstrap minbase) plus this host's Node.js, npm and headers, and the host CA bundle.
+# Usage: scripts/offline-base-image.sh TAG
+set -euo pipefail
+tag=${1:?usage: offline-base-image.sh TAG}
+if docker image inspect "$tag" >/dev/null 2>&1; then
+  echo "base image $tag exists"
+  exit 0
+fi
+rootfs=$(mktemp -d /tmp/ahb-rootfs.XXXXXX)
+trap 'rm -rf "$rootfs"' EXIT
+debootstrap --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian >/tmp/ahb-debootstrap.log 2>&1 ||
+  { tail -20 /tmp/ahb-debootstrap.log; exit 1; }
+install -D /usr/bin/node "$rootfs/usr/bin/node"
+mkdir -p "$rootfs/usr/lib/node_modules" "$rootfs/usr/include" "$rootfs/usr/etc"
+cp -a /usr/lib/node_modules/npm "$rootfs/usr/lib/node_modules/npm"
+ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$rootfs/usr/bin/npm"
+ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$rootfs/usr/bin/npx"
+cp -a /usr/include/node "$rootfs/usr/include/node"
+# Installing ca-certificates in the image regenerates the standard bundle, so keep the host's under its own name.
+mkdir -p "$rootfs/etc/ssl"
+cp /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ssl/host-ca-bundle.pem"
+printf 'nodedir=/usr\ncafile=/etc/ssl/host-ca-bundle.pem\n' >"$rootfs/usr/etc/npmrc"
+rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+tar -C "$rootfs" -c . | docker import \
+  -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+  -c 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/host-ca-bundle.pem' \
+  -c 'CMD ["node"]' - "$tag" >/dev/null
+echo "base image $tag built"

@@ -1,0 +1,22 @@
+import type { Command } from "commander";
+import { bootServer } from "../../server/bootstrap.js";
+import { parsePort } from "../parse.js";
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command("serve")
+    .description("run the web server (the container's entry point); stops cleanly on SIGTERM/SIGINT")
+    .option("--env-file <path>", "env file to read if present (the process environment wins)", ".env")
+    .option("--port <port>", "port to listen on (default: PORT)", parsePort)
+    .option("--host <address>", "address to bind", "0.0.0.0")
+    .addHelpText("after", "\nExamples:\n  ahb serve\n  ahb serve --port 9000 --env-file .env.local")
+    .action(async (options: { envFile: string; port?: number; host: string }) => {
+      const server = await bootServer(options);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once("SIGTERM", stop);
+        process.once("SIGINT", stop);
+      });
+      await server.close();
+    });
+}

@@ -1,0 +1,61 @@
+import { Command, CommanderError } from "commander";
+import { ExitCode, UserError, type ExitCodeValue } from "../errors.js";
+import { appVersion } from "../version.js";
+import { registerConfigCommands } from "./commands/config.js";
+import { registerServeCommand } from "./commands/serve.js";
+import type { CommandResult } from "./result.js";
+
+const EXAMPLES = `
+Examples:
+  $ ahb serve                       run the server locally (reads .env, SQLite under ./data)
+  $ ahb config check                validate .env.prod, secrets masked
+  $ ahb config check --json         the same report as JSON
+
+Exit codes: see the README ("Exit codes"); 0 means success.`;
+
+export function buildProgram(setResult: (result: CommandResult) => void): Command {
+  const program = new Command("ahb")
+    .description("AI HTML Builder operations toolkit")
+    .version(appVersion(), "-V, --version")
+    .option("--verbose", "print stacks for unexpected errors")
+    .showHelpAfterError("(run ahb --help for usage)")
+    .addHelpText("after", EXAMPLES)
+    .exitOverride();
+  registerServeCommand(program);
+  registerConfigCommands(program, setResult);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; bin/ahb.js is the only place that exits. */
+export async function run(argv: readonly string[]): Promise<ExitCodeValue> {
+  let exitCode: ExitCodeValue = ExitCode.OK;
+  const program = buildProgram((result) => {
+    exitCode = result.exitCode;
+  });
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return exitCode;
+  } catch (error) {
+    return reportFailure(error, argv.includes("--verbose") || process.env.DEBUG === "true");
+  }
+}
+
+function reportFailure(error: unknown, verbose: boolean): ExitCodeValue {
+  if (error instanceof CommanderError) {
+    const helpOrVersion = ["commander.helpDisplayed", "commander.version", "commander.help"].includes(
+      error.code,
+    );
+    return helpOrVersion || error.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+  }
+  if (error instanceof UserError) {
+    process.stderr.write(`ahb: ${error.message}\n`);
+    for (const detail of error.details) process.stderr.write(`  ${detail}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`ahb: unexpected error: ${message}\n`);
+  if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  else process.stderr.write("  (rerun with --verbose for the stack)\n");
+  return ExitCode.INTERNAL;
+}

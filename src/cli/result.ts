@@ -1,0 +1,5 @@
+import type { ExitCodeValue } from "../errors.js";
+
+export interface CommandResult {
+  exitCode: ExitCodeValue;
+}

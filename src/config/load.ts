@@ -1,0 +1,99 @@
+import { readFileSync, statSync } from "node:fs";
+import { parseEnv } from "node:util";
+import { ExitCode, UserError } from "../errors.js";
+import { configKeys, configSchema, keySpecs, secretKeys, type Config, type ConfigKey } from "./schema.js";
+import { createRedactor } from "./secret.js";
+
+export type ValueSource = "env" | "file" | "default";
+
+export interface EnvFileInfo {
+  path: string;
+  /** Permission bits, e.g. 0o600. */
+  mode: number;
+}
+
+export interface LoadedConfig {
+  config: Config;
+  sources: Record<ConfigKey, ValueSource>;
+  envFile?: EnvFileInfo;
+  /** Raw secret values, for log and output redaction. */
+  secretValues: string[];
+}
+
+export interface LoadOptions {
+  envFile?: string;
+  /** A missing env file is an error (operations) or just means "use the environment" (serve). */
+  envFileRequired?: boolean;
+  /** Variables of the process; pass {} to validate the file alone. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export class ConfigError extends UserError {
+  readonly problems: string[];
+
+  constructor(problems: string[], source: string) {
+    super(`configuration invalid (${source}):`, ExitCode.CONFIG_INVALID, problems);
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+export function readEnvFile(
+  path: string,
+  required: boolean,
+): { values: Record<string, string>; info?: EnvFileInfo } {
+  let text: string;
+  let mode: number;
+  try {
+    mode = statSync(path).mode & 0o777;
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" && !required) return { values: {} };
+    if (code === "ENOENT") throw new UserError(`env file not found: ${path}`, ExitCode.CONFIG_INVALID);
+    throw new UserError(`env file unreadable: ${path} (${code ?? "error"})`, ExitCode.CONFIG_INVALID);
+  }
+  return { values: parseEnv(text) as Record<string, string>, info: { path, mode } };
+}
+
+/** Merges defaults < env file < process environment, validates with the one schema, names every bad key. */
+export function loadConfig(options: LoadOptions = {}): LoadedConfig {
+  const env = options.env ?? process.env;
+  const file = options.envFile
+    ? readEnvFile(options.envFile, options.envFileRequired ?? false)
+    : { values: {} as Record<string, string> };
+  const raw: Record<string, string | undefined> = {};
+  const sources = {} as Record<ConfigKey, ValueSource>;
+  for (const key of configKeys) {
+    const fromEnv = env[key];
+    const fromFile = file.values[key];
+    if (fromEnv !== undefined && fromEnv !== "") {
+      raw[key] = fromEnv;
+      sources[key] = "env";
+    } else if (fromFile !== undefined && fromFile !== "") {
+      raw[key] = fromFile;
+      sources[key] = "file";
+    } else {
+      sources[key] = "default";
+    }
+  }
+  const parsed = configSchema.safeParse(raw);
+  const sourceName = file.info ? file.info.path : "environment";
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${String(issue.path[0] ?? "config")}: ${issue.message}`,
+    );
+    throw new ConfigError([...new Set(problems)], sourceName);
+  }
+  const secretValues = secretKeys.map((key) => raw[key]).filter((value): value is string => Boolean(value));
+  return { config: parsed.data, sources, envFile: file.info, secretValues };
+}
+
+/** Every raw value in the file or environment that belongs to a secret key, for redaction of text. */
+export function redactorFor(loaded: Pick<LoadedConfig, "secretValues">): (text: string) => string {
+  return createRedactor(loaded.secretValues);
+}
+
+export function describeKey(key: ConfigKey): string {
+  return keySpecs[key].description;
+}

@@ -1,0 +1,358 @@
+import { BlockList, isIP } from "node:net";
+import { z } from "zod";
+import { Secret } from "./secret.js";
+
+export type KeyGroup =
+  | "Application"
+  | "API keys"
+  | "Database"
+  | "Sessions"
+  | "Uploads"
+  | "Rate limiting"
+  | "Exports"
+  | "Claude"
+  | "Costs"
+  | "URLs"
+  | "Proxy and identity"
+  | "Providers";
+
+export interface KeySpec {
+  group: KeyGroup;
+  description: string;
+  /** The raw env value used when the key is absent; undefined means required. */
+  default?: string;
+  /** Shown in .env.example instead of the default (placeholders for required keys). */
+  example?: string;
+  secret?: boolean;
+  schema: z.ZodType;
+}
+
+const boolFromEnv = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
+  .transform((value) => value === "true" || value === "1" || value === "yes");
+
+const intFromEnv = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce
+    .number({ message: "must be a whole number" })
+    .int({ message: "must be a whole number" })
+    .min(min, { message: `must be at least ${min}` })
+    .max(max, { message: `must be at most ${max}` });
+
+const positiveNumberFromEnv = z.coerce
+  .number({ message: "must be a number" })
+  .nonnegative({ message: "must not be negative" });
+
+const csvList = z.string().transform((value) =>
+  value
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0),
+);
+
+const uploadTypes = csvList.pipe(
+  z.array(z.string().regex(/^\.[a-z0-9]+$/, { message: "each type is an extension like .pdf" })).min(1),
+);
+
+function isCidr(value: string): boolean {
+  const [address, prefix, ...rest] = value.split("/");
+  if (rest.length > 0 || address === undefined) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return Number.isInteger(bits) && bits >= 0 && bits <= (family === 4 ? 32 : 128);
+}
+
+const cidrList = csvList.pipe(
+  z.array(z.string().refine(isCidr, { message: "each entry is an IP address or CIDR (10.0.0.0/8)" })),
+);
+
+const jsonOrigins = z
+  .string()
+  .transform((value, ctx) => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({
+        code: "custom",
+        message: 'must be a JSON array of origins, e.g. ["https://a.example"]',
+      });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.array(z.url({ message: "each origin is a URL like https://html.example.com" }), {
+      message: 'must be a JSON array of origins, e.g. ["https://a.example"]',
+    }),
+  );
+
+const anthropicKey = z
+  .string()
+  .regex(/^sk-ant-[A-Za-z0-9_-]{20,200}$/, {
+    message: "malformed (expected sk-ant-… as issued by Anthropic)",
+  })
+  .transform((value) => new Secret(value));
+
+const googleKey = z
+  .string()
+  .regex(/^AIza[0-9A-Za-z_-]{35}$/, {
+    message: "malformed (expected AIza… 39 characters as issued by Google)",
+  })
+  .transform((value) => new Secret(value));
+
+const optionalUrl = z
+  .union([z.literal(""), z.url({ message: "must be a URL" })])
+  .transform((value) => value || undefined);
+
+/** The single source for validation, defaults, descriptions, .env.example and `ahb config` output. */
+export const keySpecs = {
+  ENVIRONMENT: {
+    group: "Application",
+    description: "Environment mode: development, production or test",
+    default: "development",
+    example: "production",
+    schema: z.enum(["development", "production", "test"], {
+      message: "must be development, production or test",
+    }),
+  },
+  DEBUG: {
+    group: "Application",
+    description: "Debug mode: error stacks in logs (never in responses)",
+    default: "false",
+    schema: boolFromEnv,
+  },
+  LOG_LEVEL: {
+    group: "Application",
+    description: "Log level: debug, info, warn or error",
+    default: "info",
+    schema: z.enum(["debug", "info", "warn", "error"], { message: "must be debug, info, warn or error" }),
+  },
+  PORT: {
+    group: "Application",
+    description: "Port the server listens on inside the container",
+    default: "8000",
+    schema: intFromEnv(1, 65535),
+  },
+  ANTHROPIC_API_KEY: {
+    group: "API keys",
+    description: "Anthropic key for Claude (surgical edits). Required",
+    example: "sk-ant-api03-your-key-here-xxxxxxxxxxxxxxxx",
+    secret: true,
+    schema: anthropicKey,
+  },
+  GOOGLE_API_KEY: {
+    group: "API keys",
+    description: "Google key: covers Gemini 2.5 Pro (creation) and Nano Banana Pro (images). Required",
+    example: "AIzaYourGoogleKeyHereXXXXXXXXXXXXXXXXX",
+    secret: true,
+    schema: googleKey,
+  },
+  DATABASE_PATH: {
+    group: "Database",
+    description: "SQLite database file (WAL mode); the container uses /app/data/app.db on the data volume",
+    default: "./data/app.db",
+    example: "/app/data/app.db",
+    schema: z.string().min(1, { message: "must not be empty" }),
+  },
+  SESSION_TIMEOUT: {
+    group: "Sessions",
+    description: "Seconds of inactivity after which cleanup deletes a session",
+    default: "3600",
+    schema: intFromEnv(60),
+  },
+  MAX_SESSIONS_PER_USER: {
+    group: "Sessions",
+    description: "Sessions one user may keep; creating one more deletes that user's least recently active",
+    default: "3",
+    schema: intFromEnv(1, 1000),
+  },
+  MAX_UPLOAD_SIZE: {
+    group: "Uploads",
+    description: "Largest upload in bytes, enforced while the body streams in",
+    default: "52428800",
+    schema: intFromEnv(1),
+  },
+  ALLOWED_UPLOAD_TYPES: {
+    group: "Uploads",
+    description: "Comma-separated upload extensions (checked by extension and content)",
+    default: ".txt,.docx,.md,.pdf",
+    schema: uploadTypes,
+  },
+  RATE_LIMIT_REQUESTS: {
+    group: "Rate limiting",
+    description: "Chat/upload/export requests allowed per user or client address per window",
+    default: "30",
+    schema: intFromEnv(1),
+  },
+  RATE_LIMIT_WINDOW: {
+    group: "Rate limiting",
+    description: "Rate limit window in seconds",
+    default: "60",
+    schema: intFromEnv(1),
+  },
+  EXPORT_DIR: {
+    group: "Exports",
+    description: "Directory for exported files",
+    default: "./exports",
+    example: "/app/exports",
+    schema: z.string().min(1, { message: "must not be empty" }),
+  },
+  EXPORT_RETENTION_HOURS: {
+    group: "Exports",
+    description: "Hours an exported file is kept before cleanup deletes it",
+    default: "24",
+    schema: intFromEnv(1),
+  },
+  CHROMIUM_PATH: {
+    group: "Exports",
+    description: "System Chromium used by Playwright for PDF/PNG export (never downloaded)",
+    default: "/usr/bin/chromium",
+    schema: z.string().min(1, { message: "must not be empty" }),
+  },
+  MAX_CLAUDE_ITERATIONS: {
+    group: "Claude",
+    description: "Most tool-loop rounds Claude may take in one edit",
+    default: "15",
+    schema: intFromEnv(1, 100),
+  },
+  MAX_HTML_CONTEXT_LENGTH: {
+    group: "Claude",
+    description: "Largest document (characters, images swapped for placeholders) sent for editing",
+    default: "150000",
+    schema: intFromEnv(1000),
+  },
+  CLAUDE_MODEL: {
+    group: "Claude",
+    description: "Claude model id used for edits",
+    default: "claude-sonnet-4-5",
+    schema: z.string().min(1, { message: "must not be empty" }),
+  },
+  CLAUDE_INPUT_COST_PER_M: {
+    group: "Costs",
+    description: "Claude input price, USD per million tokens",
+    default: "3.0",
+    schema: positiveNumberFromEnv,
+  },
+  CLAUDE_OUTPUT_COST_PER_M: {
+    group: "Costs",
+    description: "Claude output price, USD per million tokens",
+    default: "15.0",
+    schema: positiveNumberFromEnv,
+  },
+  GEMINI_INPUT_COST_PER_M: {
+    group: "Costs",
+    description: "Gemini 2.5 Pro input price, USD per million tokens (prompts up to 200k tokens)",
+    default: "1.25",
+    schema: positiveNumberFromEnv,
+  },
+  GEMINI_OUTPUT_COST_PER_M: {
+    group: "Costs",
+    description:
+      "Gemini 2.5 Pro output price incl. thinking, USD per million tokens (prompts up to 200k tokens)",
+    default: "10.0",
+    schema: positiveNumberFromEnv,
+  },
+  NANO_BANANA_COST_PER_IMAGE: {
+    group: "Costs",
+    description: "Nano Banana Pro price per generated image, USD",
+    default: "0.134",
+    schema: positiveNumberFromEnv,
+  },
+  FRONTEND_URL: {
+    group: "URLs",
+    description: "Public URL of the web page (informational behind the proxy)",
+    default: "http://localhost:8000",
+    schema: z.url({ message: "must be a URL" }),
+  },
+  BACKEND_URL: {
+    group: "URLs",
+    description: "URL the server is reached at (used by health checks and the CLI)",
+    default: "http://localhost:8000",
+    schema: z.url({ message: "must be a URL" }),
+  },
+  CORS_ORIGINS: {
+    group: "URLs",
+    description:
+      "JSON array of origins allowed to call the API cross-origin (the page itself is same-origin)",
+    default: '["http://localhost:8000"]',
+    example: '["https://your-domain.com"]',
+    schema: jsonOrigins,
+  },
+  TRUSTED_PROXIES: {
+    group: "Proxy and identity",
+    description:
+      "Comma-separated CIDRs whose X-Forwarded-User / X-Forwarded-For headers are believed (the proxy's addresses)",
+    default: "127.0.0.1/32,::1/128",
+    example: "127.0.0.1/32,::1/128,172.16.0.0/12",
+    schema: cidrList,
+  },
+  ADMIN_USERS: {
+    group: "Proxy and identity",
+    description: "Comma-separated user names (as sent in X-Forwarded-User) who see every user's costs",
+    default: "",
+    schema: csvList,
+  },
+  ANTHROPIC_BASE_URL: {
+    group: "Providers",
+    description: "Override of the Anthropic API base URL (empty: the SDK default)",
+    default: "",
+    schema: optionalUrl,
+  },
+  GOOGLE_GEMINI_BASE_URL: {
+    group: "Providers",
+    description: "Override of the Gemini API base URL (empty: the SDK default)",
+    default: "",
+    schema: optionalUrl,
+  },
+} satisfies Record<string, KeySpec>;
+
+export type ConfigKey = keyof typeof keySpecs;
+export const configKeys = Object.keys(keySpecs) as ConfigKey[];
+export const secretKeys = configKeys.filter((key) => (keySpecs[key] as KeySpec).secret === true);
+
+function keySchema(spec: KeySpec, key: string): z.ZodType {
+  const missing = { message: "missing" };
+  const base = spec.default === undefined ? spec.schema : spec.schema.prefault(spec.default);
+  const required = spec.default === undefined;
+  return z
+    .string(required ? missing : undefined)
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === "") {
+        if (required) {
+          ctx.addIssue({ code: "custom", message: "missing" });
+          return z.NEVER;
+        }
+        return undefined;
+      }
+      return value;
+    })
+    .pipe(base as z.ZodType<unknown, string | undefined>)
+    .describe(`${key}: ${spec.description}`);
+}
+
+type Output<K extends ConfigKey> = z.output<(typeof keySpecs)[K]["schema"]>;
+export type Config = { [K in ConfigKey]: Output<K> };
+
+export const configSchema = z.object(
+  Object.fromEntries(configKeys.map((key) => [key, keySchema(keySpecs[key], key)])),
+) as unknown as z.ZodType<Config>;
+
+/** The trusted proxy list as a matcher for peer addresses. */
+export function trustedProxyMatcher(cidrs: readonly string[]): (address: string | undefined) => boolean {
+  const list = new BlockList();
+  for (const cidr of cidrs) {
+    const [address = "", prefix] = cidr.split("/");
+    const family = isIP(address) === 6 ? "ipv6" : "ipv4";
+    if (prefix === undefined) list.addAddress(address, family);
+    else list.addSubnet(address, Number(prefix), family);
+  }
+  return (address) => {
+    if (!address) return false;
+    const plain = address.startsWith("::ffff:") && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+    const family = isIP(plain);
+    if (family === 0) return false;
+    return list.check(plain, family === 6 ? "ipv6" : "ipv4");
+  };
+}

@@ -1,0 +1,51 @@
+import { inspect } from "node:util";
+
+const MASK = "****";
+
+/** Shows at most the last 4 characters, and none of a short value. */
+export function maskValue(value: string): string {
+  if (value.length === 0) return "";
+  if (value.length < 12) return MASK;
+  return `${MASK}${value.slice(-4)}`;
+}
+
+/**
+ * A secret value that prints masked wherever it ends up: string templates, JSON, console.log, util.inspect.
+ * Code that must send the real value (an SDK client) calls reveal().
+ */
+export class Secret {
+  readonly #value: string;
+
+  constructor(value: string) {
+    this.#value = value;
+  }
+
+  reveal(): string {
+    return this.#value;
+  }
+
+  get masked(): string {
+    return maskValue(this.#value);
+  }
+
+  toString(): string {
+    return this.masked;
+  }
+
+  toJSON(): string {
+    return this.masked;
+  }
+
+  [inspect.custom](): string {
+    return `Secret(${this.masked})`;
+  }
+}
+
+/** Replaces every occurrence of every secret value in text with [REDACTED]. */
+export function createRedactor(secretValues: readonly string[]): (text: string) => string {
+  const values = [...new Set(secretValues.filter((value) => value.length >= 4))].sort(
+    (a, b) => b.length - a.length,
+  );
+  if (values.length === 0) return (text) => text;
+  return (text) => values.reduce((current, value) => current.split(value).join("[REDACTED]"), text);
+}

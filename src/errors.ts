@@ -1,0 +1,45 @@
+/** Documented exit codes: the README's table is generated from the same list (see test/unit/readme.test.ts). */
+export const ExitCode = {
+  OK: 0,
+  INTERNAL: 1,
+  USAGE: 2,
+  UNHEALTHY: 3,
+  BUDGET_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  DEPLOY_ROLLED_BACK: 10,
+  BUILD_FAILED: 11,
+  LOCKED: 12,
+  PREFLIGHT_FAILED: 13,
+  ENGINE_UNAVAILABLE: 69,
+  CONFIG_INVALID: 78,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export const exitCodeMeanings: Record<ExitCodeValue, string> = {
+  0: "success",
+  1: "unexpected internal error (a bug: rerun with --verbose and report the stack)",
+  2: "usage error: unknown command, bad flag or argument",
+  3: "unhealthy: the service or a check is not healthy",
+  4: "cost budget exceeded for the period (ahb costs --budget)",
+  5: "not found: a named backup, version, session or container does not exist",
+  10: "deploy failed and was rolled back: the previous version is serving",
+  11: "image build failed: nothing was swapped",
+  12: "another deploy/cleanup holds the lock",
+  13: "preflight failed: nothing was changed",
+  69: "Docker engine unreachable",
+  78: "configuration invalid (env file or variables)",
+};
+
+/** An expected failure: printed as one line, exits with its documented code, no stack unless --verbose. */
+export class UserError extends Error {
+  readonly exitCode: ExitCodeValue;
+  readonly details: readonly string[];
+
+  constructor(message: string, exitCode: ExitCodeValue = ExitCode.USAGE, details: readonly string[] = []) {
+    super(message);
+    this.name = "UserError";
+    this.exitCode = exitCode;
+    this.details = details;
+  }
+}

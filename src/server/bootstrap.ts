@@ -1,0 +1,36 @@
+import { fileURLToPath } from "node:url";
+import { loadConfig, redactorFor } from "../config/load.js";
+import { openDatabase } from "../db/open.js";
+import { createJsonLogger } from "../log.js";
+import { appVersion } from "../version.js";
+import { startServer, type RunningServer } from "./listen.js";
+
+export interface ServeOptions {
+  envFile: string;
+  port?: number;
+  host: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export const defaultWebRoot = fileURLToPath(new URL("../../dist/web", import.meta.url));
+
+/** Loads and validates config (refusing to start on bad keys), opens the database, listens. */
+export async function bootServer(options: ServeOptions): Promise<RunningServer> {
+  const env = options.env ?? process.env;
+  const loaded = loadConfig({ envFile: options.envFile, envFileRequired: false, env });
+  const config = options.port === undefined ? loaded.config : { ...loaded.config, PORT: options.port };
+  const logger = createJsonLogger({ level: config.LOG_LEVEL, redact: redactorFor(loaded) });
+  const db = openDatabase(config.DATABASE_PATH);
+  return startServer(
+    {
+      config,
+      db,
+      dbPath: config.DATABASE_PATH,
+      logger,
+      version: appVersion(),
+      startedAt: new Date(),
+      webRoot: defaultWebRoot,
+    },
+    options.host,
+  );
+}

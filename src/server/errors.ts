@@ -1,0 +1,53 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { ZodError } from "zod";
+import type { Logger } from "../log.js";
+
+export interface ApiErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+/** An expected API failure with a stable machine code and a message safe to show the user. */
+export class ApiError extends HTTPException {
+  readonly code: string;
+  readonly details?: unknown;
+  readonly headers?: Record<string, string>;
+
+  constructor(
+    status: ContentfulStatusCode,
+    code: string,
+    message: string,
+    options: { details?: unknown; headers?: Record<string, string> } = {},
+  ) {
+    super(status, { message });
+    this.code = code;
+    this.details = options.details;
+    this.headers = options.headers;
+  }
+}
+
+export function errorBody(code: string, message: string, details?: unknown): ApiErrorBody {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+function zodDetails(error: ZodError): string[] {
+  return error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`);
+}
+
+/** The one error handler: expected errors keep their status and message; anything else is a logged 500. */
+export function handleError(logger: Logger) {
+  return (error: Error, c: Context) => {
+    if (error instanceof ApiError) {
+      return c.json(errorBody(error.code, error.message, error.details), error.status, error.headers);
+    }
+    if (error instanceof ZodError) {
+      return c.json(errorBody("invalid_request", "request is invalid", zodDetails(error)), 400);
+    }
+    if (error instanceof HTTPException) {
+      return c.json(errorBody(`http_${error.status}`, error.message || "request failed"), error.status);
+    }
+    logger.error("unhandled error", { method: c.req.method, path: c.req.path, error });
+    return c.json(errorBody("internal", "internal server error"), 500);
+  };
+}
