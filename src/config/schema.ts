@@ -162,7 +162,7 @@ export const keySpecs = {
   },
   MAX_SESSIONS_PER_USER: {
     group: "Sessions",
-    description: "Sessions one user may keep; creating one more deletes that user's least recently active",
+    description: "Sessions one user may keep at once; creating another is refused (409) until one is deleted or expires",
     default: "3",
     schema: intFromEnv(1, 1000),
   },
