@@ -143,7 +143,7 @@ export const keySpecs = {
   GOOGLE_API_KEY: {
     group: "API keys",
     description: "Google key: covers Gemini 2.5 Pro (creation) and Nano Banana Pro (images). Required",
-    example: "AIzaYourGoogleKeyHereXXXXXXXXXXXXXXXXX",
+    example: "AIzaYourGoogleKeyHereXXXXXXXXXXXXXXXXXX",
     secret: true,
     schema: googleKey,
   },
@@ -162,7 +162,8 @@ export const keySpecs = {
   },
   MAX_SESSIONS_PER_USER: {
     group: "Sessions",
-    description: "Sessions one user may keep at once; creating another is refused (409) until one is deleted or expires",
+    description:
+      "Sessions one user may keep at once; creating another is refused (409) until one is deleted or expires",
     default: "3",
     schema: intFromEnv(1, 1000),
   },
