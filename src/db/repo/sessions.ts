@@ -1,0 +1,124 @@
+import { randomUUID } from "node:crypto";
+import type { Db } from "../open.js";
+import { nowIso } from "../open.js";
+import { insertDocument } from "./documents.js";
+
+export interface Session {
+  id: string;
+  owner: string;
+  title: string;
+  createdAt: string;
+  lastActive: string;
+}
+
+export interface SessionSummary extends Omit<Session, "owner"> {
+  documentCount: number;
+}
+
+interface SessionRow {
+  id: string;
+  owner: string;
+  title: string;
+  created_at: string;
+  last_active: string;
+}
+
+export const DEFAULT_SESSION_TITLE = "Untitled session";
+export const DEFAULT_DOCUMENT_TITLE = "Untitled document";
+/** Writing last_active on every request would turn reads into writes; a minute of precision is plenty for expiry. */
+const TOUCH_GRANULARITY_MS = 60_000;
+
+function toSession(row: SessionRow): Session {
+  return {
+    id: row.id,
+    owner: row.owner,
+    title: row.title,
+    createdAt: row.created_at,
+    lastActive: row.last_active,
+  };
+}
+
+export class SessionLimitError extends Error {
+  constructor(readonly limit: number) {
+    super(`session limit of ${limit} reached`);
+    this.name = "SessionLimitError";
+  }
+}
+
+/** Creates a session with its first (empty, active) document; refuses past the owner's limit, counted under the write lock. */
+export function createSession(
+  db: Db,
+  input: { owner: string; title?: string; maxPerOwner: number },
+): { session: Session; documentId: string } {
+  return db
+    .transaction(() => {
+      const count = Number(
+        db.prepare("SELECT count(*) FROM sessions WHERE owner = ?").pluck().get(input.owner),
+      );
+      if (count >= input.maxPerOwner) throw new SessionLimitError(input.maxPerOwner);
+      const now = nowIso();
+      const row: SessionRow = {
+        id: randomUUID(),
+        owner: input.owner,
+        title: input.title ?? DEFAULT_SESSION_TITLE,
+        created_at: now,
+        last_active: now,
+      };
+      db.prepare(
+        "INSERT INTO sessions (id, owner, title, created_at, last_active) VALUES (@id, @owner, @title, @created_at, @last_active)",
+      ).run(row);
+      const document = insertDocument(db, row.id, DEFAULT_DOCUMENT_TITLE);
+      return { session: toSession(row), documentId: document.id };
+    })
+    .immediate();
+}
+
+export function getOwnedSession(db: Db, id: string, owner: string): Session | undefined {
+  const row = db.prepare("SELECT * FROM sessions WHERE id = ? AND owner = ?").get(id, owner) as
+    SessionRow | undefined;
+  return row && toSession(row);
+}
+
+export function listSessions(
+  db: Db,
+  owner: string,
+  page: { limit: number; offset: number },
+): { sessions: SessionSummary[]; total: number } {
+  const total = Number(db.prepare("SELECT count(*) FROM sessions WHERE owner = ?").pluck().get(owner));
+  const rows = db
+    .prepare(
+      `SELECT s.id, s.title, s.created_at, s.last_active,
+              (SELECT count(*) FROM documents d WHERE d.session_id = s.id) AS document_count
+         FROM sessions s WHERE s.owner = ?
+        ORDER BY s.last_active DESC, s.id LIMIT ? OFFSET ?`,
+    )
+    .all(owner, page.limit, page.offset) as (Omit<SessionRow, "owner"> & { document_count: number })[];
+  return {
+    total,
+    sessions: rows.map((row) => ({
+      id: row.id,
+      title: row.title,
+      createdAt: row.created_at,
+      lastActive: row.last_active,
+      documentCount: row.document_count,
+    })),
+  };
+}
+
+export function renameSession(db: Db, id: string, title: string): void {
+  db.prepare("UPDATE sessions SET title = ?, last_active = ? WHERE id = ?").run(title, nowIso(), id);
+}
+
+export function deleteSession(db: Db, id: string): void {
+  db.prepare("DELETE FROM sessions WHERE id = ?").run(id);
+}
+
+/** Marks the session as used now (so cleanup keeps it), at most once per minute. */
+export function touchSession(db: Db, id: string, now = new Date()): void {
+  const threshold = new Date(now.getTime() - TOUCH_GRANULARITY_MS).toISOString();
+  db.prepare("UPDATE sessions SET last_active = ? WHERE id = ? AND last_active < ?").run(
+    now.toISOString(),
+    id,
+    threshold,
+  );
+}

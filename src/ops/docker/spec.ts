@@ -1,0 +1,129 @@
+import type { ContainerCreateOptions, ImageBuildOptions } from "dockerode";
+import { CONTAINER_PORT, type OpsConfig } from "../ops-config.js";
+
+/** Labels that mark what ahb created, so cleanup and rollback never touch anything else. */
+export const LABEL_APP = "ahb.app";
+export const LABEL_VERSION = "ahb.version";
+export const LABEL_GIT_SHA = "ahb.git-sha";
+export const LABEL_BUILD_TIME = "ahb.build-time";
+export const CONTAINER_UID = 10001;
+
+export interface BuildInfo {
+  version: string;
+  gitSha: string;
+  builtAt: string;
+}
+
+export function imageRef(config: Pick<OpsConfig, "image">, version: string): string {
+  return `${config.image}:${version}`;
+}
+
+export function buildOptions(
+  config: Pick<OpsConfig, "image" | "container" | "dockerfile" | "buildArgs">,
+  info: BuildInfo,
+): ImageBuildOptions {
+  return {
+    t: imageRef(config, info.version),
+    dockerfile: config.dockerfile,
+    buildargs: { ...config.buildArgs, AHB_VERSION: info.version },
+    labels: {
+      [LABEL_APP]: config.container,
+      [LABEL_VERSION]: info.version,
+      [LABEL_GIT_SHA]: info.gitSha,
+      [LABEL_BUILD_TIME]: info.builtAt,
+    },
+    rm: true,
+    forcerm: true,
+  };
+}
+
+/** Fixed inside the container whatever the env file says: the mounts and the port are the spec's. */
+const containerEnvOverrides = {
+  PORT: String(CONTAINER_PORT),
+  DATABASE_PATH: "/app/data/app.db",
+  EXPORT_DIR: "/app/exports",
+};
+
+const NANOSECONDS = 1_000_000_000;
+
+function memoryBytes(size: string): number {
+  const match = /^(\d+)([kmg]?)$/i.exec(size);
+  const units: Record<string, number> = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+  return Number(match?.[1] ?? 0) * (units[(match?.[2] ?? "").toLowerCase()] ?? 1);
+}
+
+export interface ContainerSpecInput {
+  name: string;
+  image: string;
+  version: string;
+  envValues: Record<string, string>;
+}
+
+/** The full create request: env, mounts, port, network, restart policy, limits, log rotation, health check, labels. */
+export function containerSpec(config: OpsConfig, input: ContainerSpecInput): ContainerCreateOptions {
+  const env = { ...input.envValues, ...containerEnvOverrides };
+  const portKey = `${CONTAINER_PORT}/tcp`;
+  return {
+    name: input.name,
+    Image: input.image,
+    Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),
+    Labels: { [LABEL_APP]: config.container, [LABEL_VERSION]: input.version },
+    ExposedPorts: { [portKey]: {} },
+    Healthcheck: {
+      Test: [
+        "CMD",
+        "node",
+        "-e",
+        `fetch('http://127.0.0.1:${CONTAINER_PORT}/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
+      ],
+      Interval: config.healthIntervalS * NANOSECONDS,
+      Timeout: 3 * NANOSECONDS,
+      StartPeriod: config.healthTimeoutS * NANOSECONDS,
+      Retries: 3,
+    },
+    StopTimeout: config.stopTimeoutS,
+    HostConfig: {
+      Binds: [`${config.dataDir}:/app/data`, `${config.exportsDir}:/app/exports`],
+      PortBindings: config.publish
+        ? { [portKey]: [{ HostIp: config.bindAddress, HostPort: String(config.hostPort) }] }
+        : {},
+      RestartPolicy: { Name: "unless-stopped" },
+      Memory: memoryBytes(config.memory),
+      NanoCpus: Math.round(config.cpus * NANOSECONDS),
+      ShmSize: 512 * 1024 ** 2,
+      LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "3" } },
+      ...(config.network ? { NetworkMode: config.network } : {}),
+    },
+    ...(config.network
+      ? { NetworkingConfig: { EndpointsConfig: { [config.network]: { Aliases: [config.container] } } } }
+      : {}),
+  };
+}
+
+/** "1h", "30m", "2d", "90s" or an ISO time -> Unix seconds for the logs API. */
+export function sinceToUnixSeconds(since: string, now: Date): number | undefined {
+  const relative = /^(\d+)([smhd])$/.exec(since);
+  if (relative) {
+    const seconds = { s: 1, m: 60, h: 3600, d: 86400 }[relative[2] as "s" | "m" | "h" | "d"];
+    return Math.floor(now.getTime() / 1000) - Number(relative[1]) * seconds;
+  }
+  const time = Date.parse(since);
+  return Number.isNaN(time) ? undefined : Math.floor(time / 1000);
+}
+
+export interface LogOptionsInput {
+  follow: boolean;
+  tail?: number;
+  sinceUnix?: number;
+}
+
+export function logOptions(input: LogOptionsInput) {
+  return {
+    follow: input.follow,
+    stdout: true,
+    stderr: true,
+    timestamps: true,
+    tail: input.tail ?? "all",
+    ...(input.sinceUnix !== undefined ? { since: input.sinceUnix } : {}),
+  } as const;
+}

@@ -1,0 +1,219 @@
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { z } from "zod";
+import { ExitCode, UserError } from "../errors.js";
+
+/** Where the server listens inside the container (the Dockerfile's PORT and EXPOSE). */
+export const CONTAINER_PORT = 8000;
+export const DEFAULT_OPS_CONFIG_FILE = "ahb.ops.json";
+
+const dockerName = z
+  .string()
+  .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/, { message: "letters, digits, _ . - (Docker name rules)" });
+
+/** The single source for operations settings: the file, AHB_* variables and flags are all checked by it. */
+export const opsConfigSchema = z.object({
+  image: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._/-]*$/, { message: "lower-case image repository name, e.g. ahb" })
+    .default("ahb")
+    .describe("image repository the build is tagged into (AHB_IMAGE)"),
+  container: dockerName.default("ahb").describe("container name (AHB_CONTAINER)"),
+  bindAddress: z
+    .ipv4({ message: "an IPv4 address" })
+    .default("127.0.0.1")
+    .describe("host address (AHB_BIND_ADDRESS)"),
+  hostPort: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(65535, { message: "a port from 1 to 65535" })
+    .default(8080)
+    .describe("host port published to the container's 8000 (AHB_HOST_PORT)"),
+  publish: z
+    .boolean()
+    .default(true)
+    .describe("publish the port; false when the proxy joins `network` (AHB_PUBLISH)"),
+  network: dockerName.optional().describe("Docker network to join, e.g. the proxy's (AHB_NETWORK)"),
+  dataDir: z.string().min(1).default("./data").describe("host directory mounted at /app/data (AHB_DATA_DIR)"),
+  exportsDir: z
+    .string()
+    .min(1)
+    .default("./exports")
+    .describe("host directory mounted at /app/exports (AHB_EXPORTS_DIR)"),
+  backupsDir: z.string().min(1).default("./backups").describe("pre-deploy backups go here (AHB_BACKUPS_DIR)"),
+  stateDir: z.string().min(1).default("./.ahb").describe("deploy lock and audit log (AHB_STATE_DIR)"),
+  envFile: z.string().min(1).default(".env.prod").describe("env file given to the container (AHB_ENV_FILE)"),
+  context: z.string().min(1).default(".").describe("build context directory (AHB_CONTEXT)"),
+  dockerfile: z
+    .string()
+    .min(1)
+    .default("Dockerfile")
+    .describe("Dockerfile inside the context (AHB_DOCKERFILE)"),
+  buildArgs: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe("build arguments, e.g. NODE_IMAGE (AHB_BUILD_ARGS=NODE_IMAGE=x,OTHER=y)"),
+  healthTimeoutS: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(3600)
+    .default(120)
+    .describe("seconds to wait for healthy (AHB_HEALTH_TIMEOUT)"),
+  healthIntervalS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(300)
+    .default(5)
+    .describe("Docker health check interval (AHB_HEALTH_INTERVAL)"),
+  stopTimeoutS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(300)
+    .default(10)
+    .describe("grace before SIGKILL on stop (AHB_STOP_TIMEOUT)"),
+  keepImages: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(50)
+    .default(3)
+    .describe("previous images kept for rollback (AHB_KEEP_IMAGES)"),
+  memory: z
+    .string()
+    .regex(/^\d+[kmg]?$/i, { message: "a size like 4g or 512m" })
+    .default("4g")
+    .describe("memory limit (AHB_MEMORY)"),
+  cpus: z.coerce.number().positive().max(256).default(2).describe("CPU limit (AHB_CPUS)"),
+  minFreeDiskMb: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(2048)
+    .describe("free space needed for a build (AHB_MIN_FREE_DISK_MB)"),
+});
+
+export type OpsConfig = z.output<typeof opsConfigSchema>;
+export type OpsConfigInput = z.input<typeof opsConfigSchema>;
+type OpsKey = keyof OpsConfig;
+
+const envNames: Record<OpsKey, string> = {
+  image: "AHB_IMAGE",
+  container: "AHB_CONTAINER",
+  bindAddress: "AHB_BIND_ADDRESS",
+  hostPort: "AHB_HOST_PORT",
+  publish: "AHB_PUBLISH",
+  network: "AHB_NETWORK",
+  dataDir: "AHB_DATA_DIR",
+  exportsDir: "AHB_EXPORTS_DIR",
+  backupsDir: "AHB_BACKUPS_DIR",
+  stateDir: "AHB_STATE_DIR",
+  envFile: "AHB_ENV_FILE",
+  context: "AHB_CONTEXT",
+  dockerfile: "AHB_DOCKERFILE",
+  buildArgs: "AHB_BUILD_ARGS",
+  healthTimeoutS: "AHB_HEALTH_TIMEOUT",
+  healthIntervalS: "AHB_HEALTH_INTERVAL",
+  stopTimeoutS: "AHB_STOP_TIMEOUT",
+  keepImages: "AHB_KEEP_IMAGES",
+  memory: "AHB_MEMORY",
+  cpus: "AHB_CPUS",
+  minFreeDiskMb: "AHB_MIN_FREE_DISK_MB",
+};
+
+export function opsEnvName(key: OpsKey): string {
+  return envNames[key];
+}
+
+/** "A=1,B=2" -> {A: "1", B: "2"}. */
+export function parseKeyValueList(text: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const item of text.split(",")) {
+    const trimmed = item.trim();
+    if (trimmed === "") continue;
+    const at = trimmed.indexOf("=");
+    if (at <= 0)
+      throw new UserError(`build argument "${trimmed}" is not NAME=value`, ExitCode.CONFIG_INVALID);
+    result[trimmed.slice(0, at)] = trimmed.slice(at + 1);
+  }
+  return result;
+}
+
+function fromEnv(env: NodeJS.ProcessEnv): Partial<Record<OpsKey, unknown>> {
+  const values: Partial<Record<OpsKey, unknown>> = {};
+  for (const [key, name] of Object.entries(envNames) as [OpsKey, string][]) {
+    const raw = env[name];
+    if (raw === undefined || raw === "") continue;
+    if (key === "buildArgs") values[key] = parseKeyValueList(raw);
+    else if (key === "publish") values[key] = !["false", "0", "no"].includes(raw.toLowerCase());
+    else values[key] = raw;
+  }
+  return values;
+}
+
+function readOpsFile(path: string, required: boolean): Record<string, unknown> {
+  if (!existsSync(path)) {
+    if (required) throw new UserError(`ops config file not found: ${path}`, ExitCode.CONFIG_INVALID);
+    return {};
+  }
+  try {
+    const parsed = JSON.parse(readFileSync(path, "utf8")) as unknown;
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
+      throw new Error("not an object");
+    return parsed as Record<string, unknown>;
+  } catch (error) {
+    throw new UserError(
+      `ops config ${path} is not a JSON object: ${(error as Error).message}`,
+      ExitCode.CONFIG_INVALID,
+    );
+  }
+}
+
+export interface OpsConfigSources {
+  /** Path of the JSON file; absent means ahb.ops.json in cwd if it exists. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  flags?: Partial<Record<OpsKey, unknown>>;
+  cwd?: string;
+}
+
+/** Defaults < file < AHB_* variables < flags; directories are resolved against cwd. */
+export function loadOpsConfig(sources: OpsConfigSources = {}): OpsConfig {
+  const cwd = sources.cwd ?? process.cwd();
+  const env = sources.env ?? process.env;
+  const explicitFile = sources.file ?? env.AHB_OPS_CONFIG;
+  const file = readOpsFile(resolve(cwd, explicitFile ?? DEFAULT_OPS_CONFIG_FILE), explicitFile !== undefined);
+  const flags = Object.fromEntries(
+    Object.entries(sources.flags ?? {}).filter(([, value]) => value !== undefined),
+  );
+  const parsed = opsConfigSchema.safeParse({ ...file, ...fromEnv(env), ...flags });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join(".") || "config"}: ${issue.message}`,
+    );
+    throw new UserError("operations config invalid:", ExitCode.CONFIG_INVALID, problems);
+  }
+  const config = parsed.data;
+  return {
+    ...config,
+    dataDir: resolve(cwd, config.dataDir),
+    exportsDir: resolve(cwd, config.exportsDir),
+    backupsDir: resolve(cwd, config.backupsDir),
+    stateDir: resolve(cwd, config.stateDir),
+    envFile: resolve(cwd, config.envFile),
+    context: resolve(cwd, config.context),
+  };
+}
+
+/** The SQLite file on the host: the container's /app/data/app.db. */
+export function hostDatabasePath(config: Pick<OpsConfig, "dataDir">): string {
+  return resolve(config.dataDir, "app.db");
+}
+
+/** Where the CLI reaches the server's health endpoint from the host. */
+export function publishedHealthHost(config: Pick<OpsConfig, "bindAddress">): string {
+  return config.bindAddress === "0.0.0.0" ? "127.0.0.1" : config.bindAddress;
+}

@@ -1,0 +1,48 @@
+import type { Context } from "hono";
+import type { Db } from "../db/open.js";
+import { getDocument, type DocumentRow } from "../db/repo/documents.js";
+import { getOwnedSession, touchSession, type Session } from "../db/repo/sessions.js";
+import { ApiError } from "./errors.js";
+import type { AppEnv } from "./types.js";
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** 400 `invalid_id` unless value is a UUID; returns it lower-cased (ids are stored as randomUUID() writes them). */
+export function requireUuid(value: string | undefined, what: string): string {
+  if (!value || !UUID_PATTERN.test(value))
+    throw new ApiError(400, "invalid_id", `${what} id is not a valid UUID`);
+  return value.toLowerCase();
+}
+
+/**
+ * The session named by `:id` or `:sessionId`, if the caller owns it. Someone else's session answers 404 exactly
+ * like a missing one, so ids cannot be probed. Marks the session as used.
+ */
+export function requireOwnedSession(c: Context<AppEnv>, db: Db): Session {
+  const id = requireUuid(c.req.param("sessionId") ?? c.req.param("id"), "session");
+  const session = getOwnedSession(db, id, c.get("user"));
+  if (!session) throw new ApiError(404, "not_found", "session not found");
+  touchSession(db, session.id);
+  return session;
+}
+
+/** The document named by `:docId` inside the (already owner-checked) session. */
+export function requireDocument(c: Context<AppEnv>, db: Db, sessionId: string): DocumentRow {
+  const id = requireUuid(c.req.param("docId"), "document");
+  const document = getDocument(db, sessionId, id);
+  if (!document) throw new ApiError(404, "not_found", "document not found");
+  return document;
+}
+
+export function parseVersionNumber(value: string): number {
+  if (!/^[1-9][0-9]{0,8}$/.test(value)) {
+    throw new ApiError(400, "invalid_version", "version must be a positive whole number");
+  }
+  return Number(value);
+}
+
+/** `?version=n` as a positive integer, or undefined for "latest". */
+export function parseVersionQuery(c: Context<AppEnv>): number | undefined {
+  const value = c.req.query("version");
+  return value === undefined || value === "" ? undefined : parseVersionNumber(value);
+}
