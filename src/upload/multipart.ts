@@ -40,6 +40,8 @@ export function receiveUpload(request: Request, maxBytes: number): Promise<Recei
     try {
       parser = busboy({
         headers: { "content-type": contentType },
+        // Browsers send the file name as raw UTF-8 bytes; busboy's default would read them as latin1.
+        defParamCharset: "utf8",
         limits: { files: 1, fields: 4, fieldSize: MAX_FIELD_BYTES, fileSize: maxBytes, parts: 5 },
       });
     } catch {

@@ -42,7 +42,7 @@ export async function extractPdf(bytes: Buffer, limits: PdfLimits = DEFAULT_PDF_
   const read = async (): Promise<PdfText> => {
     let pdf: Awaited<ReturnType<typeof getDocumentProxy>>;
     try {
-      pdf = await getDocumentProxy(new Uint8Array(bytes), { isEvalSupported: false, stopAtErrors: false });
+      pdf = await getDocumentProxy(new Uint8Array(bytes), { isEvalSupported: false, verbosity: 0 });
     } catch (error) {
       const name = (error as { name?: string }).name;
       throw corrupt(
