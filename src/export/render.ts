@@ -22,8 +22,8 @@ function viewportFor(spec: BrowserSpec) {
 
 /**
  * A throwaway context that cannot run the document's scripts or reach any network: JavaScript is off, every
- * request the page makes is aborted (data: URIs never hit the router, so inline images still render), and the
- * context is offline. The HTML arrives through setContent, which is not a request.
+ * request the page makes is answered inside Playwright (data: URIs never hit the router, so inline images still
+ * render), and the context is offline. The HTML arrives through setContent, which is not a request.
  */
 async function isolatedContext(browser: Browser, spec: BrowserSpec): Promise<BrowserContext> {
   const context = await browser.newContext({
@@ -33,9 +33,14 @@ async function isolatedContext(browser: Browser, spec: BrowserSpec): Promise<Bro
     serviceWorkers: "block",
     acceptDownloads: false,
   });
-  await context.route("**/*", (route) =>
-    route.request().url().startsWith("data:") ? route.continue() : route.abort("blockedbyclient"),
-  );
+  await context.route("**/*", (route) => {
+    const request = route.request();
+    if (request.url().startsWith("data:")) return route.continue();
+    // Aborting a navigation (meta refresh, iframe src) would swap in Chromium's error page; a 204 answered here,
+    // without any network, makes the browser stay on the document it has.
+    if (request.isNavigationRequest()) return route.fulfill({ status: 204 });
+    return route.abort("blockedbyclient");
+  });
   return context;
 }
 

@@ -23,7 +23,10 @@ function documentXml(paragraphs: string[]): string {
 }
 
 /** A minimal but real .docx (the parts Word itself requires), optionally with extra parts. */
-export async function buildDocx(paragraphs: string[], extra: Record<string, Uint8Array> = {}): Promise<Buffer> {
+export async function buildDocx(
+  paragraphs: string[],
+  extra: Record<string, Uint8Array> = {},
+): Promise<Buffer> {
   const zip = new JSZip();
   zip.file("[Content_Types].xml", CONTENT_TYPES);
   zip.file("_rels/.rels", ROOT_RELS);

@@ -172,7 +172,10 @@ describe("POST /api/upload", () => {
   it("refuses a declared Content-Length over the limit before reading the body", async () => {
     const response = await t.app.request("/api/upload", {
       method: "POST",
-      headers: { "Content-Type": "multipart/form-data; boundary=x", "Content-Length": String(50 * 1024 * 1024) },
+      headers: {
+        "Content-Type": "multipart/form-data; boundary=x",
+        "Content-Length": String(50 * 1024 * 1024),
+      },
       body: "--x--",
     });
     assert.equal(response.status, 413);
@@ -213,7 +216,10 @@ describe("POST /api/upload over a real socket", () => {
           port: server.port,
           method: "POST",
           path: "/api/upload",
-          headers: { "Content-Type": `multipart/form-data; boundary=${boundary}`, "Transfer-Encoding": "chunked" },
+          headers: {
+            "Content-Type": `multipart/form-data; boundary=${boundary}`,
+            "Transfer-Encoding": "chunked",
+          },
         });
         let sent = 0;
         let answered = false;
@@ -250,7 +256,9 @@ describe("POST /api/upload over a real socket", () => {
     assert.ok(result.sentWhenAnswered < bodySize / 2, `answered after ${result.sentWhenAnswered} bytes`);
     const rssGrowth = peakRss - before.rss;
     const bufferGrowth = peakArrayBuffers - before.arrayBuffers;
-    context.diagnostic(`413 after ${result.sentWhenAnswered} bytes sent; rss +${rssGrowth}, arrayBuffers +${bufferGrowth}`);
+    context.diagnostic(
+      `413 after ${result.sentWhenAnswered} bytes sent; rss +${rssGrowth}, arrayBuffers +${bufferGrowth}`,
+    );
     assert.ok(rssGrowth < 80 * 1024 * 1024, `rss grew ${rssGrowth} bytes`);
     assert.ok(bufferGrowth < 40 * 1024 * 1024, `arrayBuffers grew ${bufferGrowth} bytes`);
   });
