@@ -25,7 +25,7 @@ async function upload(
 ): Promise<{ status: number; body: UploadBody }> {
   const form = new FormData();
   for (const [key, value] of Object.entries(fields)) form.append(key, value);
-  form.append("file", new Blob([bytes]), name);
+  form.append("file", new Blob([new Uint8Array(bytes)]), name);
   const response = await t.app.request(
     "/api/upload",
     { method: "POST", body: form, headers: ALICE },
