@@ -1,7 +1,7 @@
 // Export latency with a warm browser: a typical ~50 KB document to PDF and PNG, 20 runs each, then 5 concurrent
 // PDF exports through the same queue. Writes bench/export.md.
 import { writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { execa } from "execa";
 import { createExporter } from "../src/export/exporter.js";
 
@@ -47,6 +47,7 @@ async function timeRuns(run: () => Promise<unknown>): Promise<{ median: number; 
 
 export default async function benchExport(): Promise<void> {
   const html = typicalDocument();
+  const loadBefore = loadavg()[0] ?? NaN;
   const exporter = createExporter({
     exportDir: "/tmp/ahb-bench-exports",
     chromiumPath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
@@ -73,7 +74,9 @@ and isolated context (JavaScript off, network blocked) as the HTTP route, withou
 ${RUNS} sequential runs per format after one warm-up; then ${CONCURRENT} PDF exports started at once (default
 concurrency 2, the rest queued).
 
-Machine: ${cpus().length} CPU cores (shared with other jobs while measured), Node ${process.version}, ${chromium}.
+Machine: ${cpus().length} CPU cores, Node ${process.version}, ${chromium}. Load average (1 min) when the run
+started: ${loadBefore.toFixed(1)}, when it ended: ${(loadavg()[0] ?? NaN).toFixed(1)} — above ${cpus().length} means other jobs were
+competing for the CPU and every figure below is inflated accordingly.
 Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC.
 
 | measurement | median | p95 | max |
