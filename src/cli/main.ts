@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { ExitCode, UserError, type ExitCodeValue } from "../errors.js";
 import { appVersion } from "../version.js";
+import { registerBackupCommands } from "./commands/backup.js";
 import { registerConfigCommands } from "./commands/config.js";
 import { registerServeCommand } from "./commands/serve.js";
 import type { CommandResult } from "./result.js";
@@ -10,6 +11,7 @@ Examples:
   $ ahb serve                       run the server locally (reads .env, SQLite under ./data)
   $ ahb config check                validate .env.prod, secrets masked
   $ ahb config check --json         the same report as JSON
+  $ ahb backup --keep-last 7        verified online backup of the live database, keep the newest 7
 
 Exit codes: see the README ("Exit codes"); 0 means success.`;
 
@@ -23,6 +25,7 @@ export function buildProgram(setResult: (result: CommandResult) => void): Comman
     .exitOverride();
   registerServeCommand(program);
   registerConfigCommands(program, setResult);
+  registerBackupCommands(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
