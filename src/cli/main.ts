@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { ExitCode, UserError, type ExitCodeValue } from "../errors.js";
 import { appVersion } from "../version.js";
 import { registerConfigCommands } from "./commands/config.js";
+import { registerKeysCommands } from "./commands/keys.js";
 import { registerServeCommand } from "./commands/serve.js";
 import type { CommandResult } from "./result.js";
 
@@ -10,6 +11,7 @@ Examples:
   $ ahb serve                       run the server locally (reads .env, SQLite under ./data)
   $ ahb config check                validate .env.prod, secrets masked
   $ ahb config check --json         the same report as JSON
+  $ ahb keys check --live           list models with both keys (exit 20/21/22 names the failed one)
 
 Exit codes: see the README ("Exit codes"); 0 means success.`;
 
@@ -23,6 +25,7 @@ export function buildProgram(setResult: (result: CommandResult) => void): Comman
     .exitOverride();
   registerServeCommand(program);
   registerConfigCommands(program, setResult);
+  registerKeysCommands(program, setResult);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
