@@ -4,6 +4,7 @@ import { appVersion } from "../version.js";
 import { registerConfigCommands } from "./commands/config.js";
 import { registerKeysCommands } from "./commands/keys.js";
 import { registerServeCommand } from "./commands/serve.js";
+import { registerTemplatesCommands } from "./commands/templates.js";
 import type { CommandResult } from "./result.js";
 
 const EXAMPLES = `
@@ -11,6 +12,7 @@ Examples:
   $ ahb serve                       run the server locally (reads .env, SQLite under ./data)
   $ ahb config check                validate .env.prod, secrets masked
   $ ahb config check --json         the same report as JSON
+  $ ahb templates render nginx-site --domain html.example.com   an nginx site for hosts without NPM
   $ ahb keys check --live           list models with both keys (exit 20/21/22 names the failed one)
 
 Exit codes: see the README ("Exit codes"); 0 means success.`;
@@ -26,6 +28,7 @@ export function buildProgram(setResult: (result: CommandResult) => void): Comman
   registerServeCommand(program);
   registerConfigCommands(program, setResult);
   registerKeysCommands(program, setResult);
+  registerTemplatesCommands(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
