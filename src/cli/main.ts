@@ -3,7 +3,9 @@ import { ExitCode, UserError, type ExitCodeValue } from "../errors.js";
 import { appVersion } from "../version.js";
 import { registerBackupCommands } from "./commands/backup.js";
 import { registerConfigCommands } from "./commands/config.js";
+import { registerKeysCommands } from "./commands/keys.js";
 import { registerServeCommand } from "./commands/serve.js";
+import { registerTemplatesCommands } from "./commands/templates.js";
 import type { CommandResult } from "./result.js";
 
 const EXAMPLES = `
@@ -12,6 +14,8 @@ Examples:
   $ ahb config check                validate .env.prod, secrets masked
   $ ahb config check --json         the same report as JSON
   $ ahb backup --keep-last 7        verified online backup of the live database, keep the newest 7
+  $ ahb templates render nginx-site --domain html.example.com   an nginx site for hosts without NPM
+  $ ahb keys check --live           list models with both keys (exit 20/21/22 names the failed one)
 
 Exit codes: see the README ("Exit codes"); 0 means success.`;
 
@@ -26,6 +30,8 @@ export function buildProgram(setResult: (result: CommandResult) => void): Comman
   registerServeCommand(program);
   registerConfigCommands(program, setResult);
   registerBackupCommands(program);
+  registerKeysCommands(program, setResult);
+  registerTemplatesCommands(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
