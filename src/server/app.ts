@@ -2,9 +2,12 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { errorBody, handleError } from "./errors.js";
 import { identity } from "./middleware/identity.js";
+import { mountRateLimits } from "./middleware/rate-limit.js";
 import { requestLog } from "./middleware/request-log.js";
 import { securityHeaders } from "./middleware/security-headers.js";
 import { healthRoutes } from "./routes/health.js";
+import { meRoutes } from "./routes/me.js";
+import { sessionRoutes } from "./routes/sessions.js";
 import { mountWebPage } from "./static.js";
 import type { AppDeps, AppEnv } from "./types.js";
 
@@ -15,8 +18,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use("*", requestLog(deps.logger));
   app.use("*", securityHeaders());
   app.use("/api/*", cors({ origin: deps.config.CORS_ORIGINS, credentials: true, maxAge: 600 }));
+  mountRateLimits(app, deps.config, deps.rateLimitStore);
 
   app.route("/api/health", healthRoutes(deps));
+  app.route("/api/me", meRoutes());
+  app.route("/api/sessions", sessionRoutes(deps));
 
   app.all("/api/*", (c) => c.json(errorBody("not_found", `no API route ${c.req.method} ${c.req.path}`), 404));
   if (deps.webRoot) mountWebPage(app, deps.webRoot);

@@ -34,6 +34,11 @@ export function requireDocument(c: Context<AppEnv>, db: Db, sessionId: string): 
   return document;
 }
 
+/** The document named by `:docId` in the caller's own session named by `:id` (404 otherwise). */
+export function requireOwnedDocument(c: Context<AppEnv>, db: Db): DocumentRow {
+  return requireDocument(c, db, requireOwnedSession(c, db).id);
+}
+
 export function parseVersionNumber(value: string): number {
   if (!/^[1-9][0-9]{0,8}$/.test(value)) {
     throw new ApiError(400, "invalid_version", "version must be a positive whole number");
