@@ -1,0 +1,79 @@
+/**
+ * Where a quoted passage is in a document, in three tiers that stop at the first hit: exact, then
+ * whitespace-tolerant, then similar. A quote found more than once, or a near-match with a close rival, is
+ * ambiguous: the editor never guesses which place was meant.
+ */
+import { normalizeWhitespace, originalSpan } from "./normalize.js";
+import { alignCandidates } from "./similarity.js";
+
+export type MatchKind = "exact" | "whitespace" | "similarity";
+
+export type Location =
+  | { found: true; start: number; end: number; match: MatchKind; similarity?: number }
+  | { found: false; reason: "not_found" | "ambiguous"; detail: string };
+
+/** A near-match must be at least this similar to the quote... */
+export const SIMILARITY_THRESHOLD = 0.85;
+/** ...and at least this much more similar than the next distinct passage. */
+export const SIMILARITY_MARGIN = 0.05;
+/** Longer quotes must match exactly or up to whitespace: the alignment is quadratic in the quote's length. */
+export const MAX_SIMILARITY_QUOTE = 2000;
+const SIMILARITY_CANDIDATES = 8;
+
+export function locate(document: string, quote: string): Location {
+  if (quote.trim() === "") return notFound("the quote is empty");
+  const exact = occurrences(document, quote);
+  if (exact.length === 1)
+    return { found: true, start: exact[0] ?? 0, end: (exact[0] ?? 0) + quote.length, match: "exact" };
+  if (exact.length > 1) return ambiguous(`it occurs ${exact.length} times`);
+
+  const text = normalizeWhitespace(document);
+  const needle = normalizeWhitespace(quote).text;
+  const loose = occurrences(text.text, needle);
+  if (loose.length === 1) {
+    const [start, end] = originalSpan(text, loose[0] ?? 0, (loose[0] ?? 0) + needle.length);
+    return { found: true, start, end, match: "whitespace" };
+  }
+  if (loose.length > 1) return ambiguous(`ignoring whitespace it occurs ${loose.length} times`);
+
+  if (needle.length > MAX_SIMILARITY_QUOTE) {
+    return notFound(
+      `no exact match, and quotes over ${MAX_SIMILARITY_QUOTE} characters are not matched approximately`,
+    );
+  }
+  const [best, ...rest] = alignCandidates(needle, text.text, SIMILARITY_CANDIDATES);
+  if (best === undefined || best.similarity < SIMILARITY_THRESHOLD) {
+    const closest =
+      best === undefined
+        ? "no similar passage either"
+        : `the closest passage is only ${percent(best.similarity)} similar`;
+    return notFound(`no exact match, and ${closest} (${percent(SIMILARITY_THRESHOLD)} needed)`);
+  }
+  const rival = rest.find((other) => other.end <= best.start || other.start >= best.end);
+  if (rival !== undefined && rival.similarity > best.similarity - SIMILARITY_MARGIN) {
+    return ambiguous(
+      `two passages are about equally similar (${percent(best.similarity)} and ${percent(rival.similarity)})`,
+    );
+  }
+  const [start, end] = originalSpan(text, best.start, best.end);
+  return { found: true, start, end, match: "similarity", similarity: best.similarity };
+}
+
+/** Every start of `needle` in `text`, overlapping ones included. */
+function occurrences(text: string, needle: string): number[] {
+  const starts: number[] = [];
+  for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + 1)) starts.push(at);
+  return starts;
+}
+
+function ambiguous(detail: string): Location {
+  return { found: false, reason: "ambiguous", detail };
+}
+
+function notFound(detail: string): Location {
+  return { found: false, reason: "not_found", detail };
+}
+
+function percent(share: number): string {
+  return `${Math.floor(share * 100)}%`;
+}
