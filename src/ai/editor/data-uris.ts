@@ -31,11 +31,9 @@ export function protectDataUris(html: string): ProtectedHtml {
   };
 }
 
-/** How often each placeholder token occurs in `text`. */
-export function placeholderCounts(text: string): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const [token] of text.matchAll(PLACEHOLDER)) counts.set(token, (counts.get(token) ?? 0) + 1);
-  return counts;
+/** The placeholder tokens that occur in `text`. */
+export function placeholderTokens(text: string): Set<string> {
+  return new Set(Array.from(text.matchAll(PLACEHOLDER), ([token]) => token));
 }
 
 function highestPlaceholderNumber(text: string): number {

@@ -1,5 +1,5 @@
 /** The safety net of every edit and regeneration: a result that fails these checks is not saved. */
-import { placeholderCounts } from "./data-uris.js";
+import { placeholderTokens } from "./data-uris.js";
 
 export type Validation = { ok: true } | { ok: false; problems: string[] };
 
@@ -12,6 +12,7 @@ const CLOSING_TAGS = ["</head>", "</body>", "</html>"];
 const BLOCK_TAGS = ["<style", "<script"];
 
 export function validateEdit(before: string, after: string): Validation {
+  if (after.trim() === "") return { ok: false, problems: ["the document would be empty"] };
   const problems = [
     ...sizeProblems(before, after),
     ...CLOSING_TAGS.flatMap((tag) => tagCountProblem(tag, before, after, "exact")),
@@ -22,7 +23,6 @@ export function validateEdit(before: string, after: string): Validation {
 }
 
 function sizeProblems(before: string, after: string): string[] {
-  if (after.trim() === "") return ["the document would be empty"];
   if (after.length >= before.length * MIN_SIZE_RATIO) return [];
   const percent = Math.round((after.length / before.length) * 100);
   return [
@@ -45,8 +45,8 @@ function countTag(html: string, tag: string): number {
 }
 
 function unknownPlaceholderProblems(before: string, after: string): string[] {
-  const known = placeholderCounts(before);
-  return [...placeholderCounts(after)]
-    .filter(([token, count]) => count > (known.get(token) ?? 0))
-    .map(([token]) => `the document refers to an unknown image placeholder ${token}`);
+  const known = placeholderTokens(before);
+  return [...placeholderTokens(after)]
+    .filter((token) => !known.has(token))
+    .map((token) => `the document refers to an unknown image placeholder ${token}`);
 }
