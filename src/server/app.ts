@@ -5,6 +5,7 @@ import { identity } from "./middleware/identity.js";
 import { mountRateLimits } from "./middleware/rate-limit.js";
 import { requestLog } from "./middleware/request-log.js";
 import { securityHeaders } from "./middleware/security-headers.js";
+import { chatRoutes } from "./routes/chat.js";
 import { healthRoutes } from "./routes/health.js";
 import { meRoutes } from "./routes/me.js";
 import { sessionRoutes } from "./routes/sessions.js";
@@ -23,6 +24,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/api/health", healthRoutes(deps));
   app.route("/api/me", meRoutes());
   app.route("/api/sessions", sessionRoutes(deps));
+  app.route("/api/chat", chatRoutes(deps));
 
   app.all("/api/*", (c) => c.json(errorBody("not_found", `no API route ${c.req.method} ${c.req.path}`), 404));
   if (deps.webRoot) mountWebPage(app, deps.webRoot);

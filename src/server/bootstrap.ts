@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { createProviderClients } from "../ai/providers/index.js";
 import { loadConfig, redactorFor } from "../config/load.js";
 import { openDatabase } from "../db/open.js";
 import { createJsonLogger } from "../log.js";
@@ -30,6 +31,7 @@ export async function bootServer(options: ServeOptions): Promise<RunningServer> 
       version: appVersion(),
       startedAt: new Date(),
       webRoot: defaultWebRoot,
+      providers: createProviderClients(config),
     },
     options.host,
   );

@@ -1,5 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Store } from "hono-rate-limiter";
+import type { ProviderClients } from "../ai/providers/index.js";
+import type { RetryPolicy } from "../ai/providers/retry.js";
 import type { Config } from "../config/schema.js";
 import type { Db } from "../db/open.js";
 import type { Logger } from "../log.js";
@@ -15,6 +17,10 @@ export interface AppDeps {
   webRoot?: string;
   /** Rate-limit counters; a fresh bounded in-memory store when absent (tests pass one to inspect it). */
   rateLimitStore?: Store<AppEnv>;
+  /** SDK clients of the AI providers; built from config (keys, base URLs) when absent. */
+  providers?: ProviderClients;
+  /** Chat tuning for tests: heartbeat interval (default 15 s) and provider retry policy. */
+  chat?: { heartbeatMs?: number; retry?: RetryPolicy };
 }
 
 export interface AppEnv {

@@ -84,6 +84,11 @@ export async function startAnthropicFake(): Promise<AnthropicFake> {
       sendError(response, 404, "not_found_error", `fake: no route ${request.method} ${request.url}`);
       return;
     }
+    const sampling = ["temperature", "top_p", "top_k"].find((key) => body && key in body);
+    if (sampling && request.headers["anthropic-version"] === "2026-10-21") {
+      sendError(response, 400, "invalid_request_error", `${sampling}: Extra inputs are not permitted`);
+      return;
+    }
     const step = queue.shift();
     if (!step) {
       sendError(response, 500, "api_error", "fake: no scripted response left");

@@ -201,7 +201,7 @@ function planCall(model: string, step: GeminiReply, requestText: string): Planne
       const candidates = Math.round((textTokens * chunksSent) / pieces.length) + (done ? imageTokens : 0);
       return {
         model,
-        promptTokenCount: step.usage?.prompt ?? tokensOf(requestText),
+        promptTokenCount: step.usage?.prompt ?? tokensOf(requestText) + (step.usage?.cached ?? 0),
         cachedContentTokenCount: step.usage?.cached ?? 0,
         candidatesTokenCount: candidates,
         thoughtsTokenCount: step.usage?.thoughts ?? 0,
