@@ -14,6 +14,8 @@ export const RATE_LIMITED_PATHS = [
 ] as const;
 
 export const DEFAULT_MAX_KEYS = 10_000;
+/** Consumed queue slots are cut off in bulk, once they are at least half the queue. */
+const COMPACT_AFTER = 1024;
 
 /** One budget per named user; anonymous callers are told apart by client address (see identity middleware). */
 export function rateLimitKey(user: string, clientAddress: string): string {
@@ -21,6 +23,7 @@ export function rateLimitKey(user: string, clientAddress: string): string {
 }
 
 interface Counter {
+  key: string;
   totalHits: number;
   resetTime: Date;
 }
@@ -28,15 +31,18 @@ interface Counter {
 /**
  * Fixed-window counters in memory, never more than `maxKeys` of them. The library's MemoryStore drops idle keys
  * only once per window, so a flood of distinct keys grows it without bound inside a window. Here every counter lives
- * exactly one window and is inserted when its window starts, so the Map's insertion order is expiry order: expired
- * counters are swept from the front on each hit, and when the Map is still full the counter nearest its reset is
- * evicted (that one client's count restarts early, the memory stays bounded).
+ * exactly one window and is queued when its window starts, so the queue is in expiry order: each hit drops expired
+ * counters from its front, and when the store is still full the counter nearest its reset is evicted (that one
+ * client's count restarts early; the memory stays bounded). A queue rather than the Map's own order because V8
+ * leaves deleted Map entries as holes that every iteration from the start must skip.
  */
 export class BoundedMemoryStore implements Store<AppEnv> {
   readonly localKeys = true;
   readonly maxKeys: number;
   readonly #now: () => number;
   readonly #counters = new Map<string, Counter>();
+  #queue: Counter[] = [];
+  #head = 0;
   #windowMs = 60_000;
 
   constructor(options: { maxKeys?: number; now?: () => number } = {}) {
@@ -54,20 +60,21 @@ export class BoundedMemoryStore implements Store<AppEnv> {
 
   get(key: string): ClientRateLimitInfo | undefined {
     const counter = this.#counters.get(key);
-    return counter && counter.resetTime.getTime() > this.#now() ? { ...counter } : undefined;
+    return counter && counter.resetTime.getTime() > this.#now() ? this.#info(counter) : undefined;
   }
 
   increment(key: string): ClientRateLimitInfo {
     const now = this.#now();
-    this.#sweep(now);
+    this.#dropExpired(now);
     let counter = this.#counters.get(key);
     if (!counter) {
-      if (this.#counters.size >= this.maxKeys) this.#evictOldest();
-      counter = { totalHits: 0, resetTime: new Date(now + this.#windowMs) };
+      while (this.#counters.size >= this.maxKeys) this.#dropFront();
+      counter = { key, totalHits: 0, resetTime: new Date(now + this.#windowMs) };
       this.#counters.set(key, counter);
+      this.#queue.push(counter);
     }
     counter.totalHits += 1;
-    return { ...counter };
+    return this.#info(counter);
   }
 
   decrement(key: string): void {
@@ -75,24 +82,36 @@ export class BoundedMemoryStore implements Store<AppEnv> {
     if (counter && counter.totalHits > 0) counter.totalHits -= 1;
   }
 
+  /** The queued entry stays behind and is skipped when it reaches the front. */
   resetKey(key: string): void {
     this.#counters.delete(key);
   }
 
   resetAll(): void {
     this.#counters.clear();
+    this.#queue = [];
+    this.#head = 0;
   }
 
-  #sweep(now: number): void {
-    for (const [key, counter] of this.#counters) {
-      if (counter.resetTime.getTime() > now) return;
-      this.#counters.delete(key);
+  #info(counter: Counter): ClientRateLimitInfo {
+    return { totalHits: counter.totalHits, resetTime: counter.resetTime };
+  }
+
+  #dropExpired(now: number): void {
+    for (let front = this.#queue[this.#head]; front && front.resetTime.getTime() <= now;) {
+      this.#dropFront();
+      front = this.#queue[this.#head];
     }
   }
 
-  #evictOldest(): void {
-    const oldest = this.#counters.keys().next();
-    if (!oldest.done) this.#counters.delete(oldest.value);
+  #dropFront(): void {
+    const front = this.#queue[this.#head];
+    this.#head += 1;
+    if (front && this.#counters.get(front.key) === front) this.#counters.delete(front.key);
+    if (this.#head >= COMPACT_AFTER && this.#head * 2 >= this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
   }
 }
 

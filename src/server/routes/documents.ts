@@ -1,6 +1,5 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import type { Db } from "../../db/open.js";
 import {
   activateDocument,
   createDocument,
@@ -10,11 +9,10 @@ import {
   renameDocument,
 } from "../../db/repo/documents.js";
 import { DEFAULT_DOCUMENT_TITLE } from "../../db/repo/sessions.js";
-import { getVersion, type Version } from "../../db/repo/versions.js";
 import { ApiError } from "../errors.js";
-import { parseVersionQuery, requireOwnedDocument, requireOwnedSession } from "../guards.js";
-import type { AppDeps, AppEnv } from "../types.js";
+import { requireHtml, requireOwnedDocument, requireOwnedSession } from "../guards.js";
 import { publicDocument } from "../present.js";
+import type { AppDeps, AppEnv } from "../types.js";
 import { readJson, titleSchema } from "../validate.js";
 import { versionRoutes } from "./versions.js";
 
@@ -33,16 +31,6 @@ const updateBody = z
   .refine((body) => body.title !== undefined || body.active !== undefined, {
     message: "give a title, active: true, or both",
   });
-
-/** The latest or `?version=n` HTML of the document named in the path: 404 `no_content` while it has none. */
-export function requireHtml(c: Context<AppEnv>, db: Db): Version {
-  const document = requireOwnedDocument(c, db);
-  const version = parseVersionQuery(c);
-  const found = getVersion(db, document.id, version);
-  if (found) return found;
-  if (version === undefined) throw new ApiError(404, "no_content", "the document has no content yet");
-  throw new ApiError(404, "not_found", `version ${version} not found`);
-}
 
 function htmlResponse(c: Context<AppEnv>, html: string, csp?: string) {
   c.header("Cache-Control", "no-store");
