@@ -422,17 +422,20 @@ describe("ownership and ids on every route", () => {
       ["GET", `${doc}/versions`],
       ["GET", `${doc}/versions/1`],
       ["POST", `${doc}/versions/1/restore`],
+      ["POST", `/api/chat/${sessionId}`],
     ];
   });
   after(() => t.close());
 
-  const bodyFor = (method: string) =>
-    method === "PATCH" || method === "POST" ? { title: "mine now" } : undefined;
+  const bodyFor = (method: string, path: string) => {
+    if (path.startsWith("/api/chat/")) return { message: "give me bob's page" };
+    return method === "PATCH" || method === "POST" ? { title: "mine now" } : undefined;
+  };
 
   it("answers 404 not_found to another user on each route, and changes nothing", async () => {
     const alice = asUser(t, "alice");
     for (const [method, path] of routes) {
-      const response = await alice(method, path, bodyFor(method));
+      const response = await alice(method, path, bodyFor(method, path));
       const text = await response.text();
       assert.equal(response.status, 404, `${method} ${path}`);
       assert.equal((JSON.parse(text) as ErrorBody).error.code, "not_found", `${method} ${path}`);
@@ -443,6 +446,8 @@ describe("ownership and ids on every route", () => {
     assert.equal(detail.session.title, "Untitled session");
     assert.equal(detail.documents.length, 1);
     assert.equal(detail.documents[0]?.latestVersion, 1);
+    const messages = await json<{ messages: unknown[] }>(await bob("GET", `${routes[0]?.[1]}/messages`));
+    assert.equal(messages.messages.length, 1, "alice's chat attempt stored nothing");
   });
 
   it("answers the same 404 for an id that does not exist", async () => {
@@ -457,8 +462,8 @@ describe("ownership and ids on every route", () => {
   it("answers 400 invalid_id for a malformed session or document id on each route", async () => {
     const bob = asUser(t, "bob");
     for (const [method, path] of routes) {
-      const badSession = path.replace(/\/api\/sessions\/[^/]+/, "/api/sessions/not-a-uuid");
-      const response = await bob(method, badSession, bodyFor(method));
+      const badSession = path.replace(/^\/api\/(sessions|chat)\/[^/]+/, "/api/$1/not-a-uuid");
+      const response = await bob(method, badSession, bodyFor(method, path));
       assert.deepEqual(
         [response.status, await errorCode(response)],
         [400, "invalid_id"],
@@ -466,7 +471,7 @@ describe("ownership and ids on every route", () => {
       );
       if (!path.includes("/documents/")) continue;
       const badDocument = path.replace(/\/documents\/[^/]+/, "/documents/1234");
-      const docResponse = await bob(method, badDocument, bodyFor(method));
+      const docResponse = await bob(method, badDocument, bodyFor(method, path));
       assert.deepEqual(
         [docResponse.status, await errorCode(docResponse)],
         [400, "invalid_id"],
