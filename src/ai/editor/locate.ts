@@ -41,11 +41,13 @@ export function locate(document: string, quote: string): Location {
       `no exact match, and quotes over ${MAX_SIMILARITY_QUOTE} characters are not matched approximately`,
     );
   }
-  const [best, ...rest] = alignCandidates(needle, text.text, SIMILARITY_CANDIDATES);
+  // Passages below threshold - margin can neither match nor make a match ambiguous, so none is aligned.
+  const floor = SIMILARITY_THRESHOLD - SIMILARITY_MARGIN;
+  const [best, ...rest] = alignCandidates(needle, text.text, SIMILARITY_CANDIDATES, floor);
   if (best === undefined || best.similarity < SIMILARITY_THRESHOLD) {
     const closest =
       best === undefined
-        ? "no similar passage either"
+        ? `no passage is even ${percent(floor)} similar`
         : `the closest passage is only ${percent(best.similarity)} similar`;
     return notFound(`no exact match, and ${closest} (${percent(SIMILARITY_THRESHOLD)} needed)`);
   }

@@ -1,8 +1,9 @@
 /**
  * Approximate location of a quote in a long text, bounded for ~150 000-character documents: a q-gram count over
- * sliding windows picks a few well-separated candidate regions in O(text), and only those get the exact (and
- * quadratic) alignment. A library such as fastest-levenshtein only compares two whole strings; here the
- * window's start and end are unknown, which is what the semi-global alignment below finds.
+ * sliding windows picks a few well-separated candidate regions in O(text), and only those get an exact
+ * alignment, cut off (Ukkonen) as soon as it can no longer reach the wanted similarity. A library such as
+ * fastest-levenshtein only compares two whole strings; here the window's start and end are unknown, which is
+ * what the semi-global alignment below finds.
  */
 export interface Alignment {
   start: number;
@@ -13,38 +14,55 @@ export interface Alignment {
 }
 
 const Q = 3;
-/** Largest share of edits a match may have and still reach 0.85 similarity, with headroom for its length. */
-const MAX_EDIT_SHARE = 0.18;
 
-/** The best alignment of `quote` in each of up to `limit` distinct candidate regions of `text`, best first. */
-export function alignCandidates(quote: string, text: string, limit: number): Alignment[] {
-  const slack = Math.ceil(quote.length * MAX_EDIT_SHARE) + Q;
+/**
+ * The best alignment of `quote` in each of up to `limit` distinct candidate regions of `text`, best first;
+ * regions with nothing at least `minSimilarity` similar are left out.
+ */
+export function alignCandidates(
+  quote: string,
+  text: string,
+  limit: number,
+  minSimilarity: number,
+): Alignment[] {
+  // distance <= (1 - s) * (n + distance)  <=>  distance <= (1 - s) * n / s
+  const maxDistance = Math.floor(((1 - minSimilarity) * quote.length) / minSimilarity);
+  const slack = maxDistance + Q;
   return candidateStarts(quote, text, limit)
     .map((start) =>
-      align(quote, text, Math.max(0, start - slack), Math.min(text.length, start + quote.length + slack)),
+      align(
+        quote,
+        text,
+        Math.max(0, start - slack),
+        Math.min(text.length, start + quote.length + slack),
+        maxDistance,
+      ),
+    )
+    .filter(
+      (alignment): alignment is Alignment => alignment !== undefined && alignment.similarity >= minSimilarity,
     )
     .sort((a, b) => b.similarity - a.similarity || a.start - b.start);
 }
 
-/** Starts of windows (quote-long) sharing the most q-grams with the quote, at least half a quote apart. */
+/** Starts of the quote-long windows sharing the most q-grams with the quote, at least half a quote apart. */
 function candidateStarts(quote: string, text: string, limit: number): number[] {
   if (quote.length < Q || text.length < Q) return [];
   const scores = windowScores(quote, text);
-  // q-gram lemma: a window within k edits of the quote shares at least (n - q + 1) - k(q + 1) of its q-grams.
-  const maxEdits = Math.floor(quote.length * MAX_EDIT_SHARE);
-  const minScore = Math.max(1, quote.length - Q + 1 - maxEdits * (Q + 1));
-  const passing: number[] = [];
-  scores.forEach((score, start) => {
-    if (score >= minScore) passing.push(start);
-  });
-  passing.sort((a, b) => (scores[b] ?? 0) - (scores[a] ?? 0) || a - b);
   const separation = Math.max(1, Math.floor(quote.length / 2));
   const picked: number[] = [];
-  for (const start of passing) {
-    if (picked.length === limit) break;
-    if (picked.every((other) => Math.abs(other - start) >= separation)) picked.push(start);
+  while (picked.length < limit) {
+    const best = argmax(scores);
+    if ((scores[best] ?? 0) === 0) break;
+    picked.push(best);
+    scores.fill(0, Math.max(0, best - separation + 1), best + separation);
   }
   return picked;
+}
+
+function argmax(values: Int32Array): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if ((values[i] ?? 0) > (values[best] ?? 0)) best = i;
+  return best;
 }
 
 /** scores[s] = q-grams (with multiplicity) the quote shares with text[s, s + quote.length). */
@@ -82,37 +100,63 @@ function gram(text: string, at: number): number {
   return text.charCodeAt(at) * 0x100000000 + text.charCodeAt(at + 1) * 0x10000 + text.charCodeAt(at + 2);
 }
 
-/** Semi-global edit distance (Sellers): the substring of text[from, to) closest to the quote. */
-function align(quote: string, text: string, from: number, to: number): Alignment {
+/**
+ * Semi-global edit distance (Sellers): the substring of text[from, to) closest to the quote, one column of the
+ * DP table per text character, each cell carrying where its substring starts. Rows past the last one still
+ * within `maxDistance` are not computed (Ukkonen's cut-off), so unrelated text costs far less than n per column.
+ */
+function align(
+  quote: string,
+  text: string,
+  from: number,
+  to: number,
+  maxDistance: number,
+): Alignment | undefined {
   const n = quote.length;
-  let distances = Int32Array.from({ length: n + 1 }, (_, i) => i);
-  let starts = new Int32Array(n + 1).fill(from);
-  let next = new Int32Array(n + 1);
-  let nextStarts = new Int32Array(n + 1);
-  let best = { start: from, end: from, distance: n };
+  const beyond = maxDistance + 1;
+  const codes = Uint16Array.from({ length: n }, (_, i) => quote.charCodeAt(i));
+  let previous = Int32Array.from({ length: n + 1 }, (_, i) => i);
+  let previousStarts = new Int32Array(n + 1).fill(from);
+  let current = new Int32Array(n + 1);
+  let currentStarts = new Int32Array(n + 1);
+  let last = Math.min(n, maxDistance);
+  let best: Omit<Alignment, "similarity"> | undefined;
   for (let j = from; j < to; j++) {
     const code = text.charCodeAt(j);
-    next[0] = 0;
-    nextStarts[0] = j + 1;
-    for (let i = 1; i <= n; i++) {
-      const substitute = (distances[i - 1] ?? 0) + (quote.charCodeAt(i - 1) === code ? 0 : 1);
-      const skipText = (distances[i] ?? 0) + 1;
-      const skipQuote = (next[i - 1] ?? 0) + 1;
-      if (substitute <= skipText && substitute <= skipQuote) {
-        next[i] = substitute;
-        nextStarts[i] = starts[i - 1] ?? from;
-      } else if (skipText <= skipQuote) {
-        next[i] = skipText;
-        nextStarts[i] = starts[i] ?? from;
-      } else {
-        next[i] = skipQuote;
-        nextStarts[i] = nextStarts[i - 1] ?? from;
+    const top = Math.min(n, last + 1);
+    let left = 0;
+    let leftStart = j + 1;
+    let diagonal = 0;
+    let diagonalStart = previousStarts[0] ?? from;
+    current[0] = left;
+    currentStarts[0] = leftStart;
+    for (let i = 1; i <= top; i++) {
+      const up = i > last ? beyond : (previous[i] ?? beyond);
+      const upStart = previousStarts[i] ?? from;
+      let cell = diagonal + (codes[i - 1] === code ? 0 : 1);
+      let cellStart = diagonalStart;
+      if (up + 1 < cell) {
+        cell = up + 1;
+        cellStart = upStart;
       }
+      if (left + 1 < cell) {
+        cell = left + 1;
+        cellStart = leftStart;
+      }
+      current[i] = cell;
+      currentStarts[i] = cellStart;
+      left = cell;
+      leftStart = cellStart;
+      diagonal = up;
+      diagonalStart = upStart;
     }
-    [distances, next] = [next, distances];
-    [starts, nextStarts] = [nextStarts, starts];
-    const distance = distances[n] ?? n;
-    if (distance < best.distance) best = { start: starts[n] ?? from, end: j + 1, distance };
+    last = top;
+    while (last > 0 && (current[last] ?? beyond) > maxDistance) last--;
+    if (last === n && left < (best?.distance ?? beyond))
+      best = { start: leftStart, end: j + 1, distance: left };
+    [previous, current] = [current, previous];
+    [previousStarts, currentStarts] = [currentStarts, previousStarts];
   }
+  if (best === undefined) return undefined;
   return { ...best, similarity: 1 - best.distance / Math.max(n, best.end - best.start, 1) };
 }
