@@ -24,8 +24,7 @@ const FAST_RETRY = { maxRetries: 2, baseDelayMs: 10, maxDelayMs: 2000 };
 
 function seed(t: TestApp, html: string | null = PAGE, owner = "anonymous") {
   const { session, documentId } = createSession(t.deps.db, { owner, maxPerOwner: 1000 });
-  if (html !== null)
-    appendVersion(t.deps.db, { documentId, html, prompt: null, summary: null, model: null });
+  if (html !== null) appendVersion(t.deps.db, { documentId, html, prompt: null, summary: null, model: null });
   return { sessionId: session.id, documentId };
 }
 
@@ -290,6 +289,20 @@ describe("chat turns that fail, race or get cancelled", () => {
     );
     assert.equal(getVersion(t.deps.db, documentId)?.html, PAGE);
     assert.equal(sessionRows(t, sessionId).length, 2, "the calls were billed even though nothing was saved");
+  });
+
+  it("bills a Gemini prompt over 200k tokens at the long-context tier", async () => {
+    const { sessionId } = seed(t, null);
+    fakes.gemini.script({
+      type: "reply",
+      text: PAGE,
+      usage: { prompt: 250_000, cached: 50_000, candidates: 4000, thoughts: 1000 },
+    });
+    await chat(t, sessionId, { message: "A page summarising this very long report" });
+    const [row] = sessionRows(t, sessionId);
+    // $2.50/M x 200k fresh + $0.25/M x 50k cached + $15/M x 5k output and thinking
+    assert.equal(row?.cost, 500_000_000 + 12_500_000 + 75_000_000);
+    assert.equal(row?.cost, expectedGeminiRow(fakes.gemini.reported[0]!).cost);
   });
 
   it("sends heartbeat comments while a model is slow", async () => {
