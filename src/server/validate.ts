@@ -1,7 +1,24 @@
 import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { ApiError } from "./errors.js";
 import type { AppEnv } from "./types.js";
+
+/** JSON bodies are small (a chat message is at most 10 000 characters); anything far larger is refused unread. */
+export const MAX_JSON_BODY_BYTES = 256 * 1024;
+
+/** 413 `body_too_large` past maxSize bytes, checked on Content-Length or while a chunked body streams in. */
+export function jsonBodyLimit(maxSize = MAX_JSON_BODY_BYTES) {
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      // The rest of the body stays unread, so the connection cannot carry another request.
+      throw new ApiError(413, "body_too_large", `request body is larger than ${maxSize} bytes`, {
+        headers: { Connection: "close" },
+      });
+    },
+  });
+}
 
 /** Titles of sessions and documents: trimmed, 1..200 characters. */
 export const titleSchema = z

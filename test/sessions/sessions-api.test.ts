@@ -189,6 +189,25 @@ describe("sessions API", () => {
     await deleteAll(alice());
   });
 
+  it("refuses an oversized JSON body with 413 before parsing it", async () => {
+    const { session } = await createSession(alice());
+    const huge = JSON.stringify({ title: "x".repeat(300 * 1024) });
+    for (const [method, path] of [
+      ["POST", "/api/sessions"],
+      ["PATCH", `/api/sessions/${session.id}`],
+      ["POST", `/api/chat/${session.id}`],
+    ] as const) {
+      const response = await alice()(method, path, huge);
+      assert.deepEqual([response.status, await errorCode(response)], [413, "body_too_large"], path);
+    }
+    const list = await json<SessionList>(await alice()("GET", "/api/sessions"));
+    assert.deepEqual(
+      list.sessions.map((item) => item.title),
+      ["Untitled session"],
+    );
+    await deleteAll(alice());
+  });
+
   it("deletes a session with its documents, versions and messages", async () => {
     const { session, activeDocumentId } = await createSession(alice());
     appendVersion(t.deps.db, {

@@ -61,6 +61,27 @@ describe("sessions API through a real socket", () => {
     assert.equal(other.status, 404);
   });
 
+  it("refuses an oversized body by Content-Length and a chunked one while it streams", async () => {
+    const headers = { "X-Forwarded-User": "dave", "Content-Type": "application/json" };
+    const big = JSON.stringify({ title: "x".repeat(300 * 1024) });
+    const declared = await fetch(proxied.url("/api/sessions"), { method: "POST", headers, body: big });
+    assert.equal(declared.status, 413);
+    const chunks = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let index = 0; index < 40; index += 1) controller.enqueue(new Uint8Array(16 * 1024).fill(32));
+        controller.close();
+      },
+    });
+    const chunked = await fetch(proxied.url("/api/sessions"), {
+      method: "POST",
+      headers,
+      body: chunks,
+      duplex: "half",
+    } as RequestInit);
+    assert.equal(chunked.status, 413);
+    assert.equal(((await chunked.json()) as { error: { code: string } }).error.code, "body_too_large");
+  });
+
   it("limits chat over the socket with 429 and Retry-After", async () => {
     const chat = () =>
       fetch(proxied.url(`/api/chat/${randomUUID()}`), {
