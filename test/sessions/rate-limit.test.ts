@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { BoundedMemoryStore, rateLimitKey } from "../../src/server/middleware/rate-limit.js";
 import { createTestApp, fromPeer, type TestApp } from "../helpers/app.js";
+import { tempDir } from "../helpers/env.js";
 import { errorCode, PROXY } from "./client.js";
 
 const LIMIT = 3;
@@ -120,6 +123,32 @@ describe("rate limiting", () => {
       );
     } finally {
       t.close();
+    }
+  });
+
+  it("never limits the static web page", async () => {
+    const web = tempDir();
+    mkdirSync(join(web.path, "assets"));
+    writeFileSync(join(web.path, "index.html"), "<!DOCTYPE html><title>ahb</title>");
+    writeFileSync(join(web.path, "assets", "app.js"), "console.log('ahb');");
+    const t = createTestApp({ RATE_LIMIT_REQUESTS: String(LIMIT) }, { webRoot: web.path });
+    try {
+      const alice = { "X-Forwarded-User": "alice" };
+      await statuses(times(LIMIT + 1, () => post(t, CHAT, alice)));
+      for (const path of ["/", "/assets/app.js", "/sessions/anything"]) {
+        const seen = await statuses(
+          times(LIMIT * 2, () => t.app.request(path, { headers: alice }, fromPeer(PROXY))),
+        );
+        assert.ok(
+          seen.every((status) => status === 200),
+          `${path}: ${seen.join(",")}`,
+        );
+        const response = await t.app.request(path, { headers: alice }, fromPeer(PROXY));
+        assert.equal(response.headers.get("ratelimit-limit"), null, path);
+      }
+    } finally {
+      t.close();
+      web.remove();
     }
   });
 
