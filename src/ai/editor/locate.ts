@@ -18,7 +18,7 @@ export const SIMILARITY_THRESHOLD = 0.85;
 export const SIMILARITY_MARGIN = 0.05;
 /** Longer quotes must match exactly or up to whitespace: the alignment is quadratic in the quote's length. */
 export const MAX_SIMILARITY_QUOTE = 2000;
-const SIMILARITY_CANDIDATES = 8;
+const SIMILARITY_CANDIDATES = 4;
 
 export function locate(document: string, quote: string): Location {
   if (quote.trim() === "") return notFound("the quote is empty");

@@ -10,6 +10,10 @@ export interface NormalizedText {
 }
 
 const SPACE = 0x20;
+const OPEN_BRACKET = 0x3c;
+const CLOSE_BRACKET = 0x3e;
+// Uint16Array holds code units in the platform's byte order, little-endian on every platform Node supports.
+const UTF16 = new TextDecoder("utf-16le");
 
 function isHtmlWhitespace(code: number): boolean {
   return code === SPACE || code === 0x09 || code === 0x0a || code === 0x0c || code === 0x0d;
@@ -21,21 +25,22 @@ export function normalizeWhitespace(source: string): NormalizedText {
   let length = 0;
   let index = 0;
   while (index < source.length) {
-    if (!isHtmlWhitespace(source.charCodeAt(index))) {
-      codes[length] = source.charCodeAt(index);
+    const code = source.charCodeAt(index);
+    if (!isHtmlWhitespace(code)) {
+      codes[length] = code;
       offsets[length++] = index++;
       continue;
     }
     const runStart = index;
     while (index < source.length && isHtmlWhitespace(source.charCodeAt(index))) index++;
-    const before = length > 0 ? source[offsets[length - 1] ?? 0] : undefined;
-    const after = source[index];
-    if (before !== undefined && after !== undefined && before !== ">" && after !== "<") {
+    const before = length > 0 ? codes[length - 1] : undefined;
+    const after = index < source.length ? source.charCodeAt(index) : undefined;
+    if (before !== undefined && after !== undefined && before !== CLOSE_BRACKET && after !== OPEN_BRACKET) {
       codes[length] = SPACE;
       offsets[length++] = runStart;
     }
   }
-  return { text: decode(codes.subarray(0, length)), offsets: offsets.slice(0, length) };
+  return { text: UTF16.decode(codes.subarray(0, length)), offsets: offsets.slice(0, length) };
 }
 
 /** Original [start, end) of the normalized range [from, to), without whitespace at either edge. */
@@ -47,13 +52,4 @@ export function originalSpan(normalized: NormalizedText, from: number, to: numbe
   const first = normalized.offsets[start] ?? 0;
   const last = normalized.offsets[end - 1] ?? first - 1;
   return [first, last + 1];
-}
-
-function decode(codes: Uint16Array): string {
-  const chunk = 8192;
-  let text = "";
-  for (let at = 0; at < codes.length; at += chunk) {
-    text += String.fromCharCode(...codes.subarray(at, at + chunk));
-  }
-  return text;
 }

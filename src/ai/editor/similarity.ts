@@ -67,30 +67,41 @@ function argmax(values: Int32Array): number {
 
 /** scores[s] = q-grams (with multiplicity) the quote shares with text[s, s + quote.length). */
 function windowScores(quote: string, text: string): Int32Array {
-  const wanted = new Map<number, number>();
-  for (let i = 0; i + Q <= quote.length; i++) {
+  // The quote's distinct q-grams get small ids, so the sliding count runs on typed arrays, not map updates.
+  const ids = new Map<number, number>();
+  const quoteIds = Array.from({ length: Math.max(0, quote.length - Q + 1) }, (_, i) => {
     const key = gram(quote, i);
-    wanted.set(key, (wanted.get(key) ?? 0) + 1);
-  }
+    if (!ids.has(key)) ids.set(key, ids.size);
+    return ids.get(key) ?? 0;
+  });
+  const need = new Int32Array(ids.size);
+  for (const id of quoteIds) need[id] = (need[id] ?? 0) + 1;
+  const textIds = Int32Array.from(
+    { length: Math.max(0, text.length - Q + 1) },
+    (_, i) => ids.get(gram(text, i)) ?? -1,
+  );
+
   const width = Math.min(quote.length, text.length);
   const scores = new Int32Array(text.length - width + 1);
-  const held = new Map<number, number>();
+  const held = new Int32Array(ids.size);
   let shared = 0;
-  const add = (key: number) => {
-    const have = held.get(key) ?? 0;
-    if (have < (wanted.get(key) ?? 0)) shared++;
-    held.set(key, have + 1);
+  const enter = (id: number) => {
+    if (id < 0) return;
+    const have = held[id] ?? 0;
+    held[id] = have + 1;
+    if (have < (need[id] ?? 0)) shared++;
   };
-  const remove = (key: number) => {
-    const have = (held.get(key) ?? 0) - 1;
-    held.set(key, have);
-    if (have < (wanted.get(key) ?? 0)) shared--;
+  const leave = (id: number) => {
+    if (id < 0) return;
+    const have = (held[id] ?? 0) - 1;
+    held[id] = have;
+    if (have < (need[id] ?? 0)) shared--;
   };
-  for (let i = 0; i + Q <= width; i++) add(gram(text, i));
+  for (let i = 0; i + Q <= width; i++) enter(textIds[i] ?? -1);
   scores[0] = shared;
   for (let start = 1; start < scores.length; start++) {
-    remove(gram(text, start - 1));
-    add(gram(text, start + width - Q));
+    leave(textIds[start - 1] ?? -1);
+    enter(textIds[start + width - Q] ?? -1);
     scores[start] = shared;
   }
   return scores;
