@@ -23,15 +23,18 @@ const SIMILARITY_CANDIDATES = 4;
 export function locate(document: string, quote: string): Location {
   if (quote.trim() === "") return notFound("the quote is empty");
   const exact = occurrences(document, quote);
-  if (exact.length === 1)
-    return { found: true, start: exact[0] ?? 0, end: (exact[0] ?? 0) + quote.length, match: "exact" };
+  const [at] = exact;
+  if (exact.length === 1 && at !== undefined) {
+    return { found: true, start: at, end: at + quote.length, match: "exact" };
+  }
   if (exact.length > 1) return ambiguous(`it occurs ${exact.length} times`);
 
   const text = normalizeWhitespace(document);
   const needle = normalizeWhitespace(quote).text;
   const loose = occurrences(text.text, needle);
-  if (loose.length === 1) {
-    const [start, end] = originalSpan(text, loose[0] ?? 0, (loose[0] ?? 0) + needle.length);
+  const [looseAt] = loose;
+  if (loose.length === 1 && looseAt !== undefined) {
+    const [start, end] = originalSpan(text, looseAt, looseAt + needle.length);
     return { found: true, start, end, match: "whitespace" };
   }
   if (loose.length > 1) return ambiguous(`ignoring whitespace it occurs ${loose.length} times`);
