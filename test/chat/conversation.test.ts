@@ -179,6 +179,12 @@ async function converse(post: Poster, fakes: ProviderFakes, t: TestApp): Promise
     ["ok", "ok", "ok", "ok"],
   );
   assert.ok(rows.every((row) => row.priceVersion === "2025-11-22" && row.user === "anonymous"));
+  assert.ok(
+    rows.every((row) =>
+      (row.provider === "anthropic" ? /^req_fake_/ : /^[0-9a-f]{22}$/).test(row.requestId ?? ""),
+    ),
+    "request ids kept",
+  );
   assert.equal(rows.find((row) => row.provider === "google")?.thinking, 420, "thinking tokens recorded");
   assert.equal(
     rows.find((row) => row.provider === "google")?.cacheRead,

@@ -53,17 +53,22 @@ export interface LedgerRow {
   status: string;
 }
 
-export function ledgerRows(
-  db: Db,
-): (LedgerRow & { priceVersion: string; user: string; sessionId: string | null })[] {
+export interface StoredRow extends LedgerRow {
+  priceVersion: string;
+  user: string;
+  sessionId: string | null;
+  requestId: string | null;
+}
+
+export function ledgerRows(db: Db): StoredRow[] {
   return db
     .prepare(
       `SELECT provider, model, input_tokens AS input, output_tokens AS output, cache_read_tokens AS cacheRead,
               cache_write_tokens AS cacheWrite, thinking_tokens AS thinking, images, cost_nano_usd AS cost, status,
-              price_version AS priceVersion, user, session_id AS sessionId
+              price_version AS priceVersion, user, session_id AS sessionId, request_id AS requestId
          FROM cost_ledger ORDER BY id`,
     )
-    .all() as (LedgerRow & { priceVersion: string; user: string; sessionId: string | null })[];
+    .all() as StoredRow[];
 }
 
 /**

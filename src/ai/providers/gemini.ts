@@ -59,6 +59,7 @@ function collectParts(response: GenerateContentResponse): { text: string; images
 /** Records the last usageMetadata seen (Gemini's numbers are running totals), once, with the call's outcome. */
 class UsageTracker {
   meta: GeminiUsageFields | undefined;
+  responseId: string | null = null;
   images = 0;
   status: CallStatus = "error";
 
@@ -66,6 +67,7 @@ class UsageTracker {
 
   seen(response: GenerateContentResponse, images: number): void {
     if (response.usageMetadata) this.meta = response.usageMetadata;
+    this.responseId = response.responseId ?? this.responseId;
     this.images += images;
   }
 
@@ -83,7 +85,7 @@ class UsageTracker {
     this.call.recorder.record({
       provider: "google",
       model: this.call.model,
-      requestId: null,
+      requestId: this.responseId,
       usage: geminiUsage(this.meta, this.images),
       promptTokens: this.meta.promptTokenCount ?? 0,
       status: this.status,

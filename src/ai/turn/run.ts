@@ -1,4 +1,3 @@
-import type { Config } from "../../config/schema.js";
 import type { Db } from "../../db/open.js";
 import { addMessage } from "../../db/repo/messages.js";
 import { appendVersion, getVersion, VersionConflictError, type Version } from "../../db/repo/versions.js";
@@ -20,7 +19,7 @@ export interface TurnDeps {
   db: Db;
   logger: Logger;
   clients: ProviderClients;
-  config: FlowContext["config"] & Pick<Config, "CLAUDE_MODEL">;
+  config: FlowContext["config"];
   pricing: Pricing;
   retry: RetryPolicy;
   queue: KeyedQueue;
@@ -66,7 +65,7 @@ export async function runTurn(
   } catch (error) {
     const failure = describeFailure(error, deps.logger);
     emit({ event: "error", data: failure });
-    addMessage(deps.db, { ...assistant(request), content: `${failure.message}` });
+    addMessage(deps.db, { ...assistant(request), content: failure.message });
   }
   const cost = recorder.totalNanoUsd();
   emit({ event: "cost", data: { costNanoUsd: cost, costUsd: nanoToUsd(cost) } });
@@ -132,6 +131,14 @@ function assistant(request: TurnRequest) {
 export function describeFailure(error: unknown, logger: Logger): { code: string; message: string } {
   if (error instanceof CallCancelledError)
     return { code: "cancelled", message: `The turn was cancelled. ${UNCHANGED}` };
+  if (error instanceof ProviderError) {
+    // For operators: which provider failed how, never the upstream body.
+    logger.warn("provider call failed", {
+      provider: error.provider,
+      kind: error.kind,
+      status: error.options.status,
+    });
+  }
   if (error instanceof TurnError || error instanceof ProviderError) {
     return { code: error.code, message: `${error.message}. ${UNCHANGED}` };
   }
