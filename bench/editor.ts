@@ -110,7 +110,7 @@ function measure(label: string, oldText: string): void {
   ]);
 }
 
-for (const length of [80, 300, 1000, 2000]) {
+for (const length of [80, 300, 500, 1000, 2000]) {
   const quote = quoteNearEnd(html, length);
   measure(`exact, ${length}-char quote`, quote);
   measure(

@@ -18,7 +18,13 @@ export const SIMILARITY_THRESHOLD = 0.85;
 export const SIMILARITY_MARGIN = 0.05;
 /** Longer quotes must match exactly or up to whitespace: the alignment is quadratic in the quote's length. */
 export const MAX_SIMILARITY_QUOTE = 2000;
-const SIMILARITY_CANDIDATES = 4;
+/**
+ * How many candidate regions get an alignment: more for short quotes, whose q-gram ranking is noisier and whose
+ * alignments are cheap (about 4 million DP cells in all), never fewer than the best and its rivals need.
+ */
+function candidateLimit(quoteLength: number): number {
+  return Math.min(16, Math.max(4, Math.floor(4_000_000 / (quoteLength * quoteLength))));
+}
 
 export function locate(document: string, quote: string): Location {
   if (quote.trim() === "") return notFound("the quote is empty");
@@ -46,7 +52,7 @@ export function locate(document: string, quote: string): Location {
   }
   // Passages below threshold - margin can neither match nor make a match ambiguous, so none is aligned.
   const floor = SIMILARITY_THRESHOLD - SIMILARITY_MARGIN;
-  const [best, ...rest] = alignCandidates(needle, text.text, SIMILARITY_CANDIDATES, floor);
+  const [best, ...rest] = alignCandidates(needle, text.text, candidateLimit(needle.length), floor);
   if (best === undefined || best.similarity < SIMILARITY_THRESHOLD) {
     const closest =
       best === undefined
