@@ -36,7 +36,7 @@ export const editCallSchemas = {
 };
 
 export type EditToolName = keyof typeof editCallSchemas;
-export const editToolNames = Object.keys(editCallSchemas) as EditToolName[];
+const editToolNames = Object.keys(editCallSchemas) as EditToolName[];
 
 export type EditCall = {
   [Name in EditToolName]: { name: Name; input: z.output<(typeof editCallSchemas)[Name]> };

@@ -5,10 +5,10 @@
  * and, when every call failed, one full regeneration whose output goes through extractHtmlDocument and
  * validateEdit the same way.
  */
-export { EditCallError, editToolNames, parseEditCall, type EditCall, type EditToolName } from "./calls.js";
+export { EditCallError, parseEditCall, type EditCall } from "./calls.js";
 export { applyEditCall, applyTurn, type EditOutcome, type TurnResult } from "./apply.js";
 export { PLACEHOLDER_PREFIX, protectDataUris, type ProtectedHtml } from "./data-uris.js";
 export { extractHtmlDocument } from "./extract.js";
-export { MAX_SIMILARITY_QUOTE, SIMILARITY_MARGIN, SIMILARITY_THRESHOLD, type MatchKind } from "./locate.js";
+export { SIMILARITY_THRESHOLD, type MatchKind } from "./locate.js";
 export { editTools } from "./tools.js";
-export { MIN_SIZE_RATIO, validateEdit, type Validation } from "./validate.js";
+export { validateEdit, type Validation } from "./validate.js";

@@ -15,9 +15,9 @@ export type Location =
 /** A near-match must be at least this similar to the quote... */
 export const SIMILARITY_THRESHOLD = 0.85;
 /** ...and at least this much more similar than the next distinct passage. */
-export const SIMILARITY_MARGIN = 0.05;
+const SIMILARITY_MARGIN = 0.05;
 /** Longer quotes must match exactly or up to whitespace: the alignment is quadratic in the quote's length. */
-export const MAX_SIMILARITY_QUOTE = 2000;
+const MAX_SIMILARITY_QUOTE = 2000;
 /**
  * How many candidate regions get an alignment: more for short quotes, whose q-gram ranking is noisier and whose
  * alignments are cheap (about 4 million DP cells in all), never fewer than the best and its rivals need.

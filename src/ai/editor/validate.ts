@@ -4,7 +4,7 @@ import { placeholderTokens } from "./data-uris.js";
 export type Validation = { ok: true } | { ok: false; problems: string[] };
 
 /** Below this share of the previous size a result is treated as a lost document, not an edit. */
-export const MIN_SIZE_RATIO = 0.3;
+const MIN_SIZE_RATIO = 0.3;
 
 /** Structural closers: a document has each once, so an edit must keep their number exactly. */
 const CLOSING_TAGS = ["</head>", "</body>", "</html>"];
