@@ -19,8 +19,8 @@ export interface AppDeps {
   rateLimitStore?: Store<AppEnv>;
   /** SDK clients of the AI providers; built from config (keys, base URLs) when absent. */
   providers?: ProviderClients;
-  /** Chat tuning for tests: heartbeat interval (default 15 s) and provider retry policy. */
-  chat?: { heartbeatMs?: number; retry?: RetryPolicy };
+  /** Chat tuning for tests: heartbeat interval (15 s), turn deadline (20 min) and provider retry policy. */
+  chat?: { heartbeatMs?: number; turnTimeoutMs?: number; retry?: RetryPolicy };
 }
 
 export interface AppEnv {

@@ -488,3 +488,39 @@ describe("chat turns cancelled by the client", () => {
     }
   });
 });
+
+describe("chat turns that outlive their deadline", () => {
+  it("ends a stalled stream as a provider timeout, billing what was reported, and frees the document", async () => {
+    const fakes = await startProviderFakes();
+    const t = createTestApp({ ...fakes.env }, { chat: { retry: FAST_RETRY, turnTimeoutMs: 400 } });
+    try {
+      const { sessionId, documentId } = seed(t);
+      fakes.anthropic.script({
+        type: "reply",
+        text: "Starting on the agenda now.",
+        usage: { input: 700 },
+        hangAfterDeltas: 1,
+      });
+      const { events } = await chat(t, sessionId, { message: "Make day one kayaking" });
+      assert.deepEqual(errorOf(events), {
+        code: "provider_timeout",
+        message: "Claude (Anthropic) did not answer in time. The document is unchanged.",
+      });
+      const rows = sessionRows(t, sessionId);
+      assert.deepEqual(
+        rows.map((row) => row.status),
+        ["error"],
+      );
+      assert.deepEqual(withoutStatus(rows, "anthropic"), fakes.anthropic.reported.map(expectedAnthropicRow));
+      fakes.anthropic.script(
+        { type: "reply", toolCalls: [REPLACE_DAY_ONE] },
+        { type: "reply", text: "Done." },
+      );
+      const next = await chat(t, sessionId, { message: "Make day one kayaking" });
+      assert.deepEqual(eventsOf(next.events, "done")[0], { documentId, version: 2 });
+    } finally {
+      t.close();
+      await fakes.close();
+    }
+  });
+});

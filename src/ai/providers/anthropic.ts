@@ -7,7 +7,7 @@ import type { Config } from "../../config/schema.js";
 import type { CallStatus, TokenUsage } from "../../db/repo/ledger.js";
 import type { CostRecorder } from "../ledger.js";
 import { mergeAnthropicUsage, ZERO_USAGE } from "../usage.js";
-import { CallCancelledError, fromAnthropicError, ProviderError } from "./errors.js";
+import { abortedCall, CallCancelledError, fromAnthropicError, ProviderError } from "./errors.js";
 
 /** Wait for the first byte of an answer; streams then run as long as tokens keep coming. */
 export const PROVIDER_TIMEOUT_MS = 300_000;
@@ -118,11 +118,8 @@ export async function streamClaude(call: ClaudeCall): Promise<ClaudeReply> {
     status = "ok";
     return { blocks: reply.blocks.filter(Boolean), stopReason: reply.stopReason };
   } catch (error) {
-    const failure = error instanceof CallCancelledError ? error : fromAnthropicError(error);
-    if (call.signal.aborted || failure instanceof CallCancelledError) {
-      status = "cancelled";
-      throw new CallCancelledError();
-    }
+    const failure = call.signal.aborted ? abortedCall("anthropic", call.signal) : fromAnthropicError(error);
+    if (failure instanceof CallCancelledError) status = "cancelled";
     throw reply.streamedText && failure instanceof ProviderError ? failure.afterOutput() : failure;
   } finally {
     if (reply.usage) {

@@ -55,6 +55,19 @@ export class CallCancelledError extends Error {
   }
 }
 
+/** The turn's deadline passed (AbortSignal.timeout), as opposed to the client leaving. */
+export function timedOut(signal: AbortSignal): boolean {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error && reason.name === "TimeoutError";
+}
+
+/** Why a call whose signal fired stopped: a provider timeout (not retried) or a cancellation. */
+export function abortedCall(provider: Provider, signal: AbortSignal): ProviderError | CallCancelledError {
+  return timedOut(signal)
+    ? new ProviderError(provider, "timeout", { afterOutput: true })
+    : new CallCancelledError();
+}
+
 function kindForStatus(status: number | undefined, type: string | null | undefined): ProviderErrorKind {
   if (status === 429 || type === "rate_limit_error") return "rate_limited";
   if (status === 529 || status === 503 || type === "overloaded_error") return "overloaded";
@@ -92,7 +105,7 @@ function geminiRetryDelayMs(message: string): number | undefined {
 }
 
 export function fromGeminiError(error: unknown, signal: AbortSignal): ProviderError | CallCancelledError {
-  if (signal.aborted) return new CallCancelledError();
+  if (signal.aborted) return abortedCall("google", signal);
   if (error instanceof GeminiApiError) {
     const invalidKey = /API_KEY_INVALID|PERMISSION_DENIED|UNAUTHENTICATED/.test(error.message);
     return new ProviderError("google", invalidKey ? "auth" : kindForStatus(error.status, undefined), {

@@ -116,9 +116,7 @@ export async function streamGemini(call: GeminiCall): Promise<GeminiReply> {
     tracker.status = "ok";
     return reply;
   } catch (error) {
-    throw error instanceof CallCancelledError
-      ? tracker.fail(error, false)
-      : tracker.fail(error, reply.text !== "");
+    throw tracker.fail(error, reply.text !== "");
   } finally {
     tracker.record();
   }

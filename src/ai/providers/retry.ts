@@ -1,4 +1,4 @@
-import { CallCancelledError, ProviderError } from "./errors.js";
+import { CallCancelledError, ProviderError, timedOut } from "./errors.js";
 
 export interface RetryPolicy {
   /** Further attempts after the first. */
@@ -27,24 +27,28 @@ export async function withRetries<T>(
       if (!(error instanceof ProviderError) || !error.retryable || retry >= policy.maxRetries) throw error;
       const delay = error.options.retryAfterMs ?? policy.baseDelayMs * 2 ** retry;
       if (delay > policy.maxDelayMs) throw error;
-      await abortableSleep(delay, signal);
+      if (!(await sleepUnlessAborted(delay, signal))) {
+        // Out of time while waiting: the provider's own failure explains it best.
+        throw timedOut(signal) ? error : new CallCancelledError();
+      }
     }
   }
 }
 
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
+/** Resolves true after ms, or false as soon as the signal fires. */
+function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
     if (signal.aborted) {
-      reject(new CallCancelledError());
+      resolve(false);
       return;
     }
     const onAbort = () => {
       clearTimeout(timer);
-      reject(new CallCancelledError());
+      resolve(false);
     };
     const timer = setTimeout(() => {
       signal.removeEventListener("abort", onAbort);
-      resolve();
+      resolve(true);
     }, ms);
     signal.addEventListener("abort", onAbort, { once: true });
   });

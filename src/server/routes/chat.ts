@@ -16,6 +16,12 @@ import { readJson } from "../validate.js";
 
 /** Proxies drop idle connections after about a minute; a comment line well inside that keeps the stream open. */
 export const HEARTBEAT_MS = 15_000;
+/**
+ * A safety net against a provider that stops sending without closing: the turn (queue wait included) ends as a
+ * provider timeout, which also frees the document's queue. Generous, since a regenerated long document streams for
+ * many minutes.
+ */
+export const TURN_TIMEOUT_MS = 20 * 60_000;
 
 const chatBody = z.strictObject({
   message: z
@@ -39,6 +45,7 @@ export function chatRoutes(deps: AppDeps): Hono<AppEnv> {
     queue: new KeyedQueue(),
   };
   const heartbeatMs = deps.chat?.heartbeatMs ?? HEARTBEAT_MS;
+  const turnTimeoutMs = deps.chat?.turnTimeoutMs ?? TURN_TIMEOUT_MS;
   const app = new Hono<AppEnv>();
 
   app.post("/:sessionId", async (c) => {
@@ -71,7 +78,8 @@ export function chatRoutes(deps: AppDeps): Hono<AppEnv> {
       const events = sseWriter(stream);
       const heartbeat = setInterval(() => events.comment("heartbeat"), heartbeatMs);
       try {
-        await runTurn(turnDeps, request, cancel.signal, events.send);
+        const signal = AbortSignal.any([cancel.signal, AbortSignal.timeout(turnTimeoutMs)]);
+        await runTurn(turnDeps, request, signal, events.send);
         await events.flushed();
       } finally {
         clearInterval(heartbeat);
