@@ -12,7 +12,7 @@ export class EditCallError extends Error {
   }
 }
 
-const quote = (description: string) =>
+const nonBlank = (description: string) =>
   z
     .string()
     .refine((text) => text.trim() !== "", { message: "must not be empty or only whitespace" })
@@ -23,21 +23,26 @@ const QUOTE_RULE =
 
 export const editCallSchemas = {
   html_replace: z.strictObject({
-    old_text: quote(`The exact text to replace. ${QUOTE_RULE}`),
+    old_text: nonBlank(`The exact text to replace. ${QUOTE_RULE}`),
     new_text: z.string().describe("The text that takes its place (may be empty to remove old_text)."),
   }),
   html_insert_after: z.strictObject({
-    anchor_text: quote(`The exact text after which new_content is inserted. ${QUOTE_RULE}`),
-    new_content: quote("The HTML to insert immediately after anchor_text."),
+    anchor_text: nonBlank(`The exact text after which new_content is inserted. ${QUOTE_RULE}`),
+    new_content: nonBlank("The HTML to insert immediately after anchor_text."),
   }),
   html_delete: z.strictObject({
-    text: quote(`The exact text to delete. ${QUOTE_RULE}`),
+    text: nonBlank(`The exact text to delete. ${QUOTE_RULE}`),
   }),
 };
 
 export type EditToolName = keyof typeof editCallSchemas;
 const editToolNames = Object.keys(editCallSchemas) as EditToolName[];
 
+/**
+ * One validated call:
+ * `{name: "html_replace", input: {old_text, new_text}}` | `{name: "html_insert_after", input: {anchor_text,
+ * new_content}}` | `{name: "html_delete", input: {text}}`.
+ */
 export type EditCall = {
   [Name in EditToolName]: { name: Name; input: z.output<(typeof editCallSchemas)[Name]> };
 }[EditToolName];
