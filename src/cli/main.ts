@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { ExitCode, UserError, type ExitCodeValue } from "../errors.js";
 import { appVersion } from "../version.js";
 import { registerConfigCommands } from "./commands/config.js";
+import { registerInitCommand } from "./commands/init.js";
 import { registerKeysCommands } from "./commands/keys.js";
 import { registerServeCommand } from "./commands/serve.js";
 import { registerTemplatesCommands } from "./commands/templates.js";
@@ -13,6 +14,7 @@ Examples:
   $ ahb config check                validate .env.prod, secrets masked
   $ ahb config check --json         the same report as JSON
   $ ahb templates render nginx-site --domain html.example.com   an nginx site for hosts without NPM
+  $ ahb init                        write .env.prod (keys asked for without echo), mode 600
   $ ahb keys check --live           list models with both keys (exit 20/21/22 names the failed one)
 
 Exit codes: see the README ("Exit codes"); 0 means success.`;
@@ -27,6 +29,7 @@ export function buildProgram(setResult: (result: CommandResult) => void): Comman
     .exitOverride();
   registerServeCommand(program);
   registerConfigCommands(program, setResult);
+  registerInitCommand(program);
   registerKeysCommands(program, setResult);
   registerTemplatesCommands(program);
   for (const command of program.commands) command.exitOverride();
