@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { ExitCode, UserError, type ExitCodeValue } from "../errors.js";
 import { appVersion } from "../version.js";
 import { registerConfigCommands } from "./commands/config.js";
+import { registerDoctorCommand } from "./commands/doctor.js";
 import { registerInitCommand } from "./commands/init.js";
 import { registerKeysCommands } from "./commands/keys.js";
 import { registerServeCommand } from "./commands/serve.js";
@@ -13,9 +14,10 @@ Examples:
   $ ahb serve                       run the server locally (reads .env, SQLite under ./data)
   $ ahb config check                validate .env.prod, secrets masked
   $ ahb config check --json         the same report as JSON
-  $ ahb templates render nginx-site --domain html.example.com   an nginx site for hosts without NPM
   $ ahb init                        write .env.prod (keys asked for without echo), mode 600
   $ ahb keys check --live           list models with both keys (exit 20/21/22 names the failed one)
+  $ ahb doctor                      one report on the host: engine, keys, port, disk, db, backups, schedule
+  $ ahb templates list              proxy snippets, systemd units, crontab, CI workflow to render
 
 Exit codes: see the README ("Exit codes"); 0 means success.`;
 
@@ -30,6 +32,7 @@ export function buildProgram(setResult: (result: CommandResult) => void): Comman
   registerServeCommand(program);
   registerConfigCommands(program, setResult);
   registerInitCommand(program);
+  registerDoctorCommand(program, setResult);
   registerKeysCommands(program, setResult);
   registerTemplatesCommands(program);
   for (const command of program.commands) command.exitOverride();
