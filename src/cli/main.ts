@@ -3,6 +3,8 @@ import { ExitCode, UserError, type ExitCodeValue } from "../errors.js";
 import { appVersion } from "../version.js";
 import { registerBackupCommands } from "./commands/backup.js";
 import { registerConfigCommands } from "./commands/config.js";
+import { registerDoctorCommand } from "./commands/doctor.js";
+import { registerInitCommand } from "./commands/init.js";
 import { registerKeysCommands } from "./commands/keys.js";
 import { registerServeCommand } from "./commands/serve.js";
 import { registerTemplatesCommands } from "./commands/templates.js";
@@ -15,7 +17,10 @@ Examples:
   $ ahb config check --json         the same report as JSON
   $ ahb backup --keep-last 7        verified online backup of the live database, keep the newest 7
   $ ahb templates render nginx-site --domain html.example.com   an nginx site for hosts without NPM
+  $ ahb init                        write .env.prod (keys asked for without echo), mode 600
   $ ahb keys check --live           list models with both keys (exit 20/21/22 names the failed one)
+  $ ahb doctor                      one report on the host: engine, keys, port, disk, db, backups, schedule
+  $ ahb templates list              proxy snippets, systemd units, crontab, CI workflow to render
 
 Exit codes: see the README ("Exit codes"); 0 means success.`;
 
@@ -30,6 +35,8 @@ export function buildProgram(setResult: (result: CommandResult) => void): Comman
   registerServeCommand(program);
   registerConfigCommands(program, setResult);
   registerBackupCommands(program);
+  registerInitCommand(program);
+  registerDoctorCommand(program, setResult);
   registerKeysCommands(program, setResult);
   registerTemplatesCommands(program);
   for (const command of program.commands) command.exitOverride();
