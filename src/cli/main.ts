@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { ExitCode, UserError, type ExitCodeValue } from "../errors.js";
 import { appVersion } from "../version.js";
 import { registerBackupCommands } from "./commands/backup.js";
+import { registerCleanupCommand } from "./commands/cleanup.js";
 import { registerConfigCommands } from "./commands/config.js";
 import { registerServeCommand } from "./commands/serve.js";
 import type { CommandResult } from "./result.js";
@@ -12,6 +13,7 @@ Examples:
   $ ahb config check                validate .env.prod, secrets masked
   $ ahb config check --json         the same report as JSON
   $ ahb backup --keep-last 7        verified online backup of the live database, keep the newest 7
+  $ ahb cleanup --dry-run           what the hourly cleanup would delete (sessions, export files)
 
 Exit codes: see the README ("Exit codes"); 0 means success.`;
 
@@ -26,6 +28,7 @@ export function buildProgram(setResult: (result: CommandResult) => void): Comman
   registerServeCommand(program);
   registerConfigCommands(program, setResult);
   registerBackupCommands(program);
+  registerCleanupCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
