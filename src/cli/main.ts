@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { ExitCode, UserError, type ExitCodeValue } from "../errors.js";
 import { appVersion } from "../version.js";
 import { registerBackupCommands } from "./commands/backup.js";
+import { registerCleanupCommand } from "./commands/cleanup.js";
 import { registerConfigCommands } from "./commands/config.js";
 import { registerDoctorCommand } from "./commands/doctor.js";
 import { registerInitCommand } from "./commands/init.js";
@@ -21,6 +22,7 @@ Examples:
   $ ahb keys check --live           list models with both keys (exit 20/21/22 names the failed one)
   $ ahb doctor                      one report on the host: engine, keys, port, disk, db, backups, schedule
   $ ahb templates list              proxy snippets, systemd units, crontab, CI workflow to render
+  $ ahb cleanup --dry-run           what the hourly cleanup would delete (sessions, export files)
 
 Exit codes: see the README ("Exit codes"); 0 means success.`;
 
@@ -39,6 +41,7 @@ export function buildProgram(setResult: (result: CommandResult) => void): Comman
   registerDoctorCommand(program, setResult);
   registerKeysCommands(program, setResult);
   registerTemplatesCommands(program);
+  registerCleanupCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
