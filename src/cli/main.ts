@@ -2,6 +2,12 @@ import { Command, CommanderError } from "commander";
 import { ExitCode, UserError, type ExitCodeValue } from "../errors.js";
 import { appVersion } from "../version.js";
 import { registerConfigCommands } from "./commands/config.js";
+import { registerDeployCommand } from "./commands/deploy.js";
+import { registerDeploysCommand } from "./commands/deploys.js";
+import { registerLifecycleCommands } from "./commands/lifecycle.js";
+import { registerLogsCommand } from "./commands/logs.js";
+import { registerRollbackCommand } from "./commands/rollback.js";
+import { registerStatusCommand } from "./commands/status.js";
 import { registerServeCommand } from "./commands/serve.js";
 import type { CommandResult } from "./result.js";
 
@@ -10,6 +16,8 @@ Examples:
   $ ahb serve                       run the server locally (reads .env, SQLite under ./data)
   $ ahb config check                validate .env.prod, secrets masked
   $ ahb config check --json         the same report as JSON
+  $ ahb deploy                       build, back up, health-gated swap (rolls back by itself)
+  $ ahb status --json                container health, version, resources (exit 3 when unhealthy)
 
 Exit codes: see the README ("Exit codes"); 0 means success.`;
 
@@ -23,6 +31,12 @@ export function buildProgram(setResult: (result: CommandResult) => void): Comman
     .exitOverride();
   registerServeCommand(program);
   registerConfigCommands(program, setResult);
+  registerDeployCommand(program, setResult);
+  registerRollbackCommand(program, setResult);
+  registerStatusCommand(program, setResult);
+  registerLogsCommand(program, setResult);
+  registerLifecycleCommands(program, setResult);
+  registerDeploysCommand(program, setResult);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -1,5 +1,6 @@
 import type { ContainerCreateOptions, ImageBuildOptions } from "dockerode";
 import { CONTAINER_PORT, type OpsConfig } from "../ops-config.js";
+import type { LogRequest } from "./engine.js";
 
 /** Labels that mark what ahb created, so cleanup and rollback never touch anything else. */
 export const LABEL_APP = "ahb.app";
@@ -117,13 +118,14 @@ export interface LogOptionsInput {
   sinceUnix?: number;
 }
 
-export function logOptions(input: LogOptionsInput) {
+/** No tail means every line the engine still has. */
+export function logOptions(input: LogOptionsInput): LogRequest {
   return {
     follow: input.follow,
     stdout: true,
     stderr: true,
     timestamps: true,
-    tail: input.tail ?? "all",
+    ...(input.tail !== undefined ? { tail: input.tail } : {}),
     ...(input.sinceUnix !== undefined ? { since: input.sinceUnix } : {}),
-  } as const;
+  };
 }
