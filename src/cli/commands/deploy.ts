@@ -1,7 +1,5 @@
 import type { Command } from "commander";
 import { ExitCode, UserError } from "../../errors.js";
-import { Engine } from "../../ops/docker/engine.js";
-import { deploy } from "../../ops/deploy/deploy.js";
 import type { ReleaseResult } from "../../ops/deploy/release.js";
 import { opsConfigFrom, progressPrinter, withReleaseOptions } from "../ops-options.js";
 import { printJson, printTable } from "../output.js";
@@ -59,6 +57,10 @@ Examples:
         throw new UserError("--no-build needs --image <ref>", ExitCode.USAGE);
       if (flags.build && flags.image !== undefined)
         throw new UserError("--image deploys an existing image: add --no-build", ExitCode.USAGE);
+      const [{ Engine }, { deploy }] = await Promise.all([
+        import("../../ops/docker/engine.js"),
+        import("../../ops/deploy/deploy.js"),
+      ]);
       const result = await deploy({
         engine: Engine.connect(),
         config: opsConfigFrom(command),

@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { ExitCode } from "../../errors.js";
-import { Engine } from "../../ops/docker/engine.js";
-import { lifecycle, type LifecycleAction } from "../../ops/deploy/lifecycle.js";
+import type { LifecycleAction } from "../../ops/deploy/lifecycle.js";
 import { opsConfigFrom, progressPrinter, withOpsOptions } from "../ops-options.js";
 import { createReporter, printJson } from "../output.js";
 import type { CommandResult } from "../result.js";
@@ -21,6 +20,10 @@ export function registerLifecycleCommands(
       .option("--json", "print the result as JSON on stdout")
       .addHelpText("after", `\nExamples:\n  ahb ${action}\n  ahb ${action} --container ahb-staging --json`)
       .action(async (flags: { json?: boolean }, command: Command) => {
+        const [{ Engine }, { lifecycle }] = await Promise.all([
+          import("../../ops/docker/engine.js"),
+          import("../../ops/deploy/lifecycle.js"),
+        ]);
         const result = await lifecycle(
           Engine.connect(),
           opsConfigFrom(command),

@@ -1,7 +1,5 @@
 import type { Command } from "commander";
 import { ExitCode } from "../../errors.js";
-import { Engine } from "../../ops/docker/engine.js";
-import { containerLogs } from "../../ops/deploy/logs.js";
 import { opsConfigFrom, withOpsOptions } from "../ops-options.js";
 import { parsePositiveInt } from "../parse.js";
 import type { CommandResult } from "../result.js";
@@ -28,6 +26,10 @@ export function registerLogsCommand(program: Command, setResult: (result: Comman
       "\nExamples:\n  ahb logs --tail 50\n  ahb logs -f --since 10m\n  ahb logs --json | jq .text",
     )
     .action(async (flags: LogsFlags, command: Command) => {
+      const [{ Engine }, { containerLogs }] = await Promise.all([
+        import("../../ops/docker/engine.js"),
+        import("../../ops/deploy/logs.js"),
+      ]);
       const abort = new AbortController();
       const stop = () => abort.abort();
       process.once("SIGINT", stop);

@@ -1,7 +1,5 @@
 import type { Command } from "commander";
 import { ExitCode } from "../../errors.js";
-import { Engine } from "../../ops/docker/engine.js";
-import { rollback } from "../../ops/deploy/rollback.js";
 import { opsConfigFrom, progressPrinter, withReleaseOptions } from "../ops-options.js";
 import type { CommandResult } from "../result.js";
 import { printRelease } from "./deploy.js";
@@ -23,6 +21,10 @@ export function registerRollbackCommand(program: Command, setResult: (result: Co
     )
     .action(
       async (version: string | undefined, flags: { backup: boolean; json?: boolean }, command: Command) => {
+        const [{ Engine }, { rollback }] = await Promise.all([
+          import("../../ops/docker/engine.js"),
+          import("../../ops/deploy/rollback.js"),
+        ]);
         const result = await rollback({
           engine: Engine.connect(),
           config: opsConfigFrom(command),

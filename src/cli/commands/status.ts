@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { ExitCode } from "../../errors.js";
-import { Engine } from "../../ops/docker/engine.js";
-import { containerStatus, type StatusReport } from "../../ops/deploy/status.js";
+import type { StatusReport } from "../../ops/deploy/status.js";
 import { opsConfigFrom, withOpsOptions } from "../ops-options.js";
 import { printJson, printTable } from "../output.js";
 import type { CommandResult } from "../result.js";
@@ -54,6 +53,10 @@ export function registerStatusCommand(program: Command, setResult: (result: Comm
     .option("--json", "print the report as JSON on stdout")
     .addHelpText("after", "\nExamples:\n  ahb status\n  ahb status --json | jq .healthy")
     .action(async (flags: { json?: boolean }, command: Command) => {
+      const [{ Engine }, { containerStatus }] = await Promise.all([
+        import("../../ops/docker/engine.js"),
+        import("../../ops/deploy/status.js"),
+      ]);
       const report = await containerStatus(Engine.connect(), opsConfigFrom(command));
       if (flags.json) printJson(report);
       else printTable(["", "status"], rows(report));

@@ -2,7 +2,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { ContainerState, Engine } from "../docker/engine.js";
 import { CONTAINER_PORT, publishedHealthHost, type OpsConfig } from "../ops-config.js";
 
+/** Fast until the first 200 (it ends the unavailability window), then gentler while Docker's check catches up. */
 const PROBE_INTERVAL_MS = 50;
+const CONFIRM_INTERVAL_MS = 500;
 const INSPECT_INTERVAL_MS = 250;
 
 export type HealthResult =
@@ -73,7 +75,7 @@ export async function waitHealthy(
         if (state?.health === "healthy" || state?.health === undefined) return { healthy: true, firstOkAt };
       }
     }
-    await sleep(PROBE_INTERVAL_MS);
+    await sleep(firstOkAt === undefined ? PROBE_INTERVAL_MS : CONFIRM_INTERVAL_MS);
   }
   const seconds = Math.round(options.timeoutMs / 1000);
   return {

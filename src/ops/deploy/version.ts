@@ -37,7 +37,7 @@ export interface GitInfo {
 
 /** Outside a git checkout (a copied context) the version falls back to "nogit" and the sha to "unknown". */
 export async function gitInfo(cwd: string): Promise<GitInfo> {
-  const describe = await execa("git", ["describe", "--always", "--dirty"], { cwd, reject: false });
+  const describe = await execa("git", ["describe", "--tags", "--always", "--dirty"], { cwd, reject: false });
   const sha = await execa("git", ["rev-parse", "HEAD"], { cwd, reject: false });
   return {
     describe: describe.exitCode === 0 ? describe.stdout.trim() : "nogit",

@@ -78,7 +78,8 @@ export function containerSpec(config: OpsConfig, input: ContainerSpecInput): Con
         `fetch('http://127.0.0.1:${CONTAINER_PORT}/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
       ],
       Interval: config.healthIntervalS * NANOSECONDS,
-      Timeout: 3 * NANOSECONDS,
+      // Generous: `node -e` itself can take seconds to start on a busy host, and a timeout counts as a failure.
+      Timeout: 10 * NANOSECONDS,
       StartPeriod: config.healthTimeoutS * NANOSECONDS,
       Retries: 3,
     },
