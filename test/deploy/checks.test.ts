@@ -15,8 +15,8 @@ import { FAKE_ANTHROPIC_KEY, FAKE_GOOGLE_KEY, tempDir, validKeys, writeEnvFile }
 /** Unpacks the stream with tar-fs, as the engine would, and lists what arrived. */
 async function tarEntries(stream: NodeJS.ReadableStream, into: string): Promise<string[]> {
   const sink = extract(into);
-  const done = new Promise((resolve, reject) => {
-    sink.on("finish", resolve);
+  const done = new Promise<void>((resolve, reject) => {
+    sink.on("finish", () => resolve());
     sink.on("error", reject);
   });
   stream.pipe(sink);
