@@ -7,6 +7,12 @@ import { registerConfigCommands } from "./commands/config.js";
 import { registerDoctorCommand } from "./commands/doctor.js";
 import { registerInitCommand } from "./commands/init.js";
 import { registerKeysCommands } from "./commands/keys.js";
+import { registerDeployCommand } from "./commands/deploy.js";
+import { registerDeploysCommand } from "./commands/deploys.js";
+import { registerLifecycleCommands } from "./commands/lifecycle.js";
+import { registerLogsCommand } from "./commands/logs.js";
+import { registerRollbackCommand } from "./commands/rollback.js";
+import { registerStatusCommand } from "./commands/status.js";
 import { registerServeCommand } from "./commands/serve.js";
 import { registerTemplatesCommands } from "./commands/templates.js";
 import type { CommandResult } from "./result.js";
@@ -23,6 +29,8 @@ Examples:
   $ ahb doctor                      one report on the host: engine, keys, port, disk, db, backups, schedule
   $ ahb templates list              proxy snippets, systemd units, crontab, CI workflow to render
   $ ahb cleanup --dry-run           what the hourly cleanup would delete (sessions, export files)
+  $ ahb deploy                       build, back up, health-gated swap (rolls back by itself)
+  $ ahb status --json                container health, version, resources (exit 3 when unhealthy)
 
 Exit codes: see the README ("Exit codes"); 0 means success.`;
 
@@ -42,6 +50,12 @@ export function buildProgram(setResult: (result: CommandResult) => void): Comman
   registerKeysCommands(program, setResult);
   registerTemplatesCommands(program);
   registerCleanupCommand(program);
+  registerDeployCommand(program, setResult);
+  registerRollbackCommand(program, setResult);
+  registerStatusCommand(program, setResult);
+  registerLogsCommand(program, setResult);
+  registerLifecycleCommands(program, setResult);
+  registerDeploysCommand(program, setResult);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
