@@ -99,7 +99,11 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
 
   async function turn(request: Omit<ChatRequest, "documentId">): Promise<void> {
     const sessionId = await hooks.ensureSession();
-    if (!sessionId) return;
+    if (!sessionId) {
+      input.value ||= request.message;
+      status.textContent = "No session to send to: see the Sessions list.";
+      return;
+    }
     const documentId = hooks.activeDocumentId() ?? undefined;
     bubble("user", request.message);
     const reply = bubble("assistant", "");
@@ -193,7 +197,10 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
     async load(sessionId) {
       log.replaceChildren();
       status.textContent = "";
-      if (!sessionId) return;
+      if (!sessionId) {
+        log.append(h("li", { class: "empty" }, "Describe the page you want and press Enter."));
+        return;
+      }
       try {
         const { messages } = await api.messages(sessionId);
         for (const message of messages) if (message.role !== "system") bubble(message.role, message.content);

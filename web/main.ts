@@ -88,14 +88,12 @@ const chat = createChatPane(byId("chat"), {
   },
 });
 
-chat.form
-  .querySelector(".composer-bar")
-  ?.prepend(
-    createUpload(byId("chat"), {
-      sessionId: () => state.sessionId,
-      onText: (result) => chat.insertText(result.text),
-    }),
-  );
+chat.form.querySelector(".composer-bar")?.prepend(
+  createUpload(byId("chat"), {
+    sessionId: () => state.sessionId,
+    onText: (result) => chat.insertText(result.text),
+  }),
+);
 
 const costs = createCostsView(byId("costs-view"), () => state.me?.isAdmin === true);
 

@@ -83,7 +83,7 @@ export function createSessionsPane(root: HTMLElement, hooks: SessionsHooks): Ses
         title: "Delete",
         onclick: () => void deleteSession(session, remove),
       },
-      "🗑",
+      "✕",
     );
     return h("li", { class: active ? "session active" : "session" }, title, rename, remove);
   }
@@ -106,7 +106,7 @@ export function createSessionsPane(root: HTMLElement, hooks: SessionsHooks): Ses
       setTimeout(() => {
         if (!button.isConnected) return;
         button.dataset.armed = "false";
-        button.textContent = "🗑";
+        button.textContent = "✕";
         button.setAttribute("aria-label", `Delete session ${session.title}`);
       }, 4000);
       return;
