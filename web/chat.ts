@@ -35,7 +35,7 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
     "select",
     { id: "chat-mode", "aria-label": "What the model should do" },
     h("option", { value: "auto" }, "Auto"),
-    h("option", { value: "create" }, "New document"),
+    h("option", { value: "create" }, "New page"),
     h("option", { value: "edit" }, "Edit"),
     h("option", { value: "image" }, "Add image"),
   );
@@ -49,9 +49,9 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
     h(
       "div",
       { class: "composer-bar" },
-      h("span", { id: "chat-hint", class: "hint" }, "Enter sends · Shift+Enter new line"),
       h("span", { class: "composer-actions" }, mode, cancelButton, sendButton),
     ),
+    h("span", { id: "chat-hint", class: "hint" }, "Enter sends · Shift+Enter new line"),
   );
   replace(root, h("h2", { id: "chat-title", class: "visually-hidden" }, "Chat"), log, status, form);
 

@@ -66,7 +66,10 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
 }
 
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_FLAGS });
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: CHROMIUM_FLAGS,
+  });
 }
 
 export interface WatchedPage {
@@ -101,4 +104,3 @@ export async function openPage(
   });
   return { page, context, problems };
 }
-
