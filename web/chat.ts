@@ -114,9 +114,11 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
     let failed = false;
     let done = null as Extract<ChatEvent, { type: "done" }> | null;
     let frame = 0;
+    let live = true;
     const paint = () => {
       frame = 0;
-      body.innerHTML = renderMarkdown(text || summary);
+      if (live && WRITING_HTML.test(text) && !summary) body.textContent = `Writing the document… ${text.length} characters`;
+      else body.innerHTML = renderMarkdown(replyText(text, summary));
       log.scrollTop = log.scrollHeight;
     };
 
@@ -135,7 +137,7 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
             break;
           case "summary":
             summary = event.text;
-            if (!text) paint();
+            paint();
             break;
           case "html":
             hooks.onHtml(event);
@@ -153,11 +155,17 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
         }
       });
       if (frame) cancelAnimationFrame(frame);
+      live = false;
+      if (!done && !failed) {
+        failed = true;
+        showError(reply, "The connection closed before the turn finished.", request);
+      }
       if (text || summary) paint();
       else if (!failed) body.textContent = done?.version ? "Done." : "No changes.";
       status.textContent = failed ? "The turn failed; the document is unchanged." : "Ready.";
     } catch (error) {
       if (frame) cancelAnimationFrame(frame);
+      live = false;
       if (error instanceof DOMException && error.name === "AbortError") {
         if (text) paint();
         reply.append(h("p", { class: "note" }, "Cancelled."));
@@ -214,6 +222,15 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
       input.focus();
     },
   };
+}
+
+/** Gemini streams the new document itself: shown as progress, not as a wall of markup in the bubble. */
+const WRITING_HTML = /^\s*(?:```html|<!doctype|<html)/i;
+
+/** What the bubble finally says: the model's prose (never the raw document) and the turn's summary. */
+function replyText(text: string, summary: string): string {
+  const prose = WRITING_HTML.test(text) ? "" : text.trim();
+  return [prose, summary].filter(Boolean).join("\n\n");
 }
 
 function describe(error: unknown): string {

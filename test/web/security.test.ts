@@ -99,7 +99,9 @@ describe("web page: security and hygiene (real server, real Chromium)", () => {
     assert.equal(report.cookie, "blocked: SecurityError");
     assert.equal(report.fetch, "failed: TypeError");
     // The proxy saw the app's own listing (with a query string) but never the probe's bare /api/sessions.
-    assert.ok(stack.proxy.seen.some((seen) => seen.url.startsWith("/api/sessions?") && seen.user === "alice"));
+    assert.ok(
+      stack.proxy.seen.some((seen) => seen.url.startsWith("/api/sessions?") && seen.user === "alice"),
+    );
     assert.deepEqual(
       stack.proxy.seen.filter((seen) => seen.url === "/api/sessions"),
       [],
