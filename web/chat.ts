@@ -117,7 +117,8 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
     let live = true;
     const paint = () => {
       frame = 0;
-      if (live && WRITING_HTML.test(text) && !summary) body.textContent = `Writing the document… ${text.length} characters`;
+      if (live && WRITING_HTML.test(text) && !summary)
+        body.textContent = `Writing the document… ${text.length} characters`;
       else body.innerHTML = renderMarkdown(replyText(text, summary));
       log.scrollTop = log.scrollHeight;
     };
