@@ -1,8 +1,11 @@
 import { Command, CommanderError } from "commander";
 import { ExitCode, UserError, type ExitCodeValue } from "../errors.js";
 import { appVersion } from "../version.js";
+import { registerBackupCommands } from "./commands/backup.js";
 import { registerConfigCommands } from "./commands/config.js";
+import { registerKeysCommands } from "./commands/keys.js";
 import { registerServeCommand } from "./commands/serve.js";
+import { registerTemplatesCommands } from "./commands/templates.js";
 import type { CommandResult } from "./result.js";
 
 const EXAMPLES = `
@@ -10,6 +13,9 @@ Examples:
   $ ahb serve                       run the server locally (reads .env, SQLite under ./data)
   $ ahb config check                validate .env.prod, secrets masked
   $ ahb config check --json         the same report as JSON
+  $ ahb backup --keep-last 7        verified online backup of the live database, keep the newest 7
+  $ ahb templates render nginx-site --domain html.example.com   an nginx site for hosts without NPM
+  $ ahb keys check --live           list models with both keys (exit 20/21/22 names the failed one)
 
 Exit codes: see the README ("Exit codes"); 0 means success.`;
 
@@ -23,6 +29,9 @@ export function buildProgram(setResult: (result: CommandResult) => void): Comman
     .exitOverride();
   registerServeCommand(program);
   registerConfigCommands(program, setResult);
+  registerBackupCommands(program);
+  registerKeysCommands(program, setResult);
+  registerTemplatesCommands(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

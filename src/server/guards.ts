@@ -19,8 +19,12 @@ export function requireUuid(value: string | undefined, what: string): string {
  * like a missing one, so ids cannot be probed. Marks the session as used.
  */
 export function requireOwnedSession(c: Context<AppEnv>, db: Db): Session {
-  const id = requireUuid(c.req.param("sessionId") ?? c.req.param("id"), "session");
-  const session = getOwnedSession(db, id, c.get("user"));
+  return requireOwnedSessionId(db, c.req.param("sessionId") ?? c.req.param("id"), c.get("user"));
+}
+
+/** requireOwnedSession for an id that arrives elsewhere than the path (a form field). */
+export function requireOwnedSessionId(db: Db, rawId: string | undefined, user: string): Session {
+  const session = getOwnedSession(db, requireUuid(rawId, "session"), user);
   if (!session) throw new ApiError(404, "not_found", "session not found");
   touchSession(db, session.id);
   return session;

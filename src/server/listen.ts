@@ -37,6 +37,7 @@ async function shutdown(server: Server, deps: AppDeps, graceMs: number): Promise
   const timer = setTimeout(() => server.closeAllConnections(), graceMs);
   await closed;
   clearTimeout(timer);
+  await deps.exporter?.close();
   deps.db.close();
   deps.logger.info("stopped");
 }
