@@ -1,6 +1,14 @@
 import { api, errorText, type CostFields, type CostsReport } from "./api.js";
 import { h, replace, svg } from "./dom.js";
-import { dailySeries, formatCompact, formatCount, formatUsd, niceMax, type DayPoint } from "./format.js";
+import {
+  axisUsd,
+  dailySeries,
+  formatCompact,
+  formatCount,
+  formatUsd,
+  niceMax,
+  type DayPoint,
+} from "./format.js";
 
 export interface CostsView {
   load(): Promise<void>;
@@ -216,7 +224,7 @@ function trendChart(series: DayPoint[]): HTMLElement {
         "g",
         { class: "tick" },
         svg("line", { x1: PAD.left, x2: WIDTH - PAD.right, y1: y(tick), y2: y(tick) }),
-        svg("text", { x: PAD.left - 6, y: y(tick) + 4, "text-anchor": "end" }, formatUsd(tick)),
+        svg("text", { x: PAD.left - 6, y: y(tick) + 4, "text-anchor": "end" }, axisUsd(tick, max)),
       ),
     ),
     ...series.map((point, index) => {

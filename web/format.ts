@@ -66,6 +66,12 @@ export function niceMax(value: number): number {
   return step * power;
 }
 
+/** Axis labels share one precision, chosen by the axis maximum ($0.00 / $0.50 / $1.00, not $0.00 / $0.500). */
+export function axisUsd(nano: number, maxNano: number): string {
+  const digits = maxNano >= 1_000_000_000 ? 2 : maxNano >= 10_000_000 ? 3 : 4;
+  return `$${(nano / 1_000_000_000).toFixed(digits).replace(/(\.\d\d\d*?)0+$/, "$1")}`;
+}
+
 /** The filename from a Content-Disposition header, or the fallback. */
 export function attachmentName(header: string | null, fallback: string): string {
   if (!header) return fallback;

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
   abbreviateDataUris,
+  axisUsd,
   attachmentName,
   dailySeries,
   formatCompact,
@@ -92,6 +93,17 @@ describe("format", () => {
 
   it("rounds the chart axis up to 1, 2 or 5 times a power of ten", () => {
     assert.deepEqual([0, 3, 10, 11, 240, 5001].map(niceMax), [1, 5, 10, 20, 500, 10000]);
+  });
+
+  it("labels the chart axis with one precision per axis", () => {
+    assert.deepEqual(
+      [0, 100_000_000, 200_000_000].map((tick) => axisUsd(tick, 200_000_000)),
+      ["$0.00", "$0.10", "$0.20"],
+    );
+    assert.deepEqual(
+      [0, 1_000_000_000, 2_000_000_000].map((tick) => axisUsd(tick, 2_000_000_000)),
+      ["$0.00", "$1.00", "$2.00"],
+    );
   });
 
   it("reads the download name from Content-Disposition", () => {
