@@ -148,10 +148,11 @@ function card(label: string, value: string, detail: string): HTMLElement {
 
 function table(title: string, headers: string[], rows: string[][]): HTMLElement {
   const textColumns = headers.length - 5;
+  const id = `costs-${title.toLowerCase().replace(/\W+/g, "-")}`;
   return h(
     "section",
-    { class: "table-box" },
-    h("h3", {}, title),
+    { class: "table-box", "aria-labelledby": id },
+    h("h3", { id }, title),
     rows.length === 0
       ? h("p", { class: "empty" }, "No usage in this period.")
       : h(
