@@ -51,6 +51,11 @@ describe("pricing", () => {
       10_000_000,
       "thinking billed as output",
     );
+    assert.equal(
+      costNanoUsd(gemini, usage({ inputTokens: 150_000, cacheReadTokens: 60_000 })),
+      150_000 * 2500 + 60_000 * 250,
+      "cached tokens count toward the 200k threshold",
+    );
     const image = priceTable(pricing, NANO_BANANA_MODEL);
     assert.equal(costNanoUsd(image, usage({ images: 2 })), 268_000_000);
     assert.equal(pricing.version, BASE_PRICE_VERSION);
