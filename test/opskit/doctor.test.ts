@@ -21,7 +21,7 @@ import { LABEL_APP } from "../../src/ops/docker/spec.js";
 import { renderNamedTemplate } from "../../src/ops/templates/values.js";
 import { startModelListFake, type ModelListFake } from "../fakes/model-list.js";
 import { cleanEnv, runCli } from "../helpers/cli.js";
-import { BASE_IMAGE, dockerSkipReason, removeContainer } from "../helpers/docker.js";
+import { dockerSkipReason, ensureBaseImage, removeContainer } from "../helpers/docker.js";
 import { FAKE_ANTHROPIC_KEY, FAKE_GOOGLE_KEY, tempDir, validKeys, writeEnvFile } from "../helpers/env.js";
 import { freePort, waitFor } from "../helpers/net.js";
 
@@ -179,6 +179,10 @@ describe("doctor keys check (reuses ahb keys check)", () => {
 
 describe("doctor checks against the real Docker engine", async () => {
   const skip = await dockerSkipReason();
+  let image = "";
+  before(async () => {
+    if (!skip) image = await ensureBaseImage();
+  });
   const docker = new Docker();
   const engine = Engine.connect();
   const created: string[] = [];
@@ -194,7 +198,7 @@ describe("doctor checks against the real Docker engine", async () => {
     created.push(name);
     const container = await docker.createContainer({
       name,
-      Image: BASE_IMAGE,
+      Image: image,
       Cmd: ["node", "-e", "setInterval(() => {}, 1 << 30)"],
       Labels: { [LABEL_APP]: name },
       ExposedPorts: { "8000/tcp": {} },
