@@ -5,6 +5,7 @@ import { registerBackupCommands } from "./commands/backup.js";
 import { registerCleanupCommand } from "./commands/cleanup.js";
 import { registerConfigCommands } from "./commands/config.js";
 import { registerCostsCommand } from "./commands/costs.js";
+import { registerRestoreCommand } from "./commands/restore.js";
 import { registerServeCommand } from "./commands/serve.js";
 import type { CommandResult } from "./result.js";
 
@@ -15,6 +16,7 @@ Examples:
   $ ahb config check --json         the same report as JSON
   $ ahb backup --keep-last 7        verified online backup of the live database, keep the newest 7
   $ ahb cleanup --dry-run           what the hourly cleanup would delete (sessions, export files)
+  $ ahb restore <backup> --yes      verify, stop the container, swap the database, start, wait for health
   $ ahb costs --days 7 --by day     AI spend per day with a trend; --budget USD exits 4 when over
 
 Exit codes: see the README ("Exit codes"); 0 means success.`;
@@ -32,6 +34,7 @@ export function buildProgram(setResult: (result: CommandResult) => void): Comman
   registerBackupCommands(program);
   registerCleanupCommand(program);
   registerCostsCommand(program, setResult);
+  registerRestoreCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
