@@ -1,4 +1,4 @@
-import Docker from "dockerode";
+import type Docker from "dockerode";
 import { ExitCode, UserError } from "../errors.js";
 
 /** What restore needs from the engine. The deploy area's engine module can provide the same two calls. */
@@ -31,20 +31,30 @@ function engineError(error: unknown, name: string): Error {
   return error as Error;
 }
 
-export function dockerContainerControl(name: string, docker = new Docker()): ContainerControl {
-  const container = docker.getContainer(name);
-  const inspect = () =>
-    container.inspect().catch((error: unknown) => Promise.reject(engineError(error, name)));
+/** dockerode costs ~0.3 s of CPU to load: only commands that reach the engine pay for it. */
+async function defaultEngine(): Promise<Docker> {
+  const { default: DockerClient } = await import("dockerode");
+  return new DockerClient();
+}
+
+export function dockerContainerControl(name: string, engine?: Docker): ContainerControl {
+  let handle: Promise<Docker.Container> | undefined;
+  const container = () =>
+    (handle ??= (engine ? Promise.resolve(engine) : defaultEngine()).then((docker) =>
+      docker.getContainer(name),
+    ));
+  const inspect = async () =>
+    (await container()).inspect().catch((error: unknown) => Promise.reject(engineError(error, name)));
   return {
     name,
     async stopIfRunning() {
       const info = await inspect();
       if (!info.State.Running) return false;
-      await container.stop();
+      await (await container()).stop();
       return true;
     },
     async startAndWaitHealthy(timeoutMs) {
-      await container.start();
+      await (await container()).start();
       const started = Date.now();
       while (Date.now() - started < timeoutMs) {
         const { State: state } = await inspect();
