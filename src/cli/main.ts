@@ -6,7 +6,17 @@ import { registerCleanupCommand } from "./commands/cleanup.js";
 import { registerConfigCommands } from "./commands/config.js";
 import { registerCostsCommand } from "./commands/costs.js";
 import { registerRestoreCommand } from "./commands/restore.js";
+import { registerDoctorCommand } from "./commands/doctor.js";
+import { registerInitCommand } from "./commands/init.js";
+import { registerKeysCommands } from "./commands/keys.js";
+import { registerDeployCommand } from "./commands/deploy.js";
+import { registerDeploysCommand } from "./commands/deploys.js";
+import { registerLifecycleCommands } from "./commands/lifecycle.js";
+import { registerLogsCommand } from "./commands/logs.js";
+import { registerRollbackCommand } from "./commands/rollback.js";
+import { registerStatusCommand } from "./commands/status.js";
 import { registerServeCommand } from "./commands/serve.js";
+import { registerTemplatesCommands } from "./commands/templates.js";
 import type { CommandResult } from "./result.js";
 
 const EXAMPLES = `
@@ -15,9 +25,16 @@ Examples:
   $ ahb config check                validate .env.prod, secrets masked
   $ ahb config check --json         the same report as JSON
   $ ahb backup --keep-last 7        verified online backup of the live database, keep the newest 7
+  $ ahb templates render nginx-site --domain html.example.com   an nginx site for hosts without NPM
+  $ ahb init                        write .env.prod (keys asked for without echo), mode 600
+  $ ahb keys check --live           list models with both keys (exit 20/21/22 names the failed one)
+  $ ahb doctor                      one report on the host: engine, keys, port, disk, db, backups, schedule
+  $ ahb templates list              proxy snippets, systemd units, crontab, CI workflow to render
   $ ahb cleanup --dry-run           what the hourly cleanup would delete (sessions, export files)
   $ ahb restore <backup> --yes      verify, stop the container, swap the database, start, wait for health
   $ ahb costs --days 7 --by day     AI spend per day with a trend; --budget USD exits 4 when over
+  $ ahb deploy                       build, back up, health-gated swap (rolls back by itself)
+  $ ahb status --json                container health, version, resources (exit 3 when unhealthy)
 
 Exit codes: see the README ("Exit codes"); 0 means success.`;
 
@@ -32,9 +49,19 @@ export function buildProgram(setResult: (result: CommandResult) => void): Comman
   registerServeCommand(program);
   registerConfigCommands(program, setResult);
   registerBackupCommands(program);
+  registerInitCommand(program);
+  registerDoctorCommand(program, setResult);
+  registerKeysCommands(program, setResult);
+  registerTemplatesCommands(program);
   registerCleanupCommand(program);
   registerCostsCommand(program, setResult);
   registerRestoreCommand(program);
+  registerDeployCommand(program, setResult);
+  registerRollbackCommand(program, setResult);
+  registerStatusCommand(program, setResult);
+  registerLogsCommand(program, setResult);
+  registerLifecycleCommands(program, setResult);
+  registerDeploysCommand(program, setResult);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

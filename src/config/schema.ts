@@ -225,7 +225,7 @@ export const keySpecs = {
   CLAUDE_MODEL: {
     group: "Claude",
     description: "Claude model id used for edits",
-    default: "claude-sonnet-4-5",
+    default: "claude-sonnet-4-6",
     schema: z.string().min(1, { message: "must not be empty" }),
   },
   CLAUDE_INPUT_COST_PER_M: {
@@ -356,4 +356,10 @@ export function trustedProxyMatcher(cidrs: readonly string[]): (address: string 
     if (family === 0) return false;
     return list.check(plain, family === 6 ? "ipv6" : "ipv4");
   };
+}
+
+/** Validates one raw value with its key's schema (as configSchema would); returns the problem or undefined. */
+export function keyProblem(key: ConfigKey, raw: string | undefined): string | undefined {
+  const result = keySchema(keySpecs[key], key).safeParse(raw);
+  return result.success ? undefined : (result.error.issues[0]?.message ?? "invalid");
 }

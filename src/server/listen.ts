@@ -40,6 +40,7 @@ async function shutdown(server: Server, deps: AppDeps, cleanup: CleanupJob, grac
   const timer = setTimeout(() => server.closeAllConnections(), graceMs);
   await closed;
   clearTimeout(timer);
+  await deps.exporter?.close();
   deps.db.close();
   deps.logger.info("stopped");
 }

@@ -42,7 +42,8 @@ describe("ahb CLI", () => {
   it("documents every exit code it can return", () => {
     const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
     for (const code of Object.keys(exitCodeMeanings)) {
-      assert.match(readme, new RegExp(`^\\| ${code} \\|`, "m"), `README lacks exit code ${code}`);
+      const row = new RegExp(`^\\| ${code} +\\| \\S`, "m");
+      assert.ok(row.test(readme), `README lacks exit code ${code} with its meaning`);
     }
   });
 });
