@@ -86,8 +86,9 @@ describe("ahb backup", () => {
       assert.equal(created.verified, true);
       assert.ok(summary.lastId > committedBefore, "the writer kept committing during the backup");
       t.diagnostic(`writer: ${summary.rows} rows, worst stall ${summary.worstStallMs.toFixed(1)} ms`);
-      // Generous bound for a loaded 2-core machine; a backup that locked writers out would hold them for seconds.
-      assert.ok(summary.worstStallMs < 1000, `writer stalled ${summary.worstStallMs} ms`);
+      // Observed 70-500 ms on a 2-core machine at load 20 (bench/backup.md). The bound only catches a backup that
+      // locks writers out for its whole run (here 5-60 s); the 100 ms goal is recorded, not asserted.
+      assert.ok(summary.worstStallMs < 3000, `writer stalled ${summary.worstStallMs} ms`);
       const copy = openBackup(created.path, dir.path);
       try {
         assert.equal(
