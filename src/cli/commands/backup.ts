@@ -1,8 +1,7 @@
 import { setPriority } from "node:os";
 import type { Command } from "commander";
 import type { ConsolaInstance } from "consola";
-import { createBackup, type BackupProgress } from "../../ops/backup.js";
-import { listBackups } from "../../ops/backup-list.js";
+import type { BackupProgress } from "../../ops/backup.js";
 import { resolveDataPaths } from "../data-paths.js";
 import { formatAge, formatBytes } from "../format.js";
 import { createReporter, printJson, printTable } from "../output.js";
@@ -59,6 +58,7 @@ export function registerBackupCommands(program: Command): void {
       const reporter = createReporter();
       // Compression competes with the server for CPU on the same host: let the server win.
       setPriority(BACKGROUND_NICENESS);
+      const { createBackup } = await import("../../ops/backup.js");
       const created = await createBackup({
         dbPath: paths.dbPath,
         dir: paths.backupsDir,
@@ -86,6 +86,7 @@ export function registerBackupCommands(program: Command): void {
     .option("--json", "print the list as JSON on stdout")
     .addHelpText("after", "\nExamples:\n  ahb backup list\n  ahb backup list --dir /srv/ahb/backups --json")
     .action(async (flags: { dir?: string; json?: boolean }) => {
+      const { listBackups } = await import("../../ops/backup-list.js");
       const listings = await listBackups(resolveDataPaths({ backupsDir: flags.dir }).backupsDir);
       if (flags.json) {
         printJson(listings.map(({ record: _record, ...listing }) => listing));

@@ -1,8 +1,7 @@
 import { InvalidArgumentError, type Command } from "commander";
-import { runLockedCleanup, type CleanupReport } from "../../ops/cleanup.js";
+import type { CleanupReport } from "../../ops/cleanup.js";
 import { thresholdsFromEnvFile } from "../../ops/cleanup-config.js";
 import { durationSchema } from "../../ops/duration.js";
-import { openLiveDatabase } from "../../ops/live-db.js";
 import { resolveDataPaths } from "../data-paths.js";
 import { formatBytes } from "../format.js";
 import { printJson } from "../output.js";
@@ -59,7 +58,11 @@ export function registerCleanupCommand(program: Command): void {
       "\nExamples:\n  ahb cleanup\n  ahb cleanup --sessions-older-than 24h --exports-older-than 12h --dry-run\n" +
         "  0 * * * * cd /srv/ahb && ahb cleanup   (crontab: exits non-zero with one line on failure)",
     )
-    .action((flags: CleanupFlags) => {
+    .action(async (flags: CleanupFlags) => {
+      const [{ runLockedCleanup }, { openLiveDatabase }] = await Promise.all([
+        import("../../ops/cleanup.js"),
+        import("../../ops/live-db.js"),
+      ]);
       const paths = resolveDataPaths({
         dbPath: flags.db,
         exportsDir: flags.exportsDir,

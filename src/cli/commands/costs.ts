@@ -1,19 +1,12 @@
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { pricingFromConfig, usdToNano } from "../../ai/pricing.js";
 import { ExitCode, UserError } from "../../errors.js";
-import {
-  costReport,
-  MAX_REPORT_DAYS,
-  periodFromDates,
-  periodFromDays,
-  type CostPeriod,
-} from "../../ops/costs.js";
+import { MAX_REPORT_DAYS, periodFromDates, periodFromDays, type CostPeriod } from "../../ops/costs.js";
 import { readEnvKeys } from "../../ops/env-keys.js";
-import { openLiveDatabase } from "../../ops/live-db.js";
 import { resolveDataPaths } from "../data-paths.js";
 import { createReporter, printJson } from "../output.js";
 import { parsePositiveInt } from "../parse.js";
-import { formatUsd, renderCostCsv, renderCostReport, type CostGrouping } from "../render/costs.js";
+import type { CostGrouping } from "../render/costs.js";
 import type { CommandResult } from "../result.js";
 
 const PRICE_KEYS = [
@@ -86,10 +79,16 @@ export function registerCostsCommand(program: Command, setResult: (result: Comma
       "\nExamples:\n  ahb costs\n  ahb costs --days 7 --by day\n  ahb costs --since 2026-01-01 --until 2026-01-31 --csv > jan.csv\n" +
         "  ahb costs --days 30 --budget 200   (exit 4 when over budget)",
     )
-    .action((flags: CostsFlags) => {
+    .action(async (flags: CostsFlags) => {
       const period = periodOf(flags);
       if (flags.by === "user" && flags.user !== undefined)
         throw new UserError("--by user needs all users: drop --user");
+      const [{ costReport }, { openLiveDatabase }, { formatUsd, renderCostCsv, renderCostReport }] =
+        await Promise.all([
+          import("../../ops/costs.js"),
+          import("../../ops/live-db.js"),
+          import("../render/costs.js"),
+        ]);
       const paths = resolveDataPaths({ dbPath: flags.db, envFile: flags.envFile });
       const pricing = pricingFromConfig(readEnvKeys(paths.envFile, PRICE_KEYS));
       const db = openLiveDatabase(paths.dbPath);

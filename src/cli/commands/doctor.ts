@@ -1,8 +1,6 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { Engine } from "../../ops/docker/engine.js";
-import { doctorExitCode, runDoctor } from "../../ops/doctor/run.js";
-import { DEFAULT_SYSTEMD_DIR } from "../../ops/doctor/schedule.js";
+import { DEFAULT_SYSTEMD_DIR } from "../../ops/doctor/types.js";
 import { loadOpsConfig } from "../../ops/ops-config.js";
 import { createReporter, printJson, printTable } from "../output.js";
 import type { CommandResult } from "../result.js";
@@ -33,6 +31,10 @@ export function registerDoctorCommand(program: Command, setResult: (result: Comm
         "\nExamples:\n  ahb doctor\n  ahb doctor --live --json",
     )
     .action(async (options: DoctorFlags) => {
+      const [{ Engine }, { doctorExitCode, runDoctor }] = await Promise.all([
+        import("../../ops/docker/engine.js"),
+        import("../../ops/doctor/run.js"),
+      ]);
       const ops = loadOpsConfig();
       const report = await runDoctor({
         ops: { ...ops, envFile: options.envFile ? resolve(options.envFile) : ops.envFile },

@@ -3,7 +3,7 @@ import { InvalidArgumentError, type Command } from "commander";
 import { ConfigError } from "../../config/load.js";
 import { maskValue } from "../../config/secret.js";
 import { keyProblem } from "../../config/schema.js";
-import { INIT_KEYS, initEnvFile, refuseExisting, type InitKey } from "../../ops/init.js";
+import type { InitKey } from "../../ops/init.js";
 import { createReporter, printJson } from "../output.js";
 import { promptHidden } from "../prompt.js";
 
@@ -42,11 +42,14 @@ async function promptKey(key: InitKey): Promise<string> {
 }
 
 /** From the named variables; otherwise hidden prompts on a terminal; never from argv. */
-async function collectKeys(variables: Record<InitKey, string>): Promise<Record<InitKey, string>> {
+async function collectKeys(
+  wanted: readonly InitKey[],
+  variables: Record<InitKey, string>,
+): Promise<Record<InitKey, string>> {
   const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
   const keys = {} as Record<InitKey, string>;
   const missing: string[] = [];
-  for (const key of INIT_KEYS) {
+  for (const key of wanted) {
     const fromEnv = process.env[variables[key]]?.trim();
     if (fromEnv) keys[key] = fromEnv;
     else if (interactive) keys[key] = await promptKey(key);
@@ -83,8 +86,9 @@ export function registerInitCommand(program: Command): void {
     .action(async (options: InitFlags) => {
       const envFile = resolve(options.envFile);
       const force = options.force ?? false;
+      const { INIT_KEYS, initEnvFile, refuseExisting } = await import("../../ops/init.js");
       refuseExisting(envFile, force);
-      const keys = await collectKeys({
+      const keys = await collectKeys(INIT_KEYS, {
         ANTHROPIC_API_KEY: options.anthropicKeyEnv,
         GOOGLE_API_KEY: options.googleKeyEnv,
       });

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { checkKeys, keysExitCode, type KeysReport } from "../../ops/keys/check.js";
+import type { KeysReport } from "../../ops/keys/check.js";
 import { createReporter, printJson, printTable } from "../output.js";
 import { parsePositiveInt } from "../parse.js";
 import type { CommandResult } from "../result.js";
@@ -42,6 +42,7 @@ export function registerKeysCommands(program: Command, setResult: (result: Comma
         "\nExamples:\n  ahb keys check\n  ahb keys check --live --json\n  ahb keys check --env-file /srv/ahb/.env.prod --live",
     )
     .action(async (options: KeysCheckFlags, command: Command) => {
+      const { checkKeys, keysExitCode } = await import("../../ops/keys/check.js");
       const report = await checkKeys({
         envFile: options.envFile,
         envFileRequired: command.getOptionValueSource("envFile") === "cli",

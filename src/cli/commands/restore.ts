@@ -1,8 +1,6 @@
 import type { Command } from "commander";
 import { ExitCode, UserError } from "../../errors.js";
-import { dockerContainerControl } from "../../ops/container-control.js";
 import { loadOpsConfig } from "../../ops/ops-config.js";
-import { restoreBackup } from "../../ops/restore.js";
 import { resolveDataPaths } from "../data-paths.js";
 import { createReporter, printJson } from "../output.js";
 
@@ -48,6 +46,10 @@ export function registerRestoreCommand(program: Command): void {
         });
         if (confirmed !== true) throw new UserError("restore cancelled; nothing was changed", ExitCode.USAGE);
       }
+      const [{ restoreBackup }, { dockerContainerControl }] = await Promise.all([
+        import("../../ops/restore.js"),
+        import("../../ops/container-control.js"),
+      ]);
       const paths = resolveDataPaths({ dbPath: flags.db, backupsDir: flags.dir });
       const ops = loadOpsConfig();
       const containerName = typeof flags.container === "string" ? flags.container : ops.container;

@@ -6,8 +6,6 @@ import { result, type CheckResult } from "./types.js";
 export const SCHEDULED_JOBS = ["cleanup", "backup"] as const;
 type Job = (typeof SCHEDULED_JOBS)[number];
 
-export const DEFAULT_SYSTEMD_DIR = "/etc/systemd/system";
-
 /** Jobs that an active crontab line runs: `ahb backup`, `npx ahb backup`, `bin/ahb.js backup`. */
 export function jobsInCrontab(text: string): Set<Job> {
   const found = new Set<Job>();

@@ -1,3 +1,5 @@
+export const DEFAULT_SYSTEMD_DIR = "/etc/systemd/system";
+
 export type CheckStatus = "ok" | "warn" | "fail" | "skip";
 
 export interface CheckResult {
