@@ -49,7 +49,12 @@ async function capture(page: Page, spec: BrowserSpec): Promise<Buffer> {
     return page.pdf({ format: spec.paper, printBackground: true, margin: PDF_MARGIN });
   }
   if (spec.format === "png") {
-    const contentHeight = Number(await page.evaluate("document.documentElement.scrollHeight"));
+    // scrollHeight is never less than the viewport; the root's box is the content's own height.
+    const contentHeight = Number(
+      await page.evaluate(
+        "Math.max(document.documentElement.getBoundingClientRect().height, document.body ? document.body.scrollHeight : 0)",
+      ),
+    );
     const height = Math.max(1, Math.min(Math.ceil(contentHeight) || 1, pngHeightCap(spec.scale)));
     await page.setViewportSize({ width: spec.width, height });
   }

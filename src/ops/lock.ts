@@ -45,16 +45,27 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** A lock left by a process of this host that no longer exists (killed, crashed) can be taken over. */
-function isStale(owner: LockOwner | undefined): boolean {
-  return owner !== undefined && owner.host === hostname() && !isAlive(owner.pid);
+export interface LockOptions {
+  /**
+   * A lock older than this is taken over even if its owner cannot be checked (another host or container, whose
+   * pids this process cannot see). Set it well above the longest run.
+   */
+  staleAfterMs?: number;
+}
+
+/** A lock left by a process of this host that no longer exists (killed, crashed), or one past its age limit. */
+function isStale(owner: LockOwner | undefined, options: LockOptions): boolean {
+  if (owner === undefined) return false;
+  if (owner.host === hostname() && !isAlive(owner.pid)) return true;
+  const age = Date.now() - Date.parse(owner.startedAt);
+  return options.staleAfterMs !== undefined && age > options.staleAfterMs;
 }
 
 /**
  * Takes an exclusive lock file (O_EXCL create) holding who took it; throws LockHeldError (exit 12) naming the
- * holder if a live process has it. A lock whose owner died on this host is removed and retaken once.
+ * holder if a live process has it. A stale lock (see isStale) is removed and retaken once.
  */
-export function acquireLock(path: string, command: string): FileLock {
+export function acquireLock(path: string, command: string, options: LockOptions = {}): FileLock {
   mkdirSync(dirname(path), { recursive: true });
   const owner: LockOwner = {
     pid: process.pid,
@@ -69,7 +80,7 @@ export function acquireLock(path: string, command: string): FileLock {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const holder = readOwner(path);
-      if (attempt === 0 && isStale(holder)) {
+      if (attempt === 0 && isStale(holder, options)) {
         rmSync(path, { force: true });
         continue;
       }
@@ -94,8 +105,13 @@ export function acquireLock(path: string, command: string): FileLock {
 }
 
 /** Runs fn while holding the lock, releasing it however fn ends. */
-export async function withLock<T>(path: string, command: string, fn: () => Promise<T> | T): Promise<T> {
-  const lock = acquireLock(path, command);
+export async function withLock<T>(
+  path: string,
+  command: string,
+  fn: () => Promise<T> | T,
+  options: LockOptions = {},
+): Promise<T> {
+  const lock = acquireLock(path, command, options);
   try {
     return await fn();
   } finally {

@@ -24,9 +24,9 @@ export const opsConfigSchema = z.object({
     .default("127.0.0.1")
     .describe("host address (AHB_BIND_ADDRESS)"),
   hostPort: z.coerce
-    .number()
-    .int()
-    .min(1)
+    .number({ message: "a port from 1 to 65535" })
+    .int({ message: "a port from 1 to 65535" })
+    .min(1, { message: "a port from 1 to 65535" })
     .max(65535, { message: "a port from 1 to 65535" })
     .default(8080)
     .describe("host port published to the container's 8000 (AHB_HOST_PORT)"),
@@ -55,19 +55,19 @@ export const opsConfigSchema = z.object({
     .default({})
     .describe("build arguments, e.g. NODE_IMAGE (AHB_BUILD_ARGS=NODE_IMAGE=x,OTHER=y)"),
   healthTimeoutS: z.coerce
-    .number()
-    .int()
-    .min(5)
-    .max(3600)
+    .number({ message: "whole seconds from 5 to 3600" })
+    .int({ message: "whole seconds from 5 to 3600" })
+    .min(5, { message: "whole seconds from 5 to 3600" })
+    .max(3600, { message: "whole seconds from 5 to 3600" })
     .default(120)
     .describe("seconds to wait for healthy (AHB_HEALTH_TIMEOUT)"),
   healthIntervalS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(300)
-    .default(5)
-    .describe("Docker health check interval (AHB_HEALTH_INTERVAL)"),
+    .number({ message: "whole seconds from 1 to 300" })
+    .int({ message: "whole seconds from 1 to 300" })
+    .min(1, { message: "whole seconds from 1 to 300" })
+    .max(300, { message: "whole seconds from 1 to 300" })
+    .default(2)
+    .describe("Docker health check interval; short, so a swap is confirmed fast (AHB_HEALTH_INTERVAL)"),
   stopTimeoutS: z.coerce
     .number()
     .int()
@@ -76,10 +76,10 @@ export const opsConfigSchema = z.object({
     .default(10)
     .describe("grace before SIGKILL on stop (AHB_STOP_TIMEOUT)"),
   keepImages: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(50)
+    .number({ message: "a whole number from 1 to 50" })
+    .int({ message: "a whole number from 1 to 50" })
+    .min(1, { message: "a whole number from 1 to 50" })
+    .max(50, { message: "a whole number from 1 to 50" })
     .default(3)
     .describe("previous images kept for rollback (AHB_KEEP_IMAGES)"),
   memory: z
@@ -94,6 +94,12 @@ export const opsConfigSchema = z.object({
     .min(0)
     .default(2048)
     .describe("free space needed for a build (AHB_MIN_FREE_DISK_MB)"),
+  lockStaleAfterS: z.coerce
+    .number({ message: "whole seconds, at least 60" })
+    .int({ message: "whole seconds, at least 60" })
+    .min(60, { message: "whole seconds, at least 60" })
+    .default(7200)
+    .describe("a deploy lock older than this is stale and taken over (AHB_LOCK_STALE_AFTER)"),
 });
 
 export type OpsConfig = z.output<typeof opsConfigSchema>;
@@ -122,6 +128,7 @@ const envNames: Record<OpsKey, string> = {
   memory: "AHB_MEMORY",
   cpus: "AHB_CPUS",
   minFreeDiskMb: "AHB_MIN_FREE_DISK_MB",
+  lockStaleAfterS: "AHB_LOCK_STALE_AFTER",
 };
 
 export function opsEnvName(key: OpsKey): string {
@@ -189,7 +196,14 @@ export function loadOpsConfig(sources: OpsConfigSources = {}): OpsConfig {
   const flags = Object.fromEntries(
     Object.entries(sources.flags ?? {}).filter(([, value]) => value !== undefined),
   );
-  const parsed = opsConfigSchema.safeParse({ ...file, ...fromEnv(env), ...flags });
+  const layers = [file, fromEnv(env), flags];
+  // Build arguments add up across the layers: a --build-arg does not drop NODE_IMAGE from the file.
+  const argLayers = layers.map((layer) => layer.buildArgs).filter((value) => value !== undefined);
+  const mergeable = argLayers.every(
+    (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+  );
+  const buildArgs: unknown = mergeable ? Object.assign({}, ...argLayers) : argLayers.at(-1);
+  const parsed = opsConfigSchema.safeParse({ ...file, ...layers[1], ...flags, buildArgs });
   if (!parsed.success) {
     const problems = parsed.error.issues.map(
       (issue) => `${issue.path.join(".") || "config"}: ${issue.message}`,

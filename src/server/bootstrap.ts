@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { createProviderClients } from "../ai/providers/index.js";
 import { loadConfig, redactorFor } from "../config/load.js";
 import { openDatabase } from "../db/open.js";
 import { createExporter } from "../export/exporter.js";
@@ -32,6 +33,7 @@ export async function bootServer(options: ServeOptions): Promise<RunningServer> 
       startedAt: new Date(),
       webRoot: defaultWebRoot,
       exporter: createExporter({ exportDir: config.EXPORT_DIR, chromiumPath: config.CHROMIUM_PATH }),
+      providers: createProviderClients(config),
     },
     options.host,
   );

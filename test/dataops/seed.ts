@@ -1,5 +1,7 @@
 import { createSession } from "../../src/db/repo/sessions.js";
-import type { LedgerEntry } from "../../src/db/repo/ledger.js";
+import { insertLedgerEntry, type LedgerEntry } from "../../src/db/repo/ledger.js";
+import { addMessage } from "../../src/db/repo/messages.js";
+import { appendVersion } from "../../src/db/repo/versions.js";
 import type { Db } from "../../src/db/open.js";
 
 const MODELS = [
@@ -59,12 +61,16 @@ export function seedLedger(
   db.exec("DROP TABLE temp.seed_users");
 }
 
-/** Sessions (each with its first document) whose last_active is `idleMs` ago. */
+/** Sessions idle for `idleMs`, each with a document, one version, two messages and a ledger row naming it. */
 export function seedSessions(db: Db, owner: string, count: number, idleMs: number): string[] {
   const lastActive = new Date(Date.now() - idleMs).toISOString();
   const ids: string[] = [];
   for (let index = 0; index < count; index += 1) {
-    const { session } = createSession(db, { owner, maxPerOwner: Number.MAX_SAFE_INTEGER });
+    const { session, documentId } = createSession(db, { owner, maxPerOwner: Number.MAX_SAFE_INTEGER });
+    appendVersion(db, { documentId, html: "<p>hello</p>", prompt: "make it", summary: null, model: null });
+    addMessage(db, { sessionId: session.id, documentId, role: "user", content: "make it" });
+    addMessage(db, { sessionId: session.id, documentId, role: "assistant", content: "done" });
+    insertLedgerEntry(db, { ...ledgerEntry(owner, index), sessionId: session.id });
     db.prepare("UPDATE sessions SET last_active = ?, created_at = ? WHERE id = ?").run(
       lastActive,
       lastActive,

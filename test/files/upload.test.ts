@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { startServer, type RunningServer } from "../../src/server/listen.js";
+import { UploadError } from "../../src/upload/errors.js";
+import { extractPdf } from "../../src/upload/pdf.js";
 import { createTestApp, fromPeer, type TestApp } from "../helpers/app.js";
 import { freePort } from "../helpers/net.js";
 import { buildDocx, buildPdf, declareUncompressedSize, exeBytes, seedDocument } from "./fixtures.js";
@@ -180,6 +182,26 @@ describe("POST /api/upload", () => {
     });
     assert.equal(response.status, 413);
     assert.equal(((await response.json()) as UploadBody).error?.code, "file_too_large");
+  });
+});
+
+describe("PDF extraction limits", () => {
+  it("reads only the first maxPages pages and says the text is truncated", async () => {
+    const pdf = await buildPdf(["page one", "page two", "page three"]);
+    const result = await extractPdf(pdf, { maxPages: 2, timeoutMs: 10_000 });
+    assert.equal(result.truncated, true);
+    assert.match(result.text, /page two/);
+    assert.doesNotMatch(result.text, /page three/);
+  });
+
+  it("stops a read that runs past its time limit with 422", async () => {
+    const pdf = await buildPdf(Array.from({ length: 300 }, (_, i) => `page ${i + 1} `.repeat(20)));
+    await assert.rejects(extractPdf(pdf, { maxPages: 1000, timeoutMs: 1 }), (error: unknown) => {
+      assert.ok(error instanceof UploadError);
+      assert.equal(error.status, 422);
+      assert.match(error.message, /longer than 0\.001 s/);
+      return true;
+    });
   });
 });
 

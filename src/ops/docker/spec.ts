@@ -1,5 +1,6 @@
 import type { ContainerCreateOptions, ImageBuildOptions } from "dockerode";
 import { CONTAINER_PORT, type OpsConfig } from "../ops-config.js";
+import type { LogRequest } from "./engine.js";
 
 /** Labels that mark what ahb created, so cleanup and rollback never touch anything else. */
 export const LABEL_APP = "ahb.app";
@@ -77,7 +78,8 @@ export function containerSpec(config: OpsConfig, input: ContainerSpecInput): Con
         `fetch('http://127.0.0.1:${CONTAINER_PORT}/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
       ],
       Interval: config.healthIntervalS * NANOSECONDS,
-      Timeout: 3 * NANOSECONDS,
+      // Generous: `node -e` itself can take seconds to start on a busy host, and a timeout counts as a failure.
+      Timeout: 10 * NANOSECONDS,
       StartPeriod: config.healthTimeoutS * NANOSECONDS,
       Retries: 3,
     },
@@ -117,13 +119,14 @@ export interface LogOptionsInput {
   sinceUnix?: number;
 }
 
-export function logOptions(input: LogOptionsInput) {
+/** No tail means every line the engine still has. */
+export function logOptions(input: LogOptionsInput): LogRequest {
   return {
     follow: input.follow,
     stdout: true,
     stderr: true,
     timestamps: true,
-    tail: input.tail ?? "all",
+    ...(input.tail !== undefined ? { tail: input.tail } : {}),
     ...(input.sinceUnix !== undefined ? { since: input.sinceUnix } : {}),
-  } as const;
+  };
 }

@@ -1,0 +1,65 @@
+import type { Command } from "commander";
+import { ExitCode } from "../../errors.js";
+import type { StatusReport } from "../../ops/deploy/status.js";
+import { opsConfigFrom, withOpsOptions } from "../ops-options.js";
+import { printJson, printTable } from "../output.js";
+import type { CommandResult } from "../result.js";
+
+function megabytes(bytes: number | null): string {
+  return bytes === null ? "-" : `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+}
+
+function age(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172800) return `${Math.round(seconds / 3600)} h`;
+  return `${Math.round(seconds / 86400)} d`;
+}
+
+function rows(report: StatusReport): string[][] {
+  const deploy = report.lastDeploy;
+  return [
+    ["container", report.container],
+    ["healthy", report.healthy ? "yes" : "NO"],
+    ["state", report.state],
+    ["health", `docker: ${report.health ?? "-"}, /api/health: ${report.http ?? "-"}`],
+    ["version", report.version ?? "-"],
+    ["image", report.image ?? "-"],
+    ["started", report.startedAt ?? "-"],
+    ["restarts", String(report.restartCount ?? "-")],
+    ["published", report.published ?? "-"],
+    ["cpu", report.cpuPercent === null ? "-" : `${report.cpuPercent}%`],
+    ["memory", `${megabytes(report.memoryBytes)} of ${megabytes(report.memoryLimitBytes)}`],
+    ["database", report.database ? `${megabytes(report.database.bytes)} (${report.database.path})` : "-"],
+    [
+      "last backup",
+      report.lastBackup ? `${age(report.lastBackup.ageS)} ago (${report.lastBackup.path})` : "none",
+    ],
+    [
+      "last deploy",
+      deploy ? `${deploy.time} ${deploy.action} ${deploy.version ?? "-"}: ${deploy.result}` : "none",
+    ],
+  ];
+}
+
+export function registerStatusCommand(program: Command, setResult: (result: CommandResult) => void): void {
+  withOpsOptions(
+    program
+      .command("status")
+      .description(
+        "container state, health, version, resources, database, backups, last deploy (exit 3 when unhealthy)",
+      ),
+  )
+    .option("--json", "print the report as JSON on stdout")
+    .addHelpText("after", "\nExamples:\n  ahb status\n  ahb status --json | jq .healthy")
+    .action(async (flags: { json?: boolean }, command: Command) => {
+      const [{ Engine }, { containerStatus }] = await Promise.all([
+        import("../../ops/docker/engine.js"),
+        import("../../ops/deploy/status.js"),
+      ]);
+      const report = await containerStatus(Engine.connect(), opsConfigFrom(command));
+      if (flags.json) printJson(report);
+      else printTable(["", "status"], rows(report));
+      setResult({ exitCode: report.healthy ? ExitCode.OK : ExitCode.UNHEALTHY });
+    });
+}

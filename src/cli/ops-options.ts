@@ -1,0 +1,91 @@
+import type { Command } from "commander";
+import { loadOpsConfig, parseKeyValueList, type OpsConfig } from "../ops/ops-config.js";
+import type { Progress } from "../ops/deploy/progress.js";
+import { createReporter } from "./output.js";
+import { parsePort, parsePositiveInt } from "./parse.js";
+
+/** Flags every operations command shares: where the ops config is and which container it is about. */
+export function withOpsOptions(command: Command): Command {
+  return command
+    .option("--config <file>", "operations config file (default: ahb.ops.json if present; AHB_OPS_CONFIG)")
+    .option("--container <name>", "container name (AHB_CONTAINER)")
+    .option("--env-file <path>", "env file given to the container (AHB_ENV_FILE; default .env.prod)")
+    .option("--state-dir <dir>", "deploy lock and audit log directory (AHB_STATE_DIR)");
+}
+
+/** Flags that shape the container a deploy or rollback creates. */
+export function withReleaseOptions(command: Command): Command {
+  return withOpsOptions(command)
+    .option("--port <port>", "host port published to the container's 8000 (AHB_HOST_PORT)", parsePort)
+    .option("--bind <address>", "host address the port is published on (AHB_BIND_ADDRESS)")
+    .option("--network <name>", "Docker network to join, e.g. the proxy's (AHB_NETWORK)")
+    .option("--no-publish", "publish no port (use with --network)")
+    .option("--context <dir>", "build context (AHB_CONTEXT)")
+    .option("--dockerfile <file>", "Dockerfile inside the context (AHB_DOCKERFILE)")
+    .option(
+      "--build-arg <NAME=value>",
+      "build argument, repeatable (AHB_BUILD_ARGS)",
+      (value: string, previous: Record<string, string> = {}) => ({
+        ...previous,
+        ...parseKeyValueList(value),
+      }),
+    )
+    .option(
+      "--health-timeout <seconds>",
+      "seconds to wait for healthy (AHB_HEALTH_TIMEOUT)",
+      parsePositiveInt,
+    )
+    .option("--keep <n>", "previous images kept for rollback (AHB_KEEP_IMAGES)", parsePositiveInt);
+}
+
+interface OpsFlags {
+  config?: string;
+  container?: string;
+  envFile?: string;
+  stateDir?: string;
+  port?: number;
+  bind?: string;
+  network?: string;
+  publish?: boolean;
+  context?: string;
+  dockerfile?: string;
+  buildArg?: Record<string, string>;
+  healthTimeout?: number;
+  keep?: number;
+}
+
+/** Defaults < ahb.ops.json < AHB_* < flags; a flag left at commander's default does not override the file. */
+export function opsConfigFrom(command: Command): OpsConfig {
+  const flags = command.opts<OpsFlags>();
+  const publishFromCli = command.getOptionValueSource("publish") === "cli";
+  return loadOpsConfig({
+    file: flags.config,
+    flags: {
+      container: flags.container,
+      envFile: flags.envFile,
+      stateDir: flags.stateDir,
+      hostPort: flags.port,
+      bindAddress: flags.bind,
+      network: flags.network,
+      publish: publishFromCli ? flags.publish : undefined,
+      context: flags.context,
+      dockerfile: flags.dockerfile,
+      buildArgs: flags.buildArg,
+      healthTimeoutS: flags.healthTimeout,
+      keepImages: flags.keep,
+    },
+  });
+}
+
+/** Progress to stderr; build output only with --verbose. */
+export function progressPrinter(command: Command): Progress {
+  const reporter = createReporter();
+  const verbose = command.optsWithGlobals<{ verbose?: boolean }>().verbose === true;
+  return ({ level, message }) => {
+    if (level === "step") reporter.start(message);
+    else if (level === "success") reporter.success(message);
+    else if (level === "warn") reporter.warn(message);
+    else if (level === "info") reporter.info(message);
+    else if (verbose) reporter.log(message);
+  };
+}

@@ -1,0 +1,75 @@
+import { existsSync } from "node:fs";
+import { readEnvFile } from "../../config/load.js";
+import { secretKeys } from "../../config/schema.js";
+import { createRedactor } from "../../config/secret.js";
+import { ExitCode, UserError } from "../../errors.js";
+import type { Engine, LogLine } from "../docker/engine.js";
+import { logOptions, sinceToUnixSeconds } from "../docker/spec.js";
+import type { OpsConfig } from "../ops-config.js";
+
+/** Values of the secret keys among KEY=value pairs (a container's Env or an env file). */
+export function secretValuesIn(values: Record<string, string>): string[] {
+  return secretKeys.map((key) => values[key]).filter((value): value is string => Boolean(value));
+}
+
+export function envListToRecord(env: readonly string[]): Record<string, string> {
+  return Object.fromEntries(
+    env.map((pair) => {
+      const at = pair.indexOf("=");
+      return at === -1 ? [pair, ""] : [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
+}
+
+/** Redacts what the container was given and what the env file says now (they differ after an edit). */
+export function redactorForContainer(
+  containerEnv: readonly string[],
+  envFile: string,
+): (text: string) => string {
+  const fromFile = existsSync(envFile) ? readEnvFile(envFile, false).values : {};
+  return createRedactor([...secretValuesIn(envListToRecord(containerEnv)), ...secretValuesIn(fromFile)]);
+}
+
+export async function lastLogLines(
+  engine: Engine,
+  id: string,
+  count: number,
+  redact: (text: string) => string,
+): Promise<string[]> {
+  const lines: string[] = [];
+  await engine.logs(id, logOptions({ follow: false, tail: count }), (line) => lines.push(redact(line.text)));
+  return lines;
+}
+
+export interface LogsOptions {
+  follow: boolean;
+  tail?: number;
+  since?: string;
+  signal?: AbortSignal;
+  now?: Date;
+}
+
+/** Streams the container's lines, every secret redacted; with follow, until the container stops or signal aborts. */
+export async function containerLogs(
+  engine: Engine,
+  config: OpsConfig,
+  options: LogsOptions,
+  onLine: (line: LogLine) => void,
+): Promise<void> {
+  const sinceUnix =
+    options.since === undefined ? undefined : sinceToUnixSeconds(options.since, options.now ?? new Date());
+  if (options.since !== undefined && sinceUnix === undefined)
+    throw new UserError(
+      `--since "${options.since}" is not a duration like 90s, 30m, 1h, 2d or an ISO time`,
+      ExitCode.USAGE,
+    );
+  const state = await engine.inspectContainer(config.container);
+  if (!state) throw new UserError(`container ${config.container} not found`, ExitCode.NOT_FOUND);
+  const redact = redactorForContainer(state.env, config.envFile);
+  await engine.logs(
+    state.id,
+    logOptions({ follow: options.follow, tail: options.tail, sinceUnix }),
+    (line) => onLine({ ...line, text: redact(line.text) }),
+    options.signal,
+  );
+}

@@ -1,0 +1,162 @@
+import { chownSync, existsSync, mkdirSync, statfsSync, statSync } from "node:fs";
+import { createServer } from "node:net";
+import { dirname, join } from "node:path";
+import { permissionProblems } from "../../config/check.js";
+import { loadConfig, readEnvFile } from "../../config/load.js";
+import { ExitCode, UserError } from "../../errors.js";
+import { CONTAINER_UID } from "../docker/spec.js";
+import type { ContainerState, Engine, EngineVersion } from "../docker/engine.js";
+import type { OpsConfig } from "../ops-config.js";
+import { operatorName } from "./audit.js";
+import { acquireLock, type HeldLock } from "./lock.js";
+import type { Progress } from "./progress.js";
+
+export interface EnvFileCheck {
+  values: Record<string, string>;
+  secretValues: string[];
+  /** Group-readable is allowed but worth a warning. */
+  warnings: string[];
+}
+
+/** The env file the container gets, checked with the server's own schema so a missing key fails here. */
+export function checkEnvFile(path: string): EnvFileCheck {
+  const { values, info } = readEnvFile(path, true);
+  const mode = info?.mode ?? 0;
+  const { errors, warnings } = permissionProblems(mode, path);
+  if (errors.length > 0) throw new UserError(`env file refused: ${errors[0]}`, ExitCode.PREFLIGHT_FAILED);
+  const loaded = loadConfig({ envFile: path, envFileRequired: true, env: {} });
+  return { values, secretValues: loaded.secretValues, warnings };
+}
+
+export function lockPath(config: Pick<OpsConfig, "stateDir">): string {
+  return join(config.stateDir, "deploy.lock");
+}
+
+export function takeLock(config: OpsConfig, command: string, progress: Progress): HeldLock {
+  const lock = acquireLock(lockPath(config), {
+    operator: operatorName(),
+    command,
+    staleAfterMs: config.lockStaleAfterS * 1000,
+  });
+  if (lock.tookOverFrom)
+    progress({
+      level: "warn",
+      message: `took over a stale lock of ${lock.tookOverFrom.operator}@${lock.tookOverFrom.host} (pid ${lock.tookOverFrom.pid}, since ${lock.tookOverFrom.since})`,
+    });
+  return lock;
+}
+
+export function nextContainerName(config: Pick<OpsConfig, "container">): string {
+  return `${config.container}-next`;
+}
+
+async function portFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      error.code === "EADDRINUSE" ? resolve(false) : reject(error),
+    );
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/** Free, or published by our own container (the one being replaced): anything else stops the deploy. */
+export async function checkPort(
+  engine: Engine,
+  config: OpsConfig,
+  live: ContainerState | undefined,
+): Promise<string> {
+  if (!config.publish) return `publishing nothing; joining network ${config.network ?? "(default)"}`;
+  const address = `${config.bindAddress}:${config.hostPort}`;
+  if (live?.running && live.published?.hostPort === config.hostPort) return `${address} held by ${live.name}`;
+  if (await portFree(config.bindAddress, config.hostPort)) return `${address} free`;
+  const holder = await engine.containerPublishing(config.hostPort);
+  if (holder === config.container || holder === nextContainerName(config))
+    return `${address} held by ${holder}`;
+  throw new UserError(
+    `host port ${address} is taken by ${holder ? `container ${holder}` : "another process"}; free it or choose another port (--port / AHB_HOST_PORT)`,
+    ExitCode.PREFLIGHT_FAILED,
+  );
+}
+
+function nearestExisting(path: string): string {
+  let current = path;
+  while (!existsSync(current) && dirname(current) !== current) current = dirname(current);
+  return current;
+}
+
+function freeMb(path: string): number {
+  const stats = statfsSync(nearestExisting(path));
+  return Math.floor((stats.bavail * stats.bsize) / 1024 ** 2);
+}
+
+/** The engine's storage (images are built there) and the backups directory need room. */
+export async function checkDisk(engine: Engine, config: OpsConfig): Promise<string> {
+  const rootDir = await engine.dockerRootDir();
+  const places = [config.backupsDir, ...(existsSync(rootDir) ? [rootDir] : [])];
+  const report = places.map((path) => ({ path, mb: freeMb(path) }));
+  const short = report.find((place) => place.mb < config.minFreeDiskMb);
+  if (short)
+    throw new UserError(
+      `not enough disk space: ${short.mb} MB free under ${short.path}, ${config.minFreeDiskMb} MB needed (AHB_MIN_FREE_DISK_MB)`,
+      ExitCode.PREFLIGHT_FAILED,
+    );
+  return report.map((place) => `${place.mb} MB free under ${place.path}`).join(", ");
+}
+
+/** The container runs as uid 10001: bind-mounted directories must be writable by it. */
+export function checkDataDirs(config: Pick<OpsConfig, "dataDir" | "exportsDir">): void {
+  for (const dir of [config.dataDir, config.exportsDir]) {
+    if (!existsSync(dir)) {
+      mkdirSync(dir, { recursive: true, mode: 0o750 });
+      if (process.getuid?.() === 0) chownSync(dir, CONTAINER_UID, CONTAINER_UID);
+    }
+    const stats = statSync(dir);
+    const writable =
+      (stats.uid === CONTAINER_UID && stats.mode & 0o200) ||
+      (stats.gid === CONTAINER_UID && stats.mode & 0o020) ||
+      stats.mode & 0o002;
+    if (!writable)
+      throw new UserError(
+        `${dir} is not writable by the container user (uid ${CONTAINER_UID}); run chown ${CONTAINER_UID}:${CONTAINER_UID} ${dir}`,
+        ExitCode.PREFLIGHT_FAILED,
+      );
+  }
+}
+
+export interface PreflightResult {
+  engine: EngineVersion;
+  env: EnvFileCheck;
+  live?: ContainerState;
+  lock: HeldLock;
+}
+
+/** Everything that can be checked before anything changes; the lock is held on return. */
+export async function preflight(
+  engine: Engine,
+  config: OpsConfig,
+  command: string,
+  progress: Progress,
+): Promise<PreflightResult> {
+  progress({ level: "step", message: "preflight" });
+  const version = await engine.version();
+  progress({
+    level: "info",
+    message: `engine ${engine.endpoint}: Docker ${version.version}, API ${version.apiVersion}`,
+  });
+  const env = checkEnvFile(config.envFile);
+  progress({ level: "info", message: `env file ${config.envFile}: valid` });
+  for (const warning of env.warnings) progress({ level: "warn", message: warning });
+  const lock = takeLock(config, command, progress);
+  try {
+    const live = await engine.inspectContainer(config.container);
+    progress({ level: "info", message: `port: ${await checkPort(engine, config, live)}` });
+    progress({ level: "info", message: `disk: ${await checkDisk(engine, config)}` });
+    checkDataDirs(config);
+    progress({ level: "info", message: `lock ${lockPath(config)} taken` });
+    return { engine: version, env, live, lock };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}

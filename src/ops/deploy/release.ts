@@ -1,0 +1,175 @@
+import { hostname } from "node:os";
+import { createRedactor } from "../../config/secret.js";
+import { ExitCode, UserError } from "../../errors.js";
+import type { Engine } from "../docker/engine.js";
+import type { OpsConfig } from "../ops-config.js";
+import { appendAudit, operatorName, type AuditEntry } from "./audit.js";
+import { backupLiveDatabase, type PreDeployBackup } from "./backup-step.js";
+import { preflight, type PreflightResult } from "./preflight.js";
+import type { Progress } from "./progress.js";
+import { swapContainer } from "./swap.js";
+
+export interface ReleaseImage {
+  ref: string;
+  imageId: string;
+  version: string;
+}
+
+export interface ReleaseOptions {
+  engine: Engine;
+  config: OpsConfig;
+  progress: Progress;
+  backup: boolean;
+  /** For the lock and the audit log, e.g. "ahb deploy". */
+  command: string;
+  now?: () => Date;
+}
+
+export interface ReleasePlan {
+  action: AuditEntry["action"];
+  /** Builds or finds the image to run; may take minutes; runs under the lock. */
+  resolveImage(preflight: PreflightResult, durationsMs: Record<string, number>): Promise<ReleaseImage>;
+  /** Runs after a healthy swap (deploy prunes old images here). */
+  afterSuccess?(image: ReleaseImage): Promise<string[]>;
+}
+
+export interface ReleaseResult {
+  action: AuditEntry["action"];
+  container: string;
+  version: string;
+  image: string;
+  imageId: string;
+  previousVersion: string | null;
+  engineApiVersion: string;
+  backup: PreDeployBackup | null;
+  durationsMs: Record<string, number>;
+  downtimeMs: number | null;
+  prunedImages: string[];
+}
+
+async function timed<T>(durations: Record<string, number>, name: string, run: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  try {
+    return await run();
+  } finally {
+    durations[name] = Date.now() - started;
+  }
+}
+
+function failureResult(error: unknown): AuditEntry["result"] {
+  if (error instanceof UserError && error.exitCode === ExitCode.BUILD_FAILED) return "build-failed";
+  if (error instanceof UserError && error.exitCode === ExitCode.DEPLOY_ROLLED_BACK) return "rolled-back";
+  return "failed";
+}
+
+/** Preflight + lock, image, backup, health-gated swap with automatic rollback, audit entry: deploy and rollback. */
+export async function release(options: ReleaseOptions, plan: ReleasePlan): Promise<ReleaseResult> {
+  const { engine, config, progress } = options;
+  const now = options.now ?? (() => new Date());
+  const startedAt = Date.now();
+  const durationsMs: Record<string, number> = {};
+  const checked = await timed(durationsMs, "preflight", () =>
+    preflight(engine, config, options.command, progress),
+  );
+  const audit = {
+    time: now().toISOString(),
+    action: plan.action,
+    operator: operatorName(),
+    host: hostname(),
+    container: config.container,
+    previousVersion: checked.live?.version ?? null,
+  };
+  let image: ReleaseImage | undefined;
+  let downtimeMs: number | null = null;
+  try {
+    image = await plan.resolveImage(checked, durationsMs);
+    const resolved = image;
+    const backup = options.backup
+      ? await timed(durationsMs, "backup", () => takeBackup(config, now(), progress))
+      : null;
+    if (!options.backup) progress({ level: "warn", message: "backup skipped (--no-backup)" });
+    progress({ level: "step", message: `swap to ${image.version}` });
+    const swapped = await swapContainer({
+      engine,
+      config,
+      image: image.ref,
+      version: image.version,
+      envValues: checked.env.values,
+      redact: createRedactor(checked.env.secretValues),
+      progress,
+    });
+    durationsMs.swap = swapped.swapMs;
+    if (!swapped.ok) throw swapFailure(image.version, swapped);
+    downtimeMs = swapped.downtimeMs;
+    progress({
+      level: "success",
+      message: `${image.version} is healthy${downtimeMs === null ? "" : `; unavailable for ${(downtimeMs / 1000).toFixed(2)} s`}`,
+    });
+    const prunedImages = (await plan.afterSuccess?.(resolved)) ?? [];
+    durationsMs.total = Date.now() - startedAt;
+    appendAudit(config.stateDir, {
+      ...audit,
+      version: image.version,
+      imageId: image.imageId,
+      result: "ok",
+      message: null,
+      durationsMs,
+      downtimeMs,
+    });
+    return {
+      action: plan.action,
+      container: config.container,
+      version: image.version,
+      image: image.ref,
+      imageId: image.imageId,
+      previousVersion: audit.previousVersion,
+      engineApiVersion: checked.engine.apiVersion,
+      backup,
+      durationsMs,
+      downtimeMs,
+      prunedImages,
+    };
+  } catch (error) {
+    durationsMs.total = Date.now() - startedAt;
+    appendAudit(config.stateDir, {
+      ...audit,
+      version: image?.version ?? null,
+      imageId: image?.imageId ?? null,
+      result: failureResult(error),
+      message: (error as Error).message,
+      durationsMs,
+      downtimeMs,
+    });
+    throw error;
+  } finally {
+    checked.lock.release();
+  }
+}
+
+async function takeBackup(config: OpsConfig, at: Date, progress: Progress): Promise<PreDeployBackup | null> {
+  progress({ level: "step", message: "backup of the live database" });
+  const backup = await backupLiveDatabase(config, at);
+  progress({
+    level: "info",
+    message: backup ? `backup ${backup.path} (${backup.bytes} bytes)` : "no database yet: nothing to back up",
+  });
+  return backup ?? null;
+}
+
+function swapFailure(
+  version: string,
+  swapped: { reason: string; restored: boolean; restoreProblem?: string; previousVersion: string | null },
+): UserError {
+  if (swapped.restored)
+    return new UserError(
+      `deploy of ${version} rolled back: ${swapped.reason}; the previous version ${swapped.previousVersion ?? "(unversioned)"} is serving again`,
+      ExitCode.DEPLOY_ROLLED_BACK,
+    );
+  const after = swapped.restoreProblem
+    ? `and the previous container did not come back healthy either (${swapped.restoreProblem})`
+    : "and no previous container was running";
+  return new UserError(
+    `deploy of ${version} failed: ${swapped.reason}; ${after}: nothing is serving (see ahb logs, ahb rollback)`,
+    ExitCode.UNHEALTHY,
+  );
+}

@@ -1,0 +1,95 @@
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { Engine, RawStats } from "../docker/engine.js";
+import { hostDatabasePath, type OpsConfig } from "../ops-config.js";
+import { readAudit, type AuditEntry } from "./audit.js";
+import { healthUrl, probeHealth } from "./health.js";
+
+export interface StatusReport {
+  container: string;
+  healthy: boolean;
+  state: string;
+  health: string | null;
+  http: string | null;
+  version: string | null;
+  image: string | null;
+  imageId: string | null;
+  startedAt: string | null;
+  restartCount: number | null;
+  published: string | null;
+  cpuPercent: number | null;
+  memoryBytes: number | null;
+  memoryLimitBytes: number | null;
+  database: { path: string; bytes: number } | null;
+  lastBackup: { path: string; ageS: number } | null;
+  lastDeploy: AuditEntry | null;
+}
+
+/** CPU share of one sample against the previous one, as `docker stats` computes it (100% = one core). */
+export function cpuPercent(stats: RawStats): number | null {
+  const cpu = stats.cpu_stats;
+  const previous = stats.precpu_stats;
+  const used = (cpu?.cpu_usage?.total_usage ?? 0) - (previous?.cpu_usage?.total_usage ?? 0);
+  const system = (cpu?.system_cpu_usage ?? 0) - (previous?.system_cpu_usage ?? 0);
+  if (!previous?.system_cpu_usage || system <= 0 || used < 0) return null;
+  return Math.round((used / system) * (cpu?.online_cpus ?? 1) * 1000) / 10;
+}
+
+/** Memory as `docker stats` shows it: usage minus the reclaimable page cache. */
+export function memoryInUse(stats: RawStats): number | null {
+  const usage = stats.memory_stats?.usage;
+  if (usage === undefined) return null;
+  return usage - (stats.memory_stats?.stats?.inactive_file ?? 0);
+}
+
+/** The newest file in the backups directory (any backup: pre-deploy, cron or manual). */
+export function newestBackup(dir: string, now: Date): { path: string; ageS: number } | null {
+  if (!existsSync(dir)) return null;
+  const files = readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isFile() && !entry.name.endsWith(".partial"))
+    .map((entry) => {
+      const path = join(dir, entry.name);
+      return { path, mtimeMs: statSync(path).mtimeMs };
+    })
+    .sort((a, b) => b.mtimeMs - a.mtimeMs);
+  const newest = files[0];
+  return newest ? { path: newest.path, ageS: Math.floor((now.getTime() - newest.mtimeMs) / 1000) } : null;
+}
+
+function databaseSize(config: OpsConfig): { path: string; bytes: number } | null {
+  const path = hostDatabasePath(config);
+  if (!existsSync(path)) return null;
+  const wal = `${path}-wal`;
+  return { path, bytes: statSync(path).size + (existsSync(wal) ? statSync(wal).size : 0) };
+}
+
+/** Healthy = running, Docker says healthy and /api/health answers 200 where the proxy reaches it. */
+export async function containerStatus(
+  engine: Engine,
+  config: OpsConfig,
+  now = new Date(),
+): Promise<StatusReport> {
+  const state = await engine.inspectContainer(config.container);
+  const stats = state?.running ? await engine.stats(state.id) : undefined;
+  const url = state?.running ? healthUrl(config, state) : undefined;
+  const http = url ? await probeHealth(url) : undefined;
+  return {
+    container: config.container,
+    healthy: Boolean(state?.running && (state.health ?? "healthy") === "healthy" && http?.ok),
+    state: state?.status ?? "missing",
+    health: state?.health ?? null,
+    http: http?.detail ?? null,
+    version: state?.version ?? null,
+    image: state?.imageRef ?? null,
+    imageId: state?.imageId ?? null,
+    startedAt: state?.startedAt ?? null,
+    restartCount: state?.restartCount ?? null,
+    published: state?.published ? `${state.published.hostIp}:${state.published.hostPort}` : null,
+    cpuPercent: stats ? cpuPercent(stats) : null,
+    memoryBytes: stats ? memoryInUse(stats) : null,
+    memoryLimitBytes: stats?.memory_stats?.limit ?? null,
+    database: databaseSize(config),
+    lastBackup: newestBackup(config.backupsDir, now),
+    lastDeploy: readAudit(config.stateDir).at(-1) ?? null,
+  };
+}

@@ -1,0 +1,107 @@
+import type { Engine } from "../docker/engine.js";
+import { containerSpec } from "../docker/spec.js";
+import type { OpsConfig } from "../ops-config.js";
+import { waitHealthy } from "./health.js";
+import { nextContainerName } from "./preflight.js";
+import type { Progress } from "./progress.js";
+import { lastLogLines } from "./logs.js";
+
+export interface SwapInput {
+  engine: Engine;
+  config: OpsConfig;
+  image: string;
+  version: string;
+  envValues: Record<string, string>;
+  redact: (text: string) => string;
+  progress: Progress;
+}
+
+export type SwapResult =
+  | {
+      ok: true;
+      containerId: string;
+      previousVersion: string | null;
+      downtimeMs: number | null;
+      swapMs: number;
+    }
+  | {
+      ok: false;
+      reason: string;
+      /** The previous container is serving again (false: there was none, or it did not come back). */
+      restored: boolean;
+      restoreProblem?: string;
+      previousVersion: string | null;
+      swapMs: number;
+    };
+
+const LOG_LINES_ON_FAILURE = 20;
+
+/**
+ * Creates the new container before touching the old one, stops the old one, starts the new one and waits for
+ * healthy; if it never gets there, the new one is removed and the old one (only stopped) is started again.
+ * Bind-mounted data is never touched. Unavailability runs from the stop request to the new container's first 200.
+ */
+export async function swapContainer(input: SwapInput): Promise<SwapResult> {
+  const { engine, config, progress } = input;
+  const startedAt = Date.now();
+  const live = await engine.inspectContainer(config.container);
+  const previousVersion = live?.version ?? null;
+  const nextName = nextContainerName(config);
+  await engine.removeContainer(nextName, true);
+  const spec = containerSpec(config, {
+    name: nextName,
+    image: input.image,
+    version: input.version,
+    envValues: input.envValues,
+  });
+  const id = await engine.createContainer(spec);
+  progress({ level: "info", message: `created ${nextName} from ${input.image}` });
+
+  let stoppedAt: number | undefined;
+  if (live?.running) {
+    progress({ level: "info", message: `stopping ${live.name} (${previousVersion ?? "unversioned"})` });
+    stoppedAt = Date.now();
+    await engine.stopContainer(live.id, config.stopTimeoutS);
+  }
+  progress({
+    level: "info",
+    message: `starting ${nextName}; waiting for healthy (up to ${config.healthTimeoutS} s)`,
+  });
+  const health = await startAndWait(engine, id, config);
+  if (health.healthy) {
+    if (live) await engine.removeContainer(live.id);
+    await engine.renameContainer(id, config.container);
+    const downtimeMs = stoppedAt === undefined ? null : health.firstOkAt - stoppedAt;
+    return { ok: true, containerId: id, previousVersion, downtimeMs, swapMs: Date.now() - startedAt };
+  }
+
+  progress({ level: "warn", message: `${input.version} did not become healthy: ${health.reason}` });
+  progress({ level: "info", message: `last ${LOG_LINES_ON_FAILURE} log lines of ${nextName}:` });
+  for (const line of await lastLogLines(engine, id, LOG_LINES_ON_FAILURE, input.redact))
+    progress({ level: "info", message: `  ${line}` });
+  await engine.removeContainer(id, true);
+  const failed = { ok: false as const, reason: health.reason, previousVersion };
+  if (!live?.running) return { ...failed, restored: false, swapMs: Date.now() - startedAt };
+
+  progress({ level: "info", message: `starting the previous container ${live.name} again` });
+  const back = await startAndWait(engine, live.id, config);
+  return {
+    ...failed,
+    restored: back.healthy,
+    ...(back.healthy ? {} : { restoreProblem: back.reason }),
+    swapMs: Date.now() - startedAt,
+  };
+}
+
+async function startAndWait(engine: Engine, id: string, config: OpsConfig) {
+  const before = await engine.inspectContainer(id);
+  try {
+    await engine.startContainer(id);
+  } catch (error) {
+    return { healthy: false as const, reason: `could not start: ${(error as Error).message}` };
+  }
+  return waitHealthy(engine, id, config, {
+    timeoutMs: config.healthTimeoutS * 1000,
+    restartsBefore: before?.restartCount ?? 0,
+  });
+}

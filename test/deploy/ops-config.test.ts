@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { UserError } from "../../src/errors.js";
+import { loadOpsConfig } from "../../src/ops/ops-config.js";
+import { tempDir } from "../helpers/env.js";
+
+function problems(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (error) {
+    assert.ok(error instanceof UserError);
+    assert.equal(error.exitCode, 78);
+    return [error.message, ...error.details];
+  }
+  assert.fail("expected a config error");
+}
+
+describe("operations config", () => {
+  it("has documented defaults, with directories resolved against cwd", () => {
+    const config = loadOpsConfig({ cwd: "/srv/ahb", env: {} });
+    assert.equal(config.container, "ahb");
+    assert.equal(config.bindAddress, "127.0.0.1");
+    assert.equal(config.hostPort, 8080);
+    assert.equal(config.publish, true);
+    assert.equal(config.keepImages, 3);
+    assert.equal(config.envFile, "/srv/ahb/.env.prod");
+    assert.equal(config.dataDir, "/srv/ahb/data");
+    assert.equal(config.stateDir, "/srv/ahb/.ahb");
+  });
+
+  it("layers ahb.ops.json < AHB_* variables < flags, and adds build args up", () => {
+    const dir = tempDir("ahb-opsconfig-");
+    try {
+      writeFileSync(
+        `${dir.path}/ahb.ops.json`,
+        JSON.stringify({
+          container: "from-file",
+          hostPort: 9000,
+          keepImages: 5,
+          buildArgs: { NODE_IMAGE: "n" },
+        }),
+      );
+      const config = loadOpsConfig({
+        cwd: dir.path,
+        env: {
+          AHB_HOST_PORT: "9100",
+          AHB_PUBLISH: "false",
+          AHB_NETWORK: "proxy",
+          AHB_BUILD_ARGS: "A=1,B=x=y",
+        },
+        flags: { hostPort: 9200, container: undefined, buildArgs: { C: "3" } },
+      });
+      assert.equal(config.container, "from-file");
+      assert.equal(config.keepImages, 5);
+      assert.equal(config.hostPort, 9200);
+      assert.equal(config.publish, false);
+      assert.equal(config.network, "proxy");
+      assert.deepEqual(config.buildArgs, { NODE_IMAGE: "n", A: "1", B: "x=y", C: "3" });
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it("names every bad value with a clear message", () => {
+    const found = problems(() =>
+      loadOpsConfig({
+        cwd: "/",
+        env: { AHB_HOST_PORT: "eighty", AHB_KEEP_IMAGES: "0", AHB_CONTAINER: "bad name", AHB_MEMORY: "lots" },
+      }),
+    );
+    assert.equal(found[0], "operations config invalid:");
+    assert.ok(found.includes("hostPort: a port from 1 to 65535"), found.join("\n"));
+    assert.ok(found.includes("keepImages: a whole number from 1 to 50"));
+    assert.ok(found.includes("container: letters, digits, _ . - (Docker name rules)"));
+    assert.ok(found.includes("memory: a size like 4g or 512m"));
+  });
+
+  it("refuses a malformed file, a missing explicit file and a bad build argument", () => {
+    const dir = tempDir("ahb-opsconfig-");
+    try {
+      writeFileSync(`${dir.path}/ahb.ops.json`, "{ not json");
+      assert.match(
+        problems(() => loadOpsConfig({ cwd: dir.path, env: {} }))[0] ?? "",
+        /is not a JSON object/,
+      );
+      assert.match(
+        problems(() => loadOpsConfig({ cwd: dir.path, env: {}, file: "missing.json" }))[0] ?? "",
+        /ops config file not found: .*missing\.json/,
+      );
+      assert.match(
+        problems(() => loadOpsConfig({ cwd: "/", env: { AHB_BUILD_ARGS: "NOEQUALS" } }))[0] ?? "",
+        /build argument "NOEQUALS" is not NAME=value/,
+      );
+    } finally {
+      dir.remove();
+    }
+  });
+});
