@@ -106,7 +106,7 @@ export function createCostsView(root: HTMLElement, isAdmin: () => boolean): Cost
         "section",
         { class: "chart-box", "aria-labelledby": "trend-title" },
         h("h3", { id: "trend-title" }, "Daily cost"),
-        trendChart(dailySeries(report.byDay, report.period.until, report.period.days)),
+        trendChart(dailySeries(report.byDay, report.period.since, report.period.days)),
       ),
       table(
         "By model",
