@@ -177,8 +177,12 @@ describe("web page end to end (real server, provider fakes, real Chromium)", () 
     );
     assert.equal(await cards.filter({ hasText: "Requests" }).locator(".card-value").textContent(), "4");
     assert.equal(await cards.filter({ hasText: "Images" }).locator(".card-value").textContent(), "1");
-    for (const model of ["gemini-2.5-pro", "claude-sonnet-4-5", "gemini-3-pro-image-preview"])
-      await page.getByRole("rowheader", { name: model }).waitFor();
+    const models = stack.db
+      .prepare("SELECT DISTINCT model FROM cost_ledger WHERE user = ?")
+      .pluck()
+      .all("erin") as string[];
+    assert.equal(models.length, 3, "Gemini 2.5 Pro, Claude and Nano Banana Pro");
+    for (const model of models) await page.getByRole("rowheader", { name: model }).waitFor();
     assert.equal(await page.locator(".trend .bar").count(), 30);
     await page.getByRole("button", { name: "7 days" }).click();
     await page.waitForFunction(() => document.querySelectorAll(".trend .bar").length === 7);
