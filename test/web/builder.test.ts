@@ -54,7 +54,12 @@ describe("web page end to end (real server, provider fakes, real Chromium)", () 
   before(async () => {
     buildWebPage();
     fakes = await startProviderFakes();
-    stack = await startStack({ ...fakes.env, MAX_SESSIONS_PER_USER: "3", ADMIN_USERS: "hank" });
+    stack = await startStack({
+      ...fakes.env,
+      MAX_SESSIONS_PER_USER: "3",
+      ADMIN_USERS: "hank",
+      MAX_UPLOAD_SIZE: "10000",
+    });
     browser = await launchBrowser();
   });
 
@@ -152,6 +157,15 @@ describe("web page end to end (real server, provider fakes, real Chromium)", () 
       .locator(".upload-note.error")
       .getByText(/tool\.exe: wrong type/)
       .waitFor();
+    await page.locator("#upload-input").setInputFiles({
+      name: "huge.txt",
+      mimeType: "text/plain",
+      buffer: Buffer.alloc(30_000, "a"),
+    });
+    await page
+      .locator(".upload-note.error")
+      .getByText(/huge\.txt: too large: .*10000 bytes/)
+      .waitFor();
 
     // Export: a real PDF of the version on screen.
     const downloading = page.waitForEvent("download");
@@ -191,7 +205,7 @@ describe("web page end to end (real server, provider fakes, real Chromium)", () 
     assert.deepEqual(
       watched.problems.filter((problem) => !problem.includes("/api/upload")),
       [],
-      "no console errors apart from the refused upload's 415",
+      "no console errors apart from the refused uploads' 415 and 413",
     );
     await watched.context.close();
   });
@@ -206,6 +220,13 @@ describe("web page end to end (real server, provider fakes, real Chromium)", () 
     const { page, context } = await openPage(browser, stack, "frank");
     await page.goto("/");
     await page.getByRole("tab", { name: "Untitled document" }).waitFor();
+
+    const box = page.getByLabel("Message", { exact: true });
+    await box.fill("first line");
+    await box.press("Shift+Enter");
+    await box.pressSequentially("second line");
+    assert.equal(await box.inputValue(), "first line\nsecond line", "Shift+Enter adds a line, sends nothing");
+    assert.equal(await page.locator(".bubble").count(), 0);
 
     fakes.gemini.script({ type: "invalid_key" });
     await send(page, "Create a page for our team offsite");
