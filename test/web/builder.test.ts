@@ -137,12 +137,17 @@ describe("web page end to end (real server, provider fakes, real Chromium)", () 
     await preview(page).getByText("Day one: planning.", { exact: true }).waitFor();
     assert.equal(await preview(page).locator("img").count(), 0, "the restored version has no image");
 
-    // Upload: a .docx's text lands in the message box; a wrong type is refused with the server's reason.
-    await page.locator("#upload-input").setInputFiles({
-      name: "agenda.docx",
-      mimeType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-      buffer: await docx(["Offsite agenda", "Breakfast at eight by the lake."]),
-    });
+    // Upload: a .docx dropped on the chat pane lands as text in the message box; the picker's wrong type and
+    // too-large files are refused with the server's reason.
+    const bytes = [...(await docx(["Offsite agenda", "Breakfast at eight by the lake."]))];
+    const dataTransfer = await page.evaluateHandle((data) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(data)], "agenda.docx"));
+      return transfer;
+    }, bytes);
+    await page.locator("#chat").dispatchEvent("dragover", { dataTransfer });
+    assert.equal(await page.locator("#chat.dropping").count(), 1, "the drop zone is highlighted");
+    await page.locator("#chat").dispatchEvent("drop", { dataTransfer });
     await page.getByText(/agenda\.docx: .* characters added/).waitFor();
     assert.match(
       await page.getByLabel("Message", { exact: true }).inputValue(),
