@@ -60,7 +60,7 @@ export interface CostFields {
 
 export interface CostsReport {
   period: { since: string; until: string; days: number };
-  totals: CostFields;
+  totals: CostFields & { cacheSavingsNanoUsd?: number };
   byModel: (CostFields & { provider: string; model: string })[];
   byDay: { day: string; requests: number; costNanoUsd: number; costUsd: number }[];
   byUser?: (CostFields & { user: string })[];

@@ -92,7 +92,12 @@ export function createCostsView(root: HTMLElement, isAdmin: () => boolean): Cost
         card(
           "Total cost",
           formatUsd(totals.costNanoUsd),
-          `last ${report.period.days} days${report.byUser ? ", all users" : ""}`,
+          [
+            `last ${report.period.days} days${report.byUser ? ", all users" : ""}`,
+            totals.cacheSavingsNanoUsd ? `caching saved ${formatUsd(totals.cacheSavingsNanoUsd)}` : "",
+          ]
+            .filter(Boolean)
+            .join(" · "),
         ),
         card("Requests", formatCount(totals.requests), "billed model calls"),
         card("Images", formatCount(totals.images), "generated"),
