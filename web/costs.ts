@@ -104,7 +104,15 @@ export function createCostsView(root: HTMLElement, isAdmin: () => boolean): Cost
         card(
           "Tokens",
           formatCompact(tokens),
-          `${formatCompact(totals.inputTokens)} in · ${formatCompact(totals.outputTokens)} out`,
+          [
+            `${formatCompact(totals.inputTokens)} in`,
+            `${formatCompact(totals.outputTokens)} out`,
+            totals.cacheReadTokens + totals.cacheWriteTokens > 0
+              ? `${formatCompact(totals.cacheReadTokens + totals.cacheWriteTokens)} cache`
+              : "",
+          ]
+            .filter(Boolean)
+            .join(" · "),
         ),
       ),
       h(
