@@ -47,7 +47,7 @@ function seedBuilder(db: Db): void {
     [
       "Add our opening hours below the cards",
       "Added an opening-hours panel below the product cards.",
-      "claude-sonnet-4-5",
+      "claude-sonnet-4-6",
       '<p class="hours"><strong>Open</strong> Tue–Sun, 7:00–16:00</p>',
     ],
   ];
@@ -66,7 +66,7 @@ function seedBuilder(db: Db): void {
 function seedCosts(db: Db): void {
   const models: [LedgerEntry["provider"], string, number, number][] = [
     ["google", "gemini-2.5-pro", 41_000_000, 0],
-    ["anthropic", "claude-sonnet-4-5", 18_000_000, 0],
+    ["anthropic", "claude-sonnet-4-6", 18_000_000, 0],
     ["google", "gemini-3-pro-image-preview", 134_000_000, 1],
   ];
   for (let day = 0; day < 30; day += 1) {
@@ -87,7 +87,7 @@ function seedCosts(db: Db): void {
             requestId: `sample-${day}-${index}-${call}`,
             inputTokens: 3_000 + call * 900,
             outputTokens: 1_200 + day * 40,
-            cacheReadTokens: 0,
+            cacheReadTokens: provider === "anthropic" ? 6_000 : 0,
             cacheWriteTokens: 0,
             thinkingTokens: 0,
             images,

@@ -60,7 +60,7 @@ export interface CostFields {
 
 export interface CostsReport {
   period: { since: string; until: string; days: number };
-  totals: CostFields;
+  totals: CostFields & { cacheSavingsNanoUsd?: number };
   byModel: (CostFields & { provider: string; model: string })[];
   byDay: { day: string; requests: number; costNanoUsd: number; costUsd: number }[];
   byUser?: (CostFields & { user: string })[];
@@ -119,8 +119,8 @@ function send<T>(method: string, path: string, body?: unknown): Promise<T> {
 }
 
 const enc = encodeURIComponent;
-export const sessionPath = (id: string) => `/api/sessions/${enc(id)}`;
-export const documentPath = (sessionId: string, docId: string) =>
+const sessionPath = (id: string) => `/api/sessions/${enc(id)}`;
+const documentPath = (sessionId: string, docId: string) =>
   `${sessionPath(sessionId)}/documents/${enc(docId)}`;
 const versionQuery = (version?: number) => (version === undefined ? "" : `?version=${version}`);
 

@@ -144,7 +144,8 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
             hooks.onHtml(event);
             break;
           case "cost":
-            reply.append(h("p", { class: "turn-cost" }, `This turn cost ${formatUsd(event.costNanoUsd)}`));
+            if (event.costNanoUsd > 0)
+              reply.append(h("p", { class: "turn-cost" }, `This turn cost ${formatUsd(event.costNanoUsd)}`));
             break;
           case "error":
             failed = true;
@@ -228,10 +229,12 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
 /** Gemini streams the new document itself: shown as progress, not as a wall of markup in the bubble. */
 const WRITING_HTML = /^\s*(?:```html|<!doctype|<html)/i;
 
-/** What the bubble finally says: the model's prose (never the raw document) and the turn's summary. */
+/**
+ * What the bubble says: the turn's summary once it arrives (what the history keeps), before that the model's
+ * prose as it streams (never the raw document).
+ */
 function replyText(text: string, summary: string): string {
-  const prose = WRITING_HTML.test(text) ? "" : text.trim();
-  return [prose, summary].filter(Boolean).join("\n\n");
+  return summary || (WRITING_HTML.test(text) ? "" : text.trim());
 }
 
 function describe(error: unknown): string {

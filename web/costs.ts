@@ -92,21 +92,34 @@ export function createCostsView(root: HTMLElement, isAdmin: () => boolean): Cost
         card(
           "Total cost",
           formatUsd(totals.costNanoUsd),
-          `last ${report.period.days} days${report.byUser ? ", all users" : ""}`,
+          [
+            `last ${report.period.days} days${report.byUser ? ", all users" : ""}`,
+            totals.cacheSavingsNanoUsd ? `caching saved ${formatUsd(totals.cacheSavingsNanoUsd)}` : "",
+          ]
+            .filter(Boolean)
+            .join(" · "),
         ),
         card("Requests", formatCount(totals.requests), "billed model calls"),
         card("Images", formatCount(totals.images), "generated"),
         card(
           "Tokens",
           formatCompact(tokens),
-          `${formatCompact(totals.inputTokens)} in · ${formatCompact(totals.outputTokens)} out`,
+          [
+            `${formatCompact(totals.inputTokens)} in`,
+            `${formatCompact(totals.outputTokens)} out`,
+            totals.cacheReadTokens + totals.cacheWriteTokens > 0
+              ? `${formatCompact(totals.cacheReadTokens + totals.cacheWriteTokens)} cache`
+              : "",
+          ]
+            .filter(Boolean)
+            .join(" · "),
         ),
       ),
       h(
         "section",
         { class: "chart-box", "aria-labelledby": "trend-title" },
         h("h3", { id: "trend-title" }, "Daily cost"),
-        trendChart(dailySeries(report.byDay, report.period.until, report.period.days)),
+        trendChart(dailySeries(report.byDay, report.period.since, report.period.days)),
       ),
       table(
         "By model",

@@ -41,21 +41,19 @@ export interface DayPoint {
   requests: number;
 }
 
-/** Every day of the period in order, days without spending as zero, so the trend chart has no gaps. */
+/** Every day of the period from its first day (`since`), oldest first, days without spending as zero: no gaps. */
 export function dailySeries(
   byDay: { day: string; costNanoUsd: number; requests: number }[],
-  until: string,
+  since: string,
   days: number,
 ): DayPoint[] {
   const known = new Map(byDay.map((entry) => [entry.day, entry]));
-  const end = new Date(`${until.slice(0, 10)}T00:00:00Z`);
-  const series: DayPoint[] = [];
-  for (let offset = days - 1; offset >= 0; offset -= 1) {
-    const day = new Date(end.getTime() - offset * 86_400_000).toISOString().slice(0, 10);
+  const start = Date.parse(`${since.slice(0, 10)}T00:00:00Z`);
+  return Array.from({ length: days }, (_, index) => {
+    const day = new Date(start + index * 86_400_000).toISOString().slice(0, 10);
     const entry = known.get(day);
-    series.push({ day, costNanoUsd: entry?.costNanoUsd ?? 0, requests: entry?.requests ?? 0 });
-  }
-  return series;
+    return { day, costNanoUsd: entry?.costNanoUsd ?? 0, requests: entry?.requests ?? 0 };
+  });
 }
 
 /** A "nice" axis maximum (1, 2 or 5 times a power of ten) at or above the largest value. */

@@ -92,7 +92,6 @@ export function createPreviewPane(root: HTMLElement, hooks: PreviewHooks): Previ
   codeToggle.addEventListener("click", () => {
     const on = codeToggle.getAttribute("aria-pressed") !== "true";
     codeToggle.setAttribute("aria-pressed", String(on));
-    codeToggle.textContent = on ? "Preview" : "Code";
     void render();
   });
 

@@ -75,10 +75,10 @@ describe("format", () => {
     assert.equal(formatCompact(1_234_567), "1.2M");
   });
 
-  it("fills every day of the period, oldest first, zero where nothing was spent", () => {
+  it("fills every day of the period from its first day, zero where nothing was spent", () => {
     const series = dailySeries(
       [{ day: "2026-03-01", costNanoUsd: 5, requests: 1 }],
-      "2026-03-02T10:00:00.000Z",
+      "2026-02-28T00:00:00.000Z",
       3,
     );
     assert.deepEqual(

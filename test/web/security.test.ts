@@ -111,4 +111,26 @@ describe("web page: security and hygiene (real server, real Chromium)", () => {
     assert.equal(Object.keys(report).length, 4);
     await context.close();
   });
+
+  it("stacks the panes on a narrow screen, without sideways scrolling", async () => {
+    createSession(stack.db, { owner: "nina", maxPerOwner: 5, title: "Narrow" });
+    const { page, context, problems } = await openPage(browser, stack, "nina", { width: 390, height: 844 });
+    await page.goto("/");
+    await page.getByRole("tab", { name: "Untitled document" }).waitFor();
+    const box = async (selector: string) => {
+      const found = await page.locator(selector).boundingBox();
+      assert.ok(found, `${selector} is laid out`);
+      return found;
+    };
+    const chat = await box("#chat");
+    const preview = await box("#preview");
+    const sessions = await box("#sessions");
+    assert.ok(chat.y + chat.height <= preview.y, "chat above the preview");
+    assert.ok(preview.y + preview.height <= sessions.y, "preview above the sessions");
+    for (const pane of [chat, preview, sessions])
+      assert.ok(pane.width > 330 && pane.x >= 0 && pane.x + pane.width <= 390);
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 390);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
 });
