@@ -10,6 +10,9 @@ export const ExitCode = {
   BUILD_FAILED: 11,
   LOCKED: 12,
   PREFLIGHT_FAILED: 13,
+  ANTHROPIC_KEY_FAILED: 20,
+  GOOGLE_KEY_FAILED: 21,
+  BOTH_KEYS_FAILED: 22,
   ENGINE_UNAVAILABLE: 69,
   CONFIG_INVALID: 78,
 } as const;
@@ -27,6 +30,9 @@ export const exitCodeMeanings: Record<ExitCodeValue, string> = {
   11: "image build failed: nothing was swapped",
   12: "another deploy/cleanup holds the lock",
   13: "preflight failed: nothing was changed",
+  20: "Anthropic key failed its check (ahb keys check: missing, malformed or refused)",
+  21: "Google key failed its check (ahb keys check: missing, malformed or refused)",
+  22: "both provider keys failed their checks (ahb keys check)",
   69: "Docker engine unreachable",
   78: "configuration invalid (env file or variables)",
 };

@@ -1,7 +1,12 @@
 import { Command, CommanderError } from "commander";
 import { ExitCode, UserError, type ExitCodeValue } from "../errors.js";
 import { appVersion } from "../version.js";
+import { registerBackupCommands } from "./commands/backup.js";
+import { registerCleanupCommand } from "./commands/cleanup.js";
 import { registerConfigCommands } from "./commands/config.js";
+import { registerDoctorCommand } from "./commands/doctor.js";
+import { registerInitCommand } from "./commands/init.js";
+import { registerKeysCommands } from "./commands/keys.js";
 import { registerDeployCommand } from "./commands/deploy.js";
 import { registerDeploysCommand } from "./commands/deploys.js";
 import { registerLifecycleCommands } from "./commands/lifecycle.js";
@@ -9,6 +14,7 @@ import { registerLogsCommand } from "./commands/logs.js";
 import { registerRollbackCommand } from "./commands/rollback.js";
 import { registerStatusCommand } from "./commands/status.js";
 import { registerServeCommand } from "./commands/serve.js";
+import { registerTemplatesCommands } from "./commands/templates.js";
 import type { CommandResult } from "./result.js";
 
 const EXAMPLES = `
@@ -16,6 +22,13 @@ Examples:
   $ ahb serve                       run the server locally (reads .env, SQLite under ./data)
   $ ahb config check                validate .env.prod, secrets masked
   $ ahb config check --json         the same report as JSON
+  $ ahb backup --keep-last 7        verified online backup of the live database, keep the newest 7
+  $ ahb templates render nginx-site --domain html.example.com   an nginx site for hosts without NPM
+  $ ahb init                        write .env.prod (keys asked for without echo), mode 600
+  $ ahb keys check --live           list models with both keys (exit 20/21/22 names the failed one)
+  $ ahb doctor                      one report on the host: engine, keys, port, disk, db, backups, schedule
+  $ ahb templates list              proxy snippets, systemd units, crontab, CI workflow to render
+  $ ahb cleanup --dry-run           what the hourly cleanup would delete (sessions, export files)
   $ ahb deploy                       build, back up, health-gated swap (rolls back by itself)
   $ ahb status --json                container health, version, resources (exit 3 when unhealthy)
 
@@ -31,6 +44,12 @@ export function buildProgram(setResult: (result: CommandResult) => void): Comman
     .exitOverride();
   registerServeCommand(program);
   registerConfigCommands(program, setResult);
+  registerBackupCommands(program);
+  registerInitCommand(program);
+  registerDoctorCommand(program, setResult);
+  registerKeysCommands(program, setResult);
+  registerTemplatesCommands(program);
+  registerCleanupCommand(program);
   registerDeployCommand(program, setResult);
   registerRollbackCommand(program, setResult);
   registerStatusCommand(program, setResult);

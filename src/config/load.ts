@@ -56,17 +56,16 @@ export function readEnvFile(
   return { values: parseEnv(text) as Record<string, string>, info: { path, mode } };
 }
 
-/** Merges defaults < env file < process environment, validates with the one schema, names every bad key. */
-export function loadConfig(options: LoadOptions = {}): LoadedConfig {
-  const env = options.env ?? process.env;
-  const file = options.envFile
-    ? readEnvFile(options.envFile, options.envFileRequired ?? false)
-    : { values: {} as Record<string, string> };
-  const raw: Record<string, string | undefined> = {};
+/** The raw value of every key: a non-empty environment variable wins over the env file; absent means default. */
+export function mergeRawValues(
+  fileValues: Record<string, string>,
+  env: NodeJS.ProcessEnv,
+): { raw: Partial<Record<ConfigKey, string>>; sources: Record<ConfigKey, ValueSource> } {
+  const raw: Partial<Record<ConfigKey, string>> = {};
   const sources = {} as Record<ConfigKey, ValueSource>;
   for (const key of configKeys) {
     const fromEnv = env[key];
-    const fromFile = file.values[key];
+    const fromFile = fileValues[key];
     if (fromEnv !== undefined && fromEnv !== "") {
       raw[key] = fromEnv;
       sources[key] = "env";
@@ -77,6 +76,16 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
       sources[key] = "default";
     }
   }
+  return { raw, sources };
+}
+
+/** Merges defaults < env file < process environment, validates with the one schema, names every bad key. */
+export function loadConfig(options: LoadOptions = {}): LoadedConfig {
+  const env = options.env ?? process.env;
+  const file = options.envFile
+    ? readEnvFile(options.envFile, options.envFileRequired ?? false)
+    : { values: {} as Record<string, string> };
+  const { raw, sources } = mergeRawValues(file.values, env);
   const parsed = configSchema.safeParse(raw);
   const sourceName = file.info ? file.info.path : "environment";
   if (!parsed.success) {

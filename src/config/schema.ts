@@ -357,3 +357,9 @@ export function trustedProxyMatcher(cidrs: readonly string[]): (address: string 
     return list.check(plain, family === 6 ? "ipv6" : "ipv4");
   };
 }
+
+/** Validates one raw value with its key's schema (as configSchema would); returns the problem or undefined. */
+export function keyProblem(key: ConfigKey, raw: string | undefined): string | undefined {
+  const result = keySchema(keySpecs[key], key).safeParse(raw);
+  return result.success ? undefined : (result.error.issues[0]?.message ?? "invalid");
+}

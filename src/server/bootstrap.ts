@@ -1,6 +1,8 @@
 import { fileURLToPath } from "node:url";
+import { createProviderClients } from "../ai/providers/index.js";
 import { loadConfig, redactorFor } from "../config/load.js";
 import { openDatabase } from "../db/open.js";
+import { createExporter } from "../export/exporter.js";
 import { createJsonLogger } from "../log.js";
 import { appVersion } from "../version.js";
 import { startServer, type RunningServer } from "./listen.js";
@@ -30,6 +32,8 @@ export async function bootServer(options: ServeOptions): Promise<RunningServer> 
       version: appVersion(),
       startedAt: new Date(),
       webRoot: defaultWebRoot,
+      exporter: createExporter({ exportDir: config.EXPORT_DIR, chromiumPath: config.CHROMIUM_PATH }),
+      providers: createProviderClients(config),
     },
     options.host,
   );

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { Db } from "../db/open.js";
 import { getDocument, type DocumentRow } from "../db/repo/documents.js";
 import { getOwnedSession, touchSession, type Session } from "../db/repo/sessions.js";
+import { getVersion, type Version } from "../db/repo/versions.js";
 import { ApiError } from "./errors.js";
 import type { AppEnv } from "./types.js";
 
@@ -19,8 +20,12 @@ export function requireUuid(value: string | undefined, what: string): string {
  * like a missing one, so ids cannot be probed. Marks the session as used.
  */
 export function requireOwnedSession(c: Context<AppEnv>, db: Db): Session {
-  const id = requireUuid(c.req.param("sessionId") ?? c.req.param("id"), "session");
-  const session = getOwnedSession(db, id, c.get("user"));
+  return requireOwnedSessionId(db, c.req.param("sessionId") ?? c.req.param("id"), c.get("user"));
+}
+
+/** requireOwnedSession for an id that arrives elsewhere than the path (a form field). */
+export function requireOwnedSessionId(db: Db, rawId: string | undefined, user: string): Session {
+  const session = getOwnedSession(db, requireUuid(rawId, "session"), user);
   if (!session) throw new ApiError(404, "not_found", "session not found");
   touchSession(db, session.id);
   return session;
@@ -34,6 +39,11 @@ export function requireDocument(c: Context<AppEnv>, db: Db, sessionId: string): 
   return document;
 }
 
+/** The document named by `:docId` in the caller's own session named by `:id` (404 otherwise). */
+export function requireOwnedDocument(c: Context<AppEnv>, db: Db): DocumentRow {
+  return requireDocument(c, db, requireOwnedSession(c, db).id);
+}
+
 export function parseVersionNumber(value: string): number {
   if (!/^[1-9][0-9]{0,8}$/.test(value)) {
     throw new ApiError(400, "invalid_version", "version must be a positive whole number");
@@ -45,4 +55,14 @@ export function parseVersionNumber(value: string): number {
 export function parseVersionQuery(c: Context<AppEnv>): number | undefined {
   const value = c.req.query("version");
   return value === undefined || value === "" ? undefined : parseVersionNumber(value);
+}
+
+/** The latest or `?version=n` HTML of the document named in the path: 404 `no_content` while it has none. */
+export function requireHtml(c: Context<AppEnv>, db: Db): Version {
+  const document = requireOwnedDocument(c, db);
+  const version = parseVersionQuery(c);
+  const found = getVersion(db, document.id, version);
+  if (found) return found;
+  if (version === undefined) throw new ApiError(404, "no_content", "the document has no content yet");
+  throw new ApiError(404, "not_found", `version ${version} not found`);
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import type { AppDeps } from "./types.js";
 import { createApp } from "./app.js";
+import { startCleanupJob, type CleanupJob } from "./cleanup-job.js";
 
 export interface RunningServer {
   port: number;
@@ -21,22 +22,25 @@ export async function startServer(deps: AppDeps, hostname = "0.0.0.0"): Promise<
   server.keepAliveTimeout = 5000;
   const { port } = server.address() as AddressInfo;
   deps.logger.info("listening", { port, version: deps.version });
+  const cleanup = startCleanupJob(deps);
   let closing: Promise<void> | undefined;
   return {
     port,
     close(graceMs = 1500) {
-      closing ??= shutdown(server, deps, graceMs);
+      closing ??= shutdown(server, deps, cleanup, graceMs);
       return closing;
     },
   };
 }
 
-async function shutdown(server: Server, deps: AppDeps, graceMs: number): Promise<void> {
+async function shutdown(server: Server, deps: AppDeps, cleanup: CleanupJob, graceMs: number): Promise<void> {
+  cleanup.stop();
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   const timer = setTimeout(() => server.closeAllConnections(), graceMs);
   await closed;
   clearTimeout(timer);
+  await deps.exporter?.close();
   deps.db.close();
   deps.logger.info("stopped");
 }

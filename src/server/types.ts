@@ -1,6 +1,10 @@
 import type { IncomingMessage } from "node:http";
+import type { Store } from "hono-rate-limiter";
+import type { ProviderClients } from "../ai/providers/index.js";
+import type { RetryPolicy } from "../ai/providers/retry.js";
 import type { Config } from "../config/schema.js";
 import type { Db } from "../db/open.js";
+import type { Exporter } from "../export/exporter.js";
 import type { Logger } from "../log.js";
 
 export interface AppDeps {
@@ -12,6 +16,14 @@ export interface AppDeps {
   startedAt: Date;
   /** Directory of the built web page; absent in API-only tests. */
   webRoot?: string;
+  /** PDF/PNG/HTML export (one lazily launched Chromium); absent means export routes answer 503. */
+  exporter?: Exporter;
+  /** Rate-limit counters; a fresh bounded in-memory store when absent (tests pass one to inspect it). */
+  rateLimitStore?: Store<AppEnv>;
+  /** SDK clients of the AI providers; built from config (keys, base URLs) when absent. */
+  providers?: ProviderClients;
+  /** Chat tuning for tests: heartbeat interval (15 s), turn deadline (20 min) and provider retry policy. */
+  chat?: { heartbeatMs?: number; turnTimeoutMs?: number; retry?: RetryPolicy };
 }
 
 export interface AppEnv {

@@ -4,7 +4,7 @@ import { after, before, describe, it } from "node:test";
 import Docker from "dockerode";
 import { tempDir, validKeys } from "../helpers/env.js";
 import { buildProjectImage, dockerSkipReason, ensureBaseImage, removeContainer } from "../helpers/docker.js";
-import { freePort, waitFor } from "../helpers/net.js";
+import { fetchWithDeadline, freePort, waitFor } from "../helpers/net.js";
 
 const CONTAINER = "ahb-test-e2e-container";
 const IMAGE = "ahb-test/app:e2e";
@@ -45,7 +45,7 @@ describe("container image", { skip }, () => {
     });
     await container.start();
     const body = await waitFor(async () => {
-      const response = await fetch(`http://127.0.0.1:${port}/api/health`);
+      const response = await fetchWithDeadline(`http://127.0.0.1:${port}/api/health`);
       return response.status === 200
         ? ((await response.json()) as { status: string; db: string })
         : undefined;
@@ -61,7 +61,7 @@ describe("container image", { skip }, () => {
         const state = (await container.inspect()).State.Health?.Status;
         return state === "healthy" ? state : undefined;
       },
-      60000,
+      120000,
       500,
     );
     assert.equal(health, "healthy");

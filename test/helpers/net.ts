@@ -31,3 +31,25 @@ export async function waitFor<T>(
   }
   throw new Error(`timed out after ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ""}`);
 }
+
+/**
+ * fetch with a deadline held by a referenced timer. Docker's userland proxy accepts a connection to a published
+ * port while the container is not listening yet and then never answers; a bare fetch then waits forever, and
+ * since its socket does not keep the event loop alive, the test process can exit mid-test.
+ */
+export async function fetchWithDeadline(
+  url: string,
+  timeoutMs = 2000,
+  init: RequestInit = {},
+): Promise<Response> {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new Error(`no answer from ${url} within ${timeoutMs} ms`)),
+    timeoutMs,
+  );
+  try {
+    return await fetch(url, { ...init, signal: controller.signal });
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -24,6 +24,8 @@ export function securityHeaders() {
     crossOriginResourcePolicy: "same-origin",
     crossOriginOpenerPolicy: "same-origin",
     strictTransportSecurity: false,
+    // A route that sets its own policy keeps it (the document preview has its own sandbox CSP).
+    overwrite: false,
     permissionsPolicy: {
       camera: [],
       microphone: [],

@@ -1,0 +1,53 @@
+import type { Db } from "../db/open.js";
+import { insertLedgerEntry, type CallStatus, type Provider, type TokenUsage } from "../db/repo/ledger.js";
+import { costNanoUsd, priceTable, type Pricing } from "./pricing.js";
+
+/** One billed provider call as the provider reported it. */
+export interface BilledCall {
+  provider: Provider;
+  model: string;
+  requestId: string | null;
+  usage: TokenUsage;
+  /** Gemini's promptTokenCount (incl. cached), which selects the long-context tier. */
+  promptTokens?: number;
+  status: CallStatus;
+}
+
+export interface CostRecorder {
+  /** Writes one ledger row and returns its cost in nano-USD. */
+  record(call: BilledCall): number;
+  /** Sum of the rows this recorder wrote: the turn's cost. */
+  totalNanoUsd(): number;
+}
+
+export function createCostRecorder(
+  db: Db,
+  pricing: Pricing,
+  owner: { user: string; sessionId: string | null },
+): CostRecorder {
+  let total = 0;
+  return {
+    record(call) {
+      const table = priceTable(pricing, call.model);
+      const cost = costNanoUsd(
+        table,
+        call.usage,
+        call.promptTokens ?? call.usage.inputTokens + call.usage.cacheReadTokens,
+      );
+      insertLedgerEntry(db, {
+        ...call.usage,
+        user: owner.user,
+        sessionId: owner.sessionId,
+        provider: call.provider,
+        model: call.model,
+        requestId: call.requestId,
+        costNanoUsd: cost,
+        priceVersion: pricing.version,
+        status: call.status,
+      });
+      total += cost;
+      return cost;
+    },
+    totalNanoUsd: () => total,
+  };
+}

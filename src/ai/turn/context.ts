@@ -1,0 +1,22 @@
+import type { Config } from "../../config/schema.js";
+import type { CostRecorder } from "../ledger.js";
+import type { ProviderClients } from "../providers/index.js";
+import type { RetryPolicy } from "../providers/retry.js";
+import type { EmitEvent } from "./events.js";
+
+/** Everything a turn flow needs from the outside world, handed in so the flows stay free of globals. */
+export interface FlowContext {
+  clients: ProviderClients;
+  config: Pick<Config, "CLAUDE_MODEL" | "MAX_CLAUDE_ITERATIONS" | "MAX_HTML_CONTEXT_LENGTH">;
+  recorder: CostRecorder;
+  retry: RetryPolicy;
+  signal: AbortSignal;
+  emit: EmitEvent;
+}
+
+export interface FlowResult {
+  /** The new document, or undefined when the model chose to change nothing. */
+  html: string | undefined;
+  summary: string;
+  model: string;
+}

@@ -1,0 +1,101 @@
+import type { Command } from "commander";
+import type { ConsolaInstance } from "consola";
+import { createBackup, type BackupProgress } from "../../ops/backup.js";
+import { listBackups } from "../../ops/backup-list.js";
+import { resolveDataPaths } from "../data-paths.js";
+import { formatAge, formatBytes } from "../format.js";
+import { createReporter, printJson, printTable } from "../output.js";
+import { parsePositiveInt } from "../parse.js";
+
+const PROGRESS_STEP_PERCENT = 10;
+/** Below this a backup takes a second or two: phase lines are enough. */
+const PERCENT_LINES_FROM_BYTES = 64 * 1024 * 1024;
+
+/** A stderr line per phase, plus one per 10% of a phase for large databases so a long backup shows it is alive. */
+function progressPrinter(reporter: ConsolaInstance): (progress: BackupProgress) => void {
+  const lastStep = new Map<string, number>();
+  return ({ phase, bytesDone, bytesTotal }) => {
+    const percent = bytesTotal > 0 ? Math.floor((bytesDone * 100) / bytesTotal) : 100;
+    const step = Math.floor(percent / PROGRESS_STEP_PERCENT);
+    const seen = lastStep.get(phase);
+    if (seen === step || (seen !== undefined && bytesTotal < PERCENT_LINES_FROM_BYTES)) return;
+    lastStep.set(phase, step);
+    reporter.info(seen === undefined ? `${phase} (${formatBytes(bytesTotal)})` : `${phase}: ${percent}%`);
+  };
+}
+
+interface BackupFlags {
+  dir?: string;
+  db?: string;
+  envFile?: string;
+  keepDays: number;
+  keepLast?: number;
+  includeEnv?: boolean;
+  json?: boolean;
+}
+
+export function registerBackupCommands(program: Command): void {
+  const backup = program
+    .command("backup")
+    .description("verified online backups of the live database: create (default) and list");
+
+  backup
+    .command("create", { isDefault: true })
+    .description(
+      "take a verified, compressed online backup of the live database (safe while the server writes)",
+    )
+    .option("--dir <path>", "backups directory (default: ops config backupsDir, ./backups)")
+    .option("--db <path>", "database file (default: <dataDir>/app.db from the ops config)")
+    .option("--keep-days <days>", "delete this tool's backups older than this", parsePositiveInt, 30)
+    .option("--keep-last <n>", "keep only the newest N backups", parsePositiveInt)
+    .option("--include-env", "also copy the env file next to the backup (mode 600)")
+    .option("--env-file <path>", "env file copied by --include-env (default: ops config envFile)")
+    .option("--json", "print the backup record as JSON on stdout")
+    .addHelpText("after", "\nExamples:\n  ahb backup\n  ahb backup --keep-last 7 --include-env --json")
+    .action(async (flags: BackupFlags) => {
+      const paths = resolveDataPaths({ dbPath: flags.db, backupsDir: flags.dir, envFile: flags.envFile });
+      const reporter = createReporter();
+      const created = await createBackup({
+        dbPath: paths.dbPath,
+        dir: paths.backupsDir,
+        keepDays: flags.keepDays,
+        keepLast: flags.keepLast,
+        includeEnvFile: flags.includeEnv ? paths.envFile : undefined,
+        onProgress: progressPrinter(reporter),
+      });
+      if (flags.json) {
+        printJson(created);
+        return;
+      }
+      const rows = Object.values(created.rowCounts).reduce((sum, count) => sum + count, 0);
+      process.stdout.write(
+        `${created.path} ${formatBytes(created.sizeBytes)} verified (${rows} rows, sha256 ${created.sha256.slice(0, 12)}, ${(created.durationMs / 1000).toFixed(1)} s)\n`,
+      );
+      if (created.envFile) reporter.info(`env file copied to ${created.envFile} (mode 600)`);
+      if (created.pruned.length > 0) reporter.info(`retention removed: ${created.pruned.join(", ")}`);
+    });
+
+  backup
+    .command("list")
+    .description("list backups with size, age and verification state (checksums are re-read)")
+    .option("--dir <path>", "backups directory (default: ops config backupsDir, ./backups)")
+    .option("--json", "print the list as JSON on stdout")
+    .addHelpText("after", "\nExamples:\n  ahb backup list\n  ahb backup list --dir /srv/ahb/backups --json")
+    .action(async (flags: { dir?: string; json?: boolean }) => {
+      const listings = await listBackups(resolveDataPaths({ backupsDir: flags.dir }).backupsDir);
+      if (flags.json) {
+        printJson(listings.map(({ record: _record, ...listing }) => listing));
+        return;
+      }
+      printTable(
+        ["FILE", "SIZE", "AGE", "STATE", "NOTE"],
+        listings.map((listing) => [
+          listing.file,
+          listing.sizeBytes === null ? "-" : formatBytes(listing.sizeBytes),
+          listing.ageMs === null ? "-" : formatAge(listing.ageMs),
+          listing.state,
+          listing.reason ?? (listing.envFile ? `+ ${listing.envFile}` : ""),
+        ]),
+      );
+    });
+}

@@ -1,0 +1,84 @@
+import { InvalidArgumentError, type Command } from "commander";
+import { runLockedCleanup, type CleanupReport } from "../../ops/cleanup.js";
+import { thresholdsFromEnvFile } from "../../ops/cleanup-config.js";
+import { durationSchema } from "../../ops/duration.js";
+import { openLiveDatabase } from "../../ops/live-db.js";
+import { resolveDataPaths } from "../data-paths.js";
+import { formatBytes } from "../format.js";
+import { printJson } from "../output.js";
+
+function parseDuration(value: string): number {
+  const parsed = durationSchema.safeParse(value);
+  if (!parsed.success) throw new InvalidArgumentError(parsed.error.issues[0]?.message ?? "invalid duration");
+  return parsed.data;
+}
+
+export function summaryLine(report: CleanupReport): string {
+  const verb = report.dryRun ? "would delete" : "deleted";
+  return (
+    `cleanup${report.dryRun ? " (dry run)" : ""}: ${verb} ${report.sessions} sessions ` +
+    `(${report.documents} documents, ${report.versions} versions, ${report.messages} messages) and ` +
+    `${report.exportFiles} export files (${formatBytes(report.exportBytes)}${report.dryRun ? " to free" : " freed"}); ` +
+    "cost ledger kept"
+  );
+}
+
+interface CleanupFlags {
+  sessionsOlderThan?: number;
+  exportsOlderThan?: number;
+  envFile?: string;
+  db?: string;
+  exportsDir?: string;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+export function registerCleanupCommand(program: Command): void {
+  program
+    .command("cleanup")
+    .description(
+      "delete idle sessions and old export files (never the cost ledger); the server runs the same job hourly",
+    )
+    .option(
+      "--sessions-older-than <duration>",
+      "idle time, e.g. 24h (default: SESSION_TIMEOUT)",
+      parseDuration,
+    )
+    .option(
+      "--exports-older-than <duration>",
+      "export file age, e.g. 24h (default: EXPORT_RETENTION_HOURS)",
+      parseDuration,
+    )
+    .option("--env-file <path>", "env file with the defaults (default: ops config envFile)")
+    .option("--db <path>", "database file (default: <dataDir>/app.db from the ops config)")
+    .option("--exports-dir <path>", "export directory on this host (default: ops config exportsDir)")
+    .option("--dry-run", "count what would be deleted, change nothing")
+    .option("--json", "print the report as JSON on stdout")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  ahb cleanup\n  ahb cleanup --sessions-older-than 24h --exports-older-than 12h --dry-run\n" +
+        "  0 * * * * cd /srv/ahb && ahb cleanup   (crontab: exits non-zero with one line on failure)",
+    )
+    .action((flags: CleanupFlags) => {
+      const paths = resolveDataPaths({
+        dbPath: flags.db,
+        exportsDir: flags.exportsDir,
+        envFile: flags.envFile,
+      });
+      const defaults = thresholdsFromEnvFile(paths.envFile);
+      const db = openLiveDatabase(paths.dbPath);
+      let report: CleanupReport;
+      try {
+        report = runLockedCleanup(db, paths.dbPath, "ahb cleanup", {
+          sessionsOlderThanMs: flags.sessionsOlderThan ?? defaults.sessionsOlderThanMs,
+          exportsOlderThanMs: flags.exportsOlderThan ?? defaults.exportsOlderThanMs,
+          exportDir: paths.exportsDir,
+          dryRun: flags.dryRun,
+        });
+      } finally {
+        db.close();
+      }
+      if (flags.json) printJson(report);
+      else process.stdout.write(`${summaryLine(report)}\n`);
+    });
+}

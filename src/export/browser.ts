@@ -1,0 +1,64 @@
+import { chromium, type Browser } from "playwright-core";
+import { ExportError } from "./errors.js";
+
+/** The flags that work as root in this container without flooding a closed network (ENVIRONMENT.md). */
+export const CHROMIUM_ARGS = [
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/**
+ * One headless Chromium, launched on first use and shared by every export. When it dies (crash, OOM kill) its
+ * 'disconnected' event drops it, and the next export launches a fresh one.
+ */
+export class BrowserPool {
+  private current: Promise<Browser> | undefined;
+  private closed = false;
+
+  constructor(private readonly executablePath: string) {}
+
+  browser(): Promise<Browser> {
+    if (this.closed)
+      return Promise.reject(new ExportError(503, "export_unavailable", "the server is stopping"));
+    if (!this.current) {
+      const launching = this.launch();
+      this.current = launching;
+      const forget = () => {
+        if (this.current === launching) this.current = undefined;
+      };
+      launching.then((browser) => browser.on("disconnected", forget), forget);
+    }
+    return this.current;
+  }
+
+  private async launch(): Promise<Browser> {
+    try {
+      return await chromium.launch({
+        executablePath: this.executablePath,
+        headless: true,
+        chromiumSandbox: false,
+        args: CHROMIUM_ARGS,
+        timeout: 30_000,
+      });
+    } catch {
+      throw new ExportError(
+        503,
+        "export_unavailable",
+        "the PDF/PNG renderer (Chromium) could not be started",
+        30,
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const launching = this.current;
+    this.current = undefined;
+    const browser = await launching?.catch(() => undefined);
+    await browser?.close();
+  }
+}

@@ -1,0 +1,120 @@
+import { readdirSync, statfsSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import Database from "better-sqlite3";
+import { permissionProblems } from "../../config/check.js";
+import { result, type CheckResult } from "./types.js";
+
+const MIB = 1024 * 1024;
+const HOUR_MS = 3_600_000;
+
+function errorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+}
+
+export function checkEnvFileMode(path: string): CheckResult {
+  let mode: number;
+  try {
+    mode = statSync(path).mode & 0o777;
+  } catch (error) {
+    return result("env file", "fail", `${path}: ${errorCode(error)} (create it with ahb init)`);
+  }
+  const problems = permissionProblems(mode, path);
+  if (problems.errors[0]) return result("env file", "fail", problems.errors[0]);
+  if (problems.warnings[0]) return result("env file", "warn", problems.warnings[0]);
+  return result("env file", "ok", `${path}: mode ${mode.toString(8)}`);
+}
+
+/** The directory itself, or the nearest existing parent (a fresh host has no data/ yet). */
+function existingAncestor(dir: string): string {
+  let current = dir;
+  while (true) {
+    try {
+      statSync(current);
+      return current;
+    } catch {
+      const parent = dirname(current);
+      if (parent === current) return current;
+      current = parent;
+    }
+  }
+}
+
+/**
+ * Fails below the floor SQLite needs to keep writing and to take a backup (a full copy of the database);
+ * warns below the operator's minimum (AHB_MIN_FREE_DISK_MB).
+ */
+export function checkDiskSpace(
+  label: string,
+  dir: string,
+  limits: { warnBelowMb: number; failBelowBytes: number },
+): CheckResult {
+  const name = `disk ${label}`;
+  let freeBytes: number;
+  try {
+    const stats = statfsSync(existingAncestor(dir));
+    freeBytes = stats.bavail * stats.bsize;
+  } catch (error) {
+    return result(name, "fail", `${dir}: ${errorCode(error)}`);
+  }
+  const detail = `${Math.floor(freeBytes / MIB)} MiB free for ${dir}`;
+  if (freeBytes < limits.failBelowBytes)
+    return result(name, "fail", `${detail}, need ${Math.ceil(limits.failBelowBytes / MIB)} MiB`);
+  if (freeBytes < limits.warnBelowMb * MIB)
+    return result(name, "warn", `${detail}, want ${limits.warnBelowMb} MiB`);
+  return result(name, "ok", detail);
+}
+
+export function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** PRAGMA quick_check on a read-only connection: never writes, never migrates. */
+export function checkDatabase(path: string): CheckResult {
+  try {
+    statSync(path);
+  } catch {
+    return result("database", "warn", `${path} does not exist yet (the server creates it)`);
+  }
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    db.pragma("busy_timeout = 5000");
+    const lines = db.pragma("quick_check", { simple: false }) as { quick_check: string }[];
+    const messages = lines.map((row) => row.quick_check);
+    if (messages.length === 1 && messages[0] === "ok")
+      return result("database", "ok", `${path}: quick_check ok`);
+    return result("database", "fail", `${path}: ${messages.slice(0, 3).join("; ")}`);
+  } catch (error) {
+    return result("database", "fail", `${path}: ${(error as { code?: string }).code ?? errorCode(error)}`);
+  } finally {
+    db?.close();
+  }
+}
+
+/** Newest *.db.gz in the backups directory: a day and a bit is normal for a daily backup. */
+export function checkLastBackup(
+  dir: string,
+  now: Date,
+  limits = { warnAfterHours: 26, failAfterHours: 7 * 24 },
+): CheckResult {
+  let newest: { file: string; mtimeMs: number } | undefined;
+  try {
+    for (const file of readdirSync(dir)) {
+      if (!file.endsWith(".db.gz")) continue;
+      const mtimeMs = statSync(join(dir, file)).mtimeMs;
+      if (!newest || mtimeMs > newest.mtimeMs) newest = { file, mtimeMs };
+    }
+  } catch (error) {
+    if (errorCode(error) !== "ENOENT") return result("last backup", "fail", `${dir}: ${errorCode(error)}`);
+  }
+  if (!newest) return result("last backup", "warn", `no *.db.gz in ${dir} (run ahb backup)`);
+  const hours = (now.getTime() - newest.mtimeMs) / HOUR_MS;
+  const detail = `${newest.file}, ${hours.toFixed(1)} h old`;
+  if (hours > limits.failAfterHours) return result("last backup", "fail", detail);
+  if (hours > limits.warnAfterHours) return result("last backup", "warn", detail);
+  return result("last backup", "ok", detail);
+}

@@ -1,0 +1,97 @@
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { parseEnv } from "node:util";
+import { execa } from "execa";
+import { renderEnvFile } from "../config/env-example.js";
+import { ConfigError } from "../config/load.js";
+import { configSchema, keyProblem } from "../config/schema.js";
+import { ExitCode, UserError } from "../errors.js";
+import { writeFileAtomic } from "./fs/write-atomic.js";
+
+export const INIT_KEYS = ["ANTHROPIC_API_KEY", "GOOGLE_API_KEY"] as const;
+export type InitKey = (typeof INIT_KEYS)[number];
+
+export interface InitOptions {
+  /** Absolute path of the env file to write. */
+  envFile: string;
+  force: boolean;
+  keys: Record<InitKey, string>;
+}
+
+export type GitignoreOutcome = "added" | "already_ignored" | "not_a_git_work_tree";
+
+export interface InitResult {
+  envFile: string;
+  mode: string;
+  overwritten: boolean;
+  gitignore: GitignoreOutcome;
+  /** Set when git already tracks the file: ignoring it then does not stop it being committed. */
+  trackedByGit: boolean;
+}
+
+export function refuseExisting(envFile: string, force: boolean): void {
+  if (!force && existsSync(envFile))
+    throw new UserError(
+      `${envFile} exists; pass --force to overwrite it (nothing was changed)`,
+      ExitCode.USAGE,
+    );
+}
+
+/** KEY: problem lines for the two keys, never their values. */
+export function keyProblems(keys: Partial<Record<InitKey, string>>): string[] {
+  return INIT_KEYS.flatMap((key) => {
+    const problem = keyProblem(key, keys[key]);
+    return problem ? [`${key}: ${problem}`] : [];
+  });
+}
+
+/** The annotated file from the schema with production examples, the keys filled in, checked as a whole. */
+export function renderInitFile(keys: Record<InitKey, string>): string {
+  const text = renderEnvFile(keys);
+  const parsed = configSchema.safeParse(parseEnv(text));
+  if (!parsed.success)
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${String(issue.path[0] ?? "config")}: ${issue.message}`),
+      "generated env file",
+    );
+  return text;
+}
+
+async function git(args: string[], cwd: string) {
+  return execa("git", args, { cwd, reject: false });
+}
+
+/** Appends "/<path>" to the work tree's top-level .gitignore unless git already ignores the file. */
+export async function ignoreInGit(file: string): Promise<{ outcome: GitignoreOutcome; tracked: boolean }> {
+  const cwd = dirname(file);
+  const top = await git(["rev-parse", "--show-toplevel"], cwd);
+  if (top.exitCode !== 0) return { outcome: "not_a_git_work_tree", tracked: false };
+  const tracked = (await git(["ls-files", "--error-unmatch", file], cwd)).exitCode === 0;
+  if ((await git(["check-ignore", "-q", "--no-index", file], cwd)).exitCode === 0)
+    return { outcome: "already_ignored", tracked };
+  const root = String(top.stdout).trim();
+  const gitignore = join(root, ".gitignore");
+  const current = existsSync(gitignore) ? readFileSync(gitignore, "utf8") : "";
+  const separator = current === "" || current.endsWith("\n") ? "" : "\n";
+  const mode = existsSync(gitignore) ? statSync(gitignore).mode & 0o777 : 0o644;
+  writeFileAtomic(gitignore, `${current}${separator}/${relative(root, file)}\n`, { mode, overwrite: true });
+  return { outcome: "added", tracked };
+}
+
+/** Writes the env file (mode 600 from its first byte, atomically), then keeps it out of git. */
+export async function initEnvFile(options: InitOptions): Promise<InitResult> {
+  refuseExisting(options.envFile, options.force);
+  const problems = keyProblems(options.keys);
+  if (problems.length > 0) throw new ConfigError(problems, "keys");
+  const existed = existsSync(options.envFile);
+  mkdirSync(dirname(options.envFile), { recursive: true, mode: 0o700 });
+  writeFileAtomic(options.envFile, renderInitFile(options.keys), { mode: 0o600, overwrite: options.force });
+  const git = await ignoreInGit(options.envFile);
+  return {
+    envFile: options.envFile,
+    mode: (statSync(options.envFile).mode & 0o777).toString(8),
+    overwritten: existed,
+    gitignore: git.outcome,
+    trackedByGit: git.tracked,
+  };
+}

@@ -1,0 +1,17 @@
+import { existsSync } from "node:fs";
+import Database from "better-sqlite3";
+import type { Db } from "../db/open.js";
+import { ExitCode, UserError } from "../errors.js";
+
+/**
+ * Opens the database the server is using, from another process: never creates or migrates it (the server owns
+ * the schema), waits on the server's write lock instead of failing at once, and enforces foreign keys so deletes
+ * cascade as the schema says.
+ */
+export function openLiveDatabase(path: string, options: { busyTimeoutMs?: number } = {}): Db {
+  if (!existsSync(path)) throw new UserError(`database not found: ${path}`, ExitCode.NOT_FOUND);
+  const db = new Database(path, { fileMustExist: true });
+  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+  db.pragma("foreign_keys = ON");
+  return db;
+}

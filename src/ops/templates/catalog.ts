@@ -1,0 +1,102 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { ExitCode, UserError } from "../../errors.js";
+import { placeholdersOf } from "./render.js";
+
+export interface TemplateEntry {
+  name: string;
+  /** File inside templates/. */
+  file: string;
+  description: string;
+  /** Where an operator puts the rendered file. */
+  installTo: string;
+}
+
+export const templateCatalog: readonly TemplateEntry[] = [
+  {
+    name: "npm-advanced",
+    file: "npm-advanced.conf",
+    description: "Nginx Proxy Manager 'Advanced' snippet: SSE-friendly proxying, X-Forwarded-User, headers",
+    installTo: "NPM > Proxy Host > Advanced",
+  },
+  {
+    name: "nginx-site",
+    file: "nginx-site.conf",
+    description: "plain nginx site without NPM: HTTP->HTTPS, TLS, HSTS, request rate limits, SSE settings",
+    installTo: "/etc/nginx/sites-available/ahb",
+  },
+  {
+    name: "systemd-serve",
+    file: "ahb-serve.service",
+    description: "systemd unit running `ahb serve` without Docker, hardened",
+    installTo: "/etc/systemd/system/ahb-serve.service",
+  },
+  {
+    name: "systemd-cleanup-service",
+    file: "ahb-cleanup.service",
+    description: "systemd service running `ahb cleanup` once",
+    installTo: "/etc/systemd/system/ahb-cleanup.service",
+  },
+  {
+    name: "systemd-cleanup-timer",
+    file: "ahb-cleanup.timer",
+    description: "systemd timer: ahb cleanup hourly",
+    installTo: "/etc/systemd/system/ahb-cleanup.timer",
+  },
+  {
+    name: "systemd-backup-service",
+    file: "ahb-backup.service",
+    description: "systemd service running `ahb backup` once",
+    installTo: "/etc/systemd/system/ahb-backup.service",
+  },
+  {
+    name: "systemd-backup-timer",
+    file: "ahb-backup.timer",
+    description: "systemd timer: ahb backup daily at 02:00",
+    installTo: "/etc/systemd/system/ahb-backup.timer",
+  },
+  {
+    name: "crontab",
+    file: "crontab",
+    description: "crontab lines: hourly cleanup, daily 02:00 backup (instead of the timers)",
+    installTo: "crontab -e",
+  },
+  {
+    name: "github-deploy",
+    file: "github-deploy.yml",
+    description: "GitHub Actions workflow: run the tests, then `ahb deploy` over SSH",
+    installTo: ".github/workflows/deploy.yml",
+  },
+];
+
+/** templates/ at the package root: the same depth from src/ops/templates and dist/ops/templates. */
+export const templatesDir = fileURLToPath(new URL("../../../templates/", import.meta.url));
+
+export function findTemplate(name: string): TemplateEntry {
+  const entry = templateCatalog.find((candidate) => candidate.name === name);
+  if (!entry) {
+    const names = templateCatalog.map((candidate) => candidate.name).join(", ");
+    throw new UserError(`unknown template "${name}" (one of: ${names})`, ExitCode.NOT_FOUND);
+  }
+  return entry;
+}
+
+export function readTemplate(entry: TemplateEntry): string {
+  return readFileSync(`${templatesDir}${entry.file}`, "utf8");
+}
+
+export interface TemplateListing {
+  name: string;
+  description: string;
+  installTo: string;
+  placeholders: string[];
+}
+
+export function listTemplates(): TemplateListing[] {
+  return templateCatalog.map((entry) => ({
+    name: entry.name,
+    description: entry.description,
+    installTo: entry.installTo,
+    placeholders: placeholdersOf(readTemplate(entry)),
+  }));
+}

@@ -1,0 +1,67 @@
+import { Readable } from "node:stream";
+import { Hono, type Context } from "hono";
+import { getVersion } from "../../db/repo/versions.js";
+import { contentDisposition } from "../../export/disposition.js";
+import { ExportError } from "../../export/errors.js";
+import type { Exporter, ExportSource } from "../../export/exporter.js";
+import { contentTypeFor, extensionFor, parseExportSpec, type ExportSpec } from "../../export/spec.js";
+import { ApiError } from "../errors.js";
+import { parseVersionQuery, requireDocument, requireOwnedSession } from "../guards.js";
+import type { AppDeps, AppEnv } from "../types.js";
+
+/**
+ * `GET /api/sessions/:id/documents/:docId/export/:format` (html, pdf, png) as an attachment named after the
+ * document title, and `.../thumbnail.png`; both take `?version=n` (default: latest).
+ */
+export function exportRoutes(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  const send = async (c: Context<AppEnv>, spec: ExportSpec, disposition: (title: string) => string) => {
+    const session = requireOwnedSession(c, deps.db);
+    const document = requireDocument(c, deps.db, session.id);
+    const requested = parseVersionQuery(c);
+    const version = getVersion(deps.db, document.id, requested);
+    if (!version) {
+      throw new ApiError(
+        404,
+        "not_found",
+        requested ? "version not found" : "the document has no version yet",
+      );
+    }
+    const source = { documentId: document.id, version: version.version, html: version.html };
+    const file = await exportFile(requireExporter(deps.exporter), source, spec);
+    // The handle's read stream closes the file at its end or when the client goes away.
+    return new Response(Readable.toWeb(file.handle.createReadStream()) as ReadableStream, {
+      headers: {
+        "Content-Type": contentTypeFor(spec),
+        "Content-Length": String(file.size),
+        "Content-Disposition": disposition(document.title),
+        "Cache-Control": requested ? "private, max-age=86400, immutable" : "private, no-cache",
+      },
+    });
+  };
+
+  app.get("/:id/documents/:docId/export/:format", (c) => {
+    const spec = parseExportSpec(c.req.param("format"), c.req.query());
+    return send(c, spec, (title) => contentDisposition(title, extensionFor(spec)));
+  });
+  app.get("/:id/documents/:docId/thumbnail.png", (c) =>
+    send(c, { format: "thumbnail" }, (title) => contentDisposition(title, "png", "inline")),
+  );
+  return app;
+}
+
+function requireExporter(exporter: Exporter | undefined): Exporter {
+  if (!exporter) throw new ApiError(503, "export_unavailable", "exports are not configured on this server");
+  return exporter;
+}
+
+async function exportFile(exporter: Exporter, source: ExportSource, spec: ExportSpec) {
+  try {
+    return await exporter.export(source, spec);
+  } catch (error) {
+    if (!(error instanceof ExportError)) throw error;
+    const headers = error.retryAfterS ? { "Retry-After": String(error.retryAfterS) } : undefined;
+    throw new ApiError(error.status, error.code, error.message, { headers });
+  }
+}

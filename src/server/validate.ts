@@ -1,0 +1,51 @@
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { z } from "zod";
+import { ApiError } from "./errors.js";
+import type { AppEnv } from "./types.js";
+
+/** JSON bodies are small (a chat message is at most 10 000 characters); anything far larger is refused unread. */
+export const MAX_JSON_BODY_BYTES = 256 * 1024;
+
+/** 413 `body_too_large` past maxSize bytes, checked on Content-Length or while a chunked body streams in. */
+export function jsonBodyLimit(maxSize = MAX_JSON_BODY_BYTES) {
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      // The rest of the body stays unread, so the connection cannot carry another request.
+      throw new ApiError(413, "body_too_large", `request body is larger than ${maxSize} bytes`, {
+        headers: { Connection: "close" },
+      });
+    },
+  });
+}
+
+/** Titles of sessions and documents: trimmed, 1..200 characters. */
+export const titleSchema = z
+  .string({ message: "title must be a string" })
+  .trim()
+  .min(1, { message: "title must not be empty" })
+  .max(200, { message: "title must be at most 200 characters" });
+
+/**
+ * The JSON body validated by `schema`: 400 `invalid_json` when it does not parse, 400 `invalid_request` with one
+ * detail per problem when it does not match (a ZodError, turned into that answer by the app's error handler).
+ * An empty body counts as `{}`, so endpoints whose fields are all optional accept a bare POST.
+ */
+export async function readJson<S extends z.ZodType>(c: Context<AppEnv>, schema: S): Promise<z.output<S>> {
+  const text = await c.req.text();
+  let body: unknown = {};
+  if (text.trim() !== "") {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new ApiError(400, "invalid_json", "request body is not valid JSON");
+    }
+  }
+  return schema.parse(body);
+}
+
+/** The query string validated by `schema` (400 `invalid_request` with details when it does not match). */
+export function readQuery<S extends z.ZodType>(c: Context<AppEnv>, schema: S): z.output<S> {
+  return schema.parse(c.req.query());
+}

@@ -1,0 +1,58 @@
+import { extractDocx } from "./docx.js";
+import { detectKind, type UploadKind } from "./detect.js";
+import { UploadError } from "./errors.js";
+import { extensionOf, sanitizeFilename } from "./filename.js";
+import { extractPdf, type PdfLimits, DEFAULT_PDF_LIMITS } from "./pdf.js";
+import { decodeText } from "./text.js";
+
+export const MAX_EXTRACTED_CHARS = 200_000;
+
+export interface UploadResult {
+  filename: string;
+  /** The accepted extension, e.g. ".pdf". */
+  type: string;
+  chars: number;
+  truncated: boolean;
+  text: string;
+}
+
+export interface ExtractOptions {
+  allowedTypes: readonly string[];
+  maxChars?: number;
+  pdf?: PdfLimits;
+}
+
+async function textOf(kind: UploadKind, bytes: Buffer, pdfLimits: PdfLimits) {
+  if (kind === "pdf") return extractPdf(bytes, pdfLimits);
+  const text = kind === "docx" ? await extractDocx(bytes) : decodeText(bytes);
+  return { text, truncated: false };
+}
+
+/** Cuts at maxChars without splitting a surrogate pair. */
+export function capText(text: string, maxChars: number): { text: string; truncated: boolean } {
+  if (text.length <= maxChars) return { text, truncated: false };
+  const end = /[\uD800-\uDBFF]/.test(text.charAt(maxChars - 1)) ? maxChars - 1 : maxChars;
+  return { text: text.slice(0, end), truncated: true };
+}
+
+/** Checks what an uploaded file is (extension and content) and extracts its text, capped. */
+export async function extractUpload(
+  upload: { filename: string; bytes: Buffer },
+  options: ExtractOptions,
+): Promise<UploadResult> {
+  const filename = sanitizeFilename(upload.filename);
+  if (upload.bytes.length === 0) {
+    throw new UploadError({ status: 400, code: "empty_file" }, "the file is empty");
+  }
+  const type = extensionOf(filename);
+  const kind = detectKind(type, upload.bytes, options.allowedTypes);
+  const extracted = await textOf(kind, upload.bytes, options.pdf ?? DEFAULT_PDF_LIMITS);
+  const capped = capText(extracted.text.replace(/^\uFEFF/, ""), options.maxChars ?? MAX_EXTRACTED_CHARS);
+  return {
+    filename,
+    type,
+    chars: capped.text.length,
+    truncated: extracted.truncated || capped.truncated,
+    text: capped.text,
+  };
+}

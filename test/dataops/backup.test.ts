@@ -1,0 +1,240 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { gunzipSync } from "node:zlib";
+import Database from "better-sqlite3";
+import { openDatabase } from "../../src/db/open.js";
+import { createBackup } from "../../src/ops/backup.js";
+import { listBackups } from "../../src/ops/backup-list.js";
+import { readManifest } from "../../src/ops/backup-files.js";
+import { repoRoot, runCli } from "../helpers/cli.js";
+import { tempDir } from "../helpers/env.js";
+import { seedLedger, seedSessions } from "./seed.js";
+
+interface WriterSummary {
+  rows: number;
+  worstStallMs: number;
+  lastId: number;
+}
+
+/** A writer in its own process (its own event loop and SQLite connection), like the server in its container. */
+function startWriter(dbPath: string) {
+  const child = spawn(process.execPath, ["--import", "tsx", "test/dataops/fixtures/writer.ts", dbPath], {
+    cwd: repoRoot,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let output = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    async ready(): Promise<void> {
+      while (!output.includes("ready\n")) {
+        if (child.exitCode !== null) throw new Error("writer exited early");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    async stop(): Promise<WriterSummary> {
+      child.kill("SIGTERM");
+      await exited;
+      return JSON.parse(output.split("\n").filter(Boolean).at(-1) ?? "{}") as WriterSummary;
+    },
+  };
+}
+
+function committedLedgerIds(dbPath: string): number {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    return Number(db.prepare("SELECT max(id) FROM cost_ledger").pluck().get());
+  } finally {
+    db.close();
+  }
+}
+
+function openBackup(gzPath: string, scratch: string): Database.Database {
+  const path = join(scratch, "opened.db");
+  writeFileSync(path, gunzipSync(readFileSync(gzPath)));
+  return new Database(path, { readonly: true });
+}
+
+describe("ahb backup", () => {
+  it("takes a verified backup while another process writes, holding every row committed before it", async (t) => {
+    const dir = tempDir("ahb-dataops-");
+    try {
+      const dbPath = join(dir.path, "app.db");
+      const db = openDatabase(dbPath);
+      seedLedger(db, { rows: 100_000, users: ["alice", "bob"], days: 60 });
+      seedSessions(db, "alice", 50, 0);
+      db.close();
+      const writer = startWriter(dbPath);
+      await writer.ready();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const committedBefore = committedLedgerIds(dbPath);
+      const result = await runCli(["backup", "--db", dbPath, "--dir", join(dir.path, "backups"), "--json"]);
+      const summary = await writer.stop();
+      assert.equal(result.exitCode, 0, String(result.stderr));
+      const created = JSON.parse(String(result.stdout)) as {
+        path: string;
+        verified: boolean;
+        rowCounts: Record<string, number>;
+      };
+      assert.equal(created.verified, true);
+      assert.ok(summary.lastId > committedBefore, "the writer kept committing during the backup");
+      t.diagnostic(`writer: ${summary.rows} rows, worst stall ${summary.worstStallMs.toFixed(1)} ms`);
+      // Generous bound for a loaded 2-core machine; a backup that locked writers out would hold them for seconds.
+      assert.ok(summary.worstStallMs < 1000, `writer stalled ${summary.worstStallMs} ms`);
+      const copy = openBackup(created.path, dir.path);
+      try {
+        assert.equal(
+          Number(copy.prepare("SELECT count(*) FROM cost_ledger WHERE id <= ?").pluck().get(committedBefore)),
+          committedBefore,
+        );
+        assert.equal(
+          Number(copy.prepare("SELECT count(*) FROM cost_ledger").pluck().get()),
+          created.rowCounts.cost_ledger,
+        );
+        assert.equal(copy.prepare("PRAGMA integrity_check").pluck().get(), "ok");
+      } finally {
+        copy.close();
+      }
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
+/** A database of incompressible blobs, so compression takes long enough to be interrupted. */
+function seedBlobs(dbPath: string, megabytes: number): void {
+  const db = openDatabase(dbPath);
+  db.exec("CREATE TABLE blobs (id INTEGER PRIMARY KEY, data BLOB NOT NULL)");
+  db.prepare(
+    "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?) INSERT INTO blobs (data) SELECT randomblob(1048576) FROM n",
+  ).run(megabytes);
+  db.close();
+}
+
+describe("backup files", () => {
+  it("leaves nothing valid when the CLI is killed mid-way, and the next run cleans up", async () => {
+    const dir = tempDir("ahb-dataops-");
+    try {
+      const dbPath = join(dir.path, "app.db");
+      const backups = join(dir.path, "backups");
+      seedBlobs(dbPath, 48);
+      const child = runCli(["backup", "--db", dbPath, "--dir", backups]);
+      let stderr = "";
+      await new Promise<void>((resolve, reject) => {
+        child.stderr?.on("data", (chunk: Buffer) => {
+          stderr += chunk.toString();
+          if (/compress: [1-9]\d%/.test(stderr)) resolve();
+        });
+        void child.then(() => reject(new Error(`backup finished before it could be killed: ${stderr}`)));
+      });
+      child.kill("SIGKILL");
+      await child;
+      const leftovers = readdirSync(backups);
+      assert.ok(
+        leftovers.some((name) => name.endsWith(".partial")),
+        leftovers.join(", "),
+      );
+      const listings = await listBackups(backups);
+      assert.ok(listings.length > 0);
+      assert.ok(listings.every((listing) => listing.state !== "verified"));
+      const listed = await runCli(["backup", "list", "--dir", backups, "--json"]);
+      const states = (JSON.parse(String(listed.stdout)) as { state: string }[]).map((entry) => entry.state);
+      assert.ok(!states.includes("verified"), states.join(", "));
+
+      const next = await createBackup({ dbPath, dir: backups });
+      assert.ok(next.stalePartialsRemoved.length > 0, "the killed run's partials were removed");
+      assert.deepEqual(
+        readdirSync(backups).filter((name) => name.endsWith(".partial") || name.endsWith(".lock")),
+        [],
+      );
+      assert.deepEqual(
+        (await listBackups(backups)).map((listing) => listing.state),
+        ["verified"],
+      );
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it("lists a tampered or unlisted file as invalid and a vanished one as missing", async () => {
+    const dir = tempDir("ahb-dataops-");
+    try {
+      const dbPath = join(dir.path, "app.db");
+      const backups = join(dir.path, "backups");
+      openDatabase(dbPath).close();
+      const first = await createBackup({ dbPath, dir: backups, now: () => new Date("2026-01-01T00:00:00Z") });
+      const second = await createBackup({
+        dbPath,
+        dir: backups,
+        now: () => new Date("2026-01-02T00:00:00Z"),
+      });
+      const third = await createBackup({ dbPath, dir: backups, now: () => new Date("2026-01-03T00:00:00Z") });
+      const bytes = readFileSync(first.path);
+      bytes[bytes.length - 10] = (bytes[bytes.length - 10] ?? 0) ^ 0xff;
+      writeFileSync(first.path, bytes);
+      rmSync(second.path);
+      writeFileSync(join(backups, "ahb-backup-2025-12-31T00-00-00-000Z.db.gz"), "not a backup");
+      writeFileSync(join(backups, "notes.txt"), "someone else's file");
+      const byFile = new Map((await listBackups(backups)).map((listing) => [listing.file, listing]));
+      assert.equal(byFile.get(first.file)?.state, "invalid");
+      assert.match(byFile.get(first.file)?.reason ?? "", /checksum/);
+      assert.equal(byFile.get(second.file)?.state, "missing");
+      assert.equal(byFile.get(third.file)?.state, "verified");
+      assert.equal(byFile.get("ahb-backup-2025-12-31T00-00-00-000Z.db.gz")?.state, "invalid");
+      assert.equal(byFile.has("notes.txt"), false);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it("prunes only manifest entries by age and count, and copies the env file with mode 600", async () => {
+    const dir = tempDir("ahb-dataops-");
+    try {
+      const dbPath = join(dir.path, "app.db");
+      const backups = join(dir.path, "backups");
+      const envFile = join(dir.path, ".env.prod");
+      writeFileSync(envFile, "ANTHROPIC_API_KEY=sk-ant-secret\n", { mode: 0o644 });
+      openDatabase(dbPath).close();
+      const day = (n: number) => () => new Date(Date.UTC(2026, 0, n));
+      const old = await createBackup({ dbPath, dir: backups, now: day(1), includeEnvFile: envFile });
+      assert.equal(statSync(join(backups, old.envFile ?? "")).mode & 0o777, 0o600);
+      await createBackup({ dbPath, dir: backups, now: day(20) });
+      await createBackup({ dbPath, dir: backups, now: day(25) });
+      const foreign = join(backups, "ahb-backup-2025-01-01T00-00-00-000Z.db.gz");
+      writeFileSync(foreign, "unlisted");
+      const byAge = await createBackup({ dbPath, dir: backups, now: day(40), keepDays: 30 });
+      assert.deepEqual(byAge.pruned.sort(), [old.file, old.envFile].sort());
+      const byCount = await createBackup({ dbPath, dir: backups, now: day(41), keepLast: 2 });
+      assert.equal(byCount.pruned.length, 2);
+      assert.deepEqual(
+        readManifest(backups).backups.map((record) => record.file),
+        [byAge.file, byCount.file],
+      );
+      assert.ok(existsSync(foreign), "a file the manifest does not list is never pruned");
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it("refuses a missing database with exit 5 and creates nothing", async () => {
+    const dir = tempDir("ahb-dataops-");
+    try {
+      const result = await runCli([
+        "backup",
+        "--db",
+        join(dir.path, "nope.db"),
+        "--dir",
+        join(dir.path, "b"),
+      ]);
+      assert.equal(result.exitCode, 5);
+      assert.match(String(result.stderr), /database not found/);
+      assert.equal(existsSync(join(dir.path, "b")), false);
+      assert.equal(existsSync(join(dir.path, "nope.db")), false);
+    } finally {
+      dir.remove();
+    }
+  });
+});

@@ -1,0 +1,106 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { openDatabase, type Db } from "../../src/db/open.js";
+import { bootServer } from "../../src/server/bootstrap.js";
+import type { RunningServer } from "../../src/server/listen.js";
+import { tempDir, validKeys } from "../helpers/env.js";
+import { startIdentityProxy, USER_COOKIE, type IdentityProxy } from "./identity-proxy.js";
+
+export const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+export interface Stack {
+  url: string;
+  proxy: IdentityProxy;
+  /** A second connection to the server's SQLite file, for arranging data the UI cannot make. */
+  db: Db;
+  dir: string;
+  close(): Promise<void>;
+}
+
+/** Bundles web/ the way `npm run build` does, so the page under test is the current source. */
+export function buildWebPage(): void {
+  const result = spawnSync(process.execPath, ["scripts/build-web.mjs"], { encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`web build failed: ${result.stderr}`);
+}
+
+/** The real server (as `ahb serve` boots it) over a temp database, behind the identity proxy. */
+export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+  const dir = tempDir("ahb-web-");
+  const server: RunningServer = await bootServer({
+    envFile: join(dir.path, "absent.env"),
+    port: 0,
+    host: "127.0.0.1",
+    env: {
+      ...validKeys(),
+      ENVIRONMENT: "test",
+      LOG_LEVEL: "error",
+      DATABASE_PATH: join(dir.path, "app.db"),
+      EXPORT_DIR: join(dir.path, "exports"),
+      ...env,
+    },
+  });
+  const proxy = await startIdentityProxy(server.port);
+  const db = openDatabase(join(dir.path, "app.db"));
+  return {
+    url: proxy.url,
+    proxy,
+    db,
+    dir: dir.path,
+    async close() {
+      await proxy.close();
+      await server.close(200);
+      db.close();
+      dir.remove();
+    },
+  };
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: CHROMIUM_FLAGS,
+  });
+}
+
+export interface WatchedPage {
+  page: Page;
+  context: BrowserContext;
+  /** Console errors, uncaught exceptions and CSP violations, from the page and its frames. */
+  problems: string[];
+}
+
+/** A page signed in as `user` (through the proxy's cookie) that records every console error and CSP violation. */
+export async function openPage(
+  browser: Browser,
+  stack: Stack,
+  user: string,
+  viewport = { width: 1280, height: 800 },
+): Promise<WatchedPage> {
+  const context = await browser.newContext({ baseURL: stack.url, viewport, acceptDownloads: true });
+  await context.addCookies([{ name: USER_COOKIE, value: user, url: stack.url }]);
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`console (${message.location().url}): ${message.text()}`);
+  });
+  page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
+  await page.exposeFunction("__reportCsp", (text: string) => problems.push(`csp: ${text}`));
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      (window as unknown as { __reportCsp(text: string): void }).__reportCsp(
+        `${event.violatedDirective} blocked ${event.blockedURI}`,
+      );
+    });
+  });
+  return { page, context, problems };
+}

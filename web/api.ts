@@ -1,0 +1,166 @@
+/** Typed client for the JSON API in docs/CONTRACT.md; every failure becomes an ApiFailure with the server's code. */
+
+export interface SessionSummary {
+  id: string;
+  title: string;
+  createdAt: string;
+  lastActive: string;
+  documentCount: number;
+}
+
+export interface DocumentSummary {
+  id: string;
+  title: string;
+  isActive: boolean;
+  createdAt: string;
+  latestVersion: number | null;
+}
+
+export interface SessionDetail {
+  session: SessionSummary;
+  documents: DocumentSummary[];
+  activeDocumentId: string | null;
+}
+
+export interface Message {
+  id: string | number;
+  role: "user" | "assistant" | "system";
+  content: string;
+  documentId: string | null;
+  createdAt: string;
+}
+
+export interface VersionInfo {
+  version: number;
+  prompt: string | null;
+  summary: string | null;
+  model: string | null;
+  createdAt: string;
+}
+
+export interface UploadResult {
+  filename: string;
+  type: string;
+  chars: number;
+  truncated: boolean;
+  text: string;
+}
+
+export interface CostFields {
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  thinkingTokens: number;
+  images: number;
+  costNanoUsd: number;
+  costUsd: number;
+}
+
+export interface CostsReport {
+  period: { since: string; until: string; days: number };
+  totals: CostFields;
+  byModel: (CostFields & { provider: string; model: string })[];
+  byDay: { day: string; requests: number; costNanoUsd: number; costUsd: number }[];
+  byUser?: (CostFields & { user: string })[];
+}
+
+export interface Me {
+  user: string;
+  isAdmin: boolean;
+}
+
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Turns a non-2xx response into an ApiFailure, keeping the server's code and message when it sent JSON. */
+export async function failureFrom(response: Response): Promise<ApiFailure> {
+  const fallback = `${response.status} ${response.statusText || "request failed"}`;
+  try {
+    const body = (await response.json()) as { error?: { code?: string; message?: string } };
+    return new ApiFailure(response.status, body.error?.code ?? "http_error", body.error?.message ?? fallback);
+  } catch {
+    return new ApiFailure(response.status, "http_error", fallback);
+  }
+}
+
+/** A fetch that never rejects with a bare TypeError: network trouble becomes ApiFailure(0, "network"). */
+export async function request(path: string, init: RequestInit = {}): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(path, { credentials: "same-origin", ...init });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === "AbortError") throw error;
+    throw new ApiFailure(0, "network", "The server could not be reached. Check your connection and retry.");
+  }
+  if (!response.ok) throw await failureFrom(response);
+  return response;
+}
+
+async function json<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const response = await request(path, init);
+  return (await response.json()) as T;
+}
+
+function send<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return json<T>(path, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+const enc = encodeURIComponent;
+export const sessionPath = (id: string) => `/api/sessions/${enc(id)}`;
+export const documentPath = (sessionId: string, docId: string) =>
+  `${sessionPath(sessionId)}/documents/${enc(docId)}`;
+const versionQuery = (version?: number) => (version === undefined ? "" : `?version=${version}`);
+
+export const api = {
+  me: () => json<Me>("/api/me"),
+  listSessions: () => json<{ sessions: SessionSummary[]; total: number }>("/api/sessions?limit=100&offset=0"),
+  createSession: (title?: string) =>
+    send<{ session: SessionSummary }>("POST", "/api/sessions", title ? { title } : {}),
+  getSession: (id: string) => json<SessionDetail>(sessionPath(id)),
+  renameSession: (id: string, title: string) =>
+    send<{ session: SessionSummary }>("PATCH", sessionPath(id), { title }),
+  deleteSession: (id: string) => request(sessionPath(id), { method: "DELETE" }).then(() => undefined),
+  messages: (id: string) => json<{ messages: Message[] }>(`${sessionPath(id)}/messages`),
+  createDocument: (id: string, title?: string) =>
+    send<{ document: DocumentSummary }>("POST", `${sessionPath(id)}/documents`, title ? { title } : {}),
+  updateDocument: (id: string, docId: string, patch: { title?: string; active?: true }) =>
+    send<{ document: DocumentSummary }>("PATCH", documentPath(id, docId), patch),
+  deleteDocument: (id: string, docId: string) =>
+    request(documentPath(id, docId), { method: "DELETE" }).then(() => undefined),
+  html: (id: string, docId: string, version?: number) =>
+    request(`${documentPath(id, docId)}/html${versionQuery(version)}`).then((response) => response.text()),
+  previewUrl: (id: string, docId: string, version?: number) =>
+    `${documentPath(id, docId)}/preview${versionQuery(version)}`,
+  exportUrl: (id: string, docId: string, format: "html" | "pdf" | "png", version?: number) =>
+    `${documentPath(id, docId)}/export/${format}${versionQuery(version)}`,
+  versions: (id: string, docId: string) =>
+    json<{ versions: VersionInfo[] }>(`${documentPath(id, docId)}/versions`),
+  restore: (id: string, docId: string, version: number) =>
+    send<{ version: VersionInfo }>("POST", `${documentPath(id, docId)}/versions/${version}/restore`),
+  upload: (file: File, sessionId?: string) => {
+    const form = new FormData();
+    form.append("file", file);
+    if (sessionId) form.append("sessionId", sessionId);
+    return json<UploadResult>("/api/upload", { method: "POST", body: form });
+  },
+  costs: (days: number, all: boolean) => json<CostsReport>(`/api/costs${all ? "/all" : ""}?days=${days}`),
+};
+
+/** The text to show a user for any thrown value. */
+export function errorText(error: unknown): string {
+  if (error instanceof ApiFailure) return error.message;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,270 @@
+import { api, errorText, type CostFields, type CostsReport } from "./api.js";
+import { h, replace, svg } from "./dom.js";
+import {
+  axisUsd,
+  dailySeries,
+  formatCompact,
+  formatCount,
+  formatUsd,
+  niceMax,
+  type DayPoint,
+} from "./format.js";
+
+export interface CostsView {
+  load(): Promise<void>;
+}
+
+const PERIODS = [7, 30, 90] as const;
+
+/** The cost dashboard: totals, a daily trend (inline SVG), by-model and (admins, all users) by-user tables. */
+export function createCostsView(root: HTMLElement, isAdmin: () => boolean): CostsView {
+  let days: number = 30;
+  let allUsers = false;
+
+  const periodButtons = PERIODS.map((period) =>
+    h(
+      "button",
+      {
+        type: "button",
+        class: "small",
+        "aria-pressed": String(period === days),
+        onclick: () => {
+          days = period;
+          for (const button of periodButtons)
+            button.setAttribute("aria-pressed", String(button.dataset.days === String(days)));
+          void load();
+        },
+        "data-days": period,
+      },
+      `${period} days`,
+    ),
+  );
+  const scope = h("input", {
+    type: "checkbox",
+    id: "costs-all",
+    onchange: (event: Event) => {
+      allUsers = (event.target as HTMLInputElement).checked;
+      void load();
+    },
+  });
+  const scopeLabel = h("label", { class: "scope", hidden: true }, scope, " All users");
+  const body = h("div", { class: "costs-body", "aria-live": "polite" });
+  replace(
+    root,
+    h(
+      "div",
+      { class: "costs-head" },
+      h("h2", { id: "costs-title" }, "Costs"),
+      h("div", { class: "period", role: "group", "aria-label": "Period" }, ...periodButtons),
+      scopeLabel,
+    ),
+    body,
+  );
+
+  async function load(): Promise<void> {
+    scopeLabel.hidden = !isAdmin();
+    root.setAttribute("aria-busy", "true");
+    try {
+      render(await api.costs(days, allUsers && isAdmin()));
+    } catch (error) {
+      replace(
+        body,
+        h("p", { class: "inline-error", role: "alert" }, `Could not load costs: ${errorText(error)}`),
+      );
+    } finally {
+      root.setAttribute("aria-busy", "false");
+    }
+  }
+
+  function render(report: CostsReport): void {
+    const { totals } = report;
+    const tokens =
+      totals.inputTokens +
+      totals.outputTokens +
+      totals.cacheReadTokens +
+      totals.cacheWriteTokens +
+      totals.thinkingTokens;
+    replace(
+      body,
+      h(
+        "div",
+        { class: "cards" },
+        card(
+          "Total cost",
+          formatUsd(totals.costNanoUsd),
+          `last ${report.period.days} days${report.byUser ? ", all users" : ""}`,
+        ),
+        card("Requests", formatCount(totals.requests), "billed model calls"),
+        card("Images", formatCount(totals.images), "generated"),
+        card(
+          "Tokens",
+          formatCompact(tokens),
+          `${formatCompact(totals.inputTokens)} in · ${formatCompact(totals.outputTokens)} out`,
+        ),
+      ),
+      h(
+        "section",
+        { class: "chart-box", "aria-labelledby": "trend-title" },
+        h("h3", { id: "trend-title" }, "Daily cost"),
+        trendChart(dailySeries(report.byDay, report.period.until, report.period.days)),
+      ),
+      table(
+        "By model",
+        ["Model", "Provider", "Requests", "Images", "Input tokens", "Output tokens", "Cost"],
+        report.byModel.map((row) => [row.model, row.provider, ...numbers(row)]),
+      ),
+      report.byUser
+        ? table(
+            "By user",
+            ["User", "Requests", "Images", "Input tokens", "Output tokens", "Cost"],
+            report.byUser.map((row) => [row.user, ...numbers(row)]),
+          )
+        : null,
+    );
+  }
+
+  return { load };
+}
+
+function numbers(row: CostFields): string[] {
+  return [
+    formatCount(row.requests),
+    formatCount(row.images),
+    formatCount(row.inputTokens),
+    formatCount(row.outputTokens),
+    formatUsd(row.costNanoUsd),
+  ];
+}
+
+function card(label: string, value: string, detail: string): HTMLElement {
+  return h(
+    "div",
+    { class: "card" },
+    h("p", { class: "card-label" }, label),
+    h("p", { class: "card-value" }, value),
+    h("p", { class: "meta" }, detail),
+  );
+}
+
+function table(title: string, headers: string[], rows: string[][]): HTMLElement {
+  const textColumns = headers.length - 5;
+  const id = `costs-${title.toLowerCase().replace(/\W+/g, "-")}`;
+  return h(
+    "section",
+    { class: "table-box", "aria-labelledby": id },
+    h("h3", { id }, title),
+    rows.length === 0
+      ? h("p", { class: "empty" }, "No usage in this period.")
+      : h(
+          "div",
+          { class: "table-scroll" },
+          h(
+            "table",
+            {},
+            h(
+              "thead",
+              {},
+              h(
+                "tr",
+                {},
+                ...headers.map((text, index) =>
+                  h("th", { scope: "col", class: index < textColumns ? "" : "num" }, text),
+                ),
+              ),
+            ),
+            h(
+              "tbody",
+              {},
+              ...rows.map((cells) =>
+                h(
+                  "tr",
+                  {},
+                  ...cells.map((text, index) =>
+                    index === 0
+                      ? h("th", { scope: "row" }, text)
+                      : h("td", { class: index < textColumns ? "" : "num" }, text),
+                  ),
+                ),
+              ),
+            ),
+          ),
+        ),
+  );
+}
+
+const WIDTH = 720;
+const HEIGHT = 220;
+const PAD = { top: 12, right: 12, bottom: 28, left: 56 };
+
+/** Bars per day with a labelled y axis; each bar carries a <title> tooltip, and a text summary for screen readers. */
+function trendChart(series: DayPoint[]): HTMLElement {
+  const max = niceMax(Math.max(...series.map((point) => point.costNanoUsd)));
+  const plotWidth = WIDTH - PAD.left - PAD.right;
+  const plotHeight = HEIGHT - PAD.top - PAD.bottom;
+  const slot = plotWidth / series.length;
+  const barWidth = Math.max(1, slot * 0.7);
+  const y = (value: number) => PAD.top + plotHeight - (value / max) * plotHeight;
+  const ticks = [0, 0.5, 1].map((fraction) => fraction * max);
+  const labelEvery = Math.ceil(series.length / 7);
+  const total = series.reduce((sum, point) => sum + point.costNanoUsd, 0);
+  const busiest = series.reduce(
+    (best, point) => (point.costNanoUsd > best.costNanoUsd ? point : best),
+    series[0] as DayPoint,
+  );
+
+  const chart = svg(
+    "svg",
+    {
+      viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
+      class: "trend",
+      role: "img",
+      "aria-label": `Daily cost over ${series.length} days`,
+    },
+    ...ticks.map((tick) =>
+      svg(
+        "g",
+        { class: "tick" },
+        svg("line", { x1: PAD.left, x2: WIDTH - PAD.right, y1: y(tick), y2: y(tick) }),
+        svg("text", { x: PAD.left - 6, y: y(tick) + 4, "text-anchor": "end" }, axisUsd(tick, max)),
+      ),
+    ),
+    ...series.map((point, index) => {
+      const x = PAD.left + index * slot + (slot - barWidth) / 2;
+      const top = y(point.costNanoUsd);
+      return svg(
+        "rect",
+        {
+          class: "bar",
+          x,
+          y: top,
+          width: barWidth,
+          height: PAD.top + plotHeight - top,
+          "data-day": point.day,
+        },
+        svg("title", {}, `${point.day}: ${formatUsd(point.costNanoUsd)}, ${point.requests} requests`),
+      );
+    }),
+    ...series
+      .map((point, index) => ({ point, index }))
+      .filter(({ index }) => (series.length - 1 - index) % labelEvery === 0)
+      .map(({ point, index }) =>
+        svg(
+          "text",
+          { class: "day", x: PAD.left + index * slot + slot / 2, y: HEIGHT - 8, "text-anchor": "middle" },
+          point.day.slice(5),
+        ),
+      ),
+  );
+  return h(
+    "figure",
+    {},
+    chart,
+    h(
+      "figcaption",
+      { class: "meta" },
+      total === 0
+        ? "No spending in this period."
+        : `Busiest day ${busiest.day}: ${formatUsd(busiest.costNanoUsd)}.`,
+    ),
+  );
+}

@@ -1,0 +1,164 @@
+import { api, ApiFailure, errorText, type SessionSummary } from "./api.js";
+import { h, inlineEdit, replace } from "./dom.js";
+import { formatTime } from "./format.js";
+
+export interface SessionsHooks {
+  onOpen(id: string): void;
+  onDeleted(id: string): void;
+}
+
+export interface SessionsPane {
+  refresh(): Promise<SessionSummary[]>;
+  setActive(id: string | null): void;
+  /** Creates a session; shows the 409 too_many_sessions refusal (and any other) in the pane. */
+  create(): Promise<string | undefined>;
+}
+
+/** The sessions list: open, rename, delete (two-step confirm) and start new. */
+export function createSessionsPane(root: HTMLElement, hooks: SessionsHooks): SessionsPane {
+  const list = h("ul", { class: "session-list", "aria-label": "Your sessions" });
+  const notice = h("p", { class: "notice", role: "alert", hidden: true });
+  let activeId: string | null = null;
+  let sessions: SessionSummary[] = [];
+
+  const newButton = h(
+    "button",
+    { type: "button", class: "primary small", onclick: () => void create() },
+    "New session",
+  );
+  replace(
+    root,
+    h("div", { class: "pane-head" }, h("h2", { id: "sessions-title" }, "Sessions"), newButton),
+    notice,
+    list,
+  );
+
+  function showNotice(text: string | null): void {
+    notice.hidden = text === null;
+    notice.textContent = text ?? "";
+  }
+
+  function render(): void {
+    if (sessions.length === 0) {
+      replace(list, h("li", { class: "empty" }, "No sessions yet. Write a message to start one."));
+      return;
+    }
+    replace(list, ...sessions.map(item));
+  }
+
+  function item(session: SessionSummary): HTMLLIElement {
+    const active = session.id === activeId;
+    const title = h(
+      "button",
+      {
+        type: "button",
+        class: "session-open",
+        "aria-current": active ? "true" : null,
+        onclick: () => hooks.onOpen(session.id),
+      },
+      h("span", { class: "session-title" }, session.title || "Untitled session"),
+      h(
+        "span",
+        { class: "meta" },
+        `${session.documentCount} doc${session.documentCount === 1 ? "" : "s"} · ${formatTime(session.lastActive)}`,
+      ),
+    );
+    const rename = h(
+      "button",
+      {
+        type: "button",
+        class: "icon",
+        "aria-label": `Rename session ${session.title}`,
+        title: "Rename",
+        onclick: () => void renameSession(session, title),
+      },
+      "✎",
+    );
+    const remove = h(
+      "button",
+      {
+        type: "button",
+        class: "icon danger",
+        "aria-label": `Delete session ${session.title}`,
+        title: "Delete",
+        onclick: () => void deleteSession(session, remove),
+      },
+      "✕",
+    );
+    return h("li", { class: active ? "session active" : "session" }, title, rename, remove);
+  }
+
+  async function renameSession(session: SessionSummary, label: HTMLElement): Promise<void> {
+    const title = await inlineEdit(label, session.title, "New session title");
+    if (!title) return;
+    await guard(async () => {
+      await api.renameSession(session.id, title);
+      await refresh();
+    });
+  }
+
+  /** First click arms the button, a second click within 4 s deletes: no blocking confirm() dialog. */
+  async function deleteSession(session: SessionSummary, button: HTMLButtonElement): Promise<void> {
+    if (button.dataset.armed !== "true") {
+      button.dataset.armed = "true";
+      button.textContent = "Delete?";
+      button.setAttribute("aria-label", `Confirm deleting session ${session.title}`);
+      setTimeout(() => {
+        if (!button.isConnected) return;
+        button.dataset.armed = "false";
+        button.textContent = "✕";
+        button.setAttribute("aria-label", `Delete session ${session.title}`);
+      }, 4000);
+      return;
+    }
+    await guard(async () => {
+      await api.deleteSession(session.id);
+      await refresh();
+      hooks.onDeleted(session.id);
+    });
+  }
+
+  async function guard(action: () => Promise<void>): Promise<boolean> {
+    try {
+      await action();
+      showNotice(null);
+      return true;
+    } catch (error) {
+      showNotice(describe(error));
+      return false;
+    }
+  }
+
+  async function refresh(): Promise<SessionSummary[]> {
+    await guard(async () => {
+      sessions = (await api.listSessions()).sessions;
+      render();
+    });
+    return sessions;
+  }
+
+  async function create(): Promise<string | undefined> {
+    let id: string | undefined;
+    await guard(async () => {
+      id = (await api.createSession()).session.id;
+      await refresh();
+      hooks.onOpen(id);
+    });
+    return id;
+  }
+
+  return {
+    refresh,
+    create,
+    setActive(id) {
+      activeId = id;
+      render();
+    },
+  };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof ApiFailure && error.code === "too_many_sessions")
+    return `${error.message} Delete a session to start a new one.`;
+  return errorText(error);
+}
