@@ -5,8 +5,6 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, it } from "node:test";
 import Docker from "dockerode";
 import { execa } from "execa";
-import { openDatabase } from "../../src/db/open.js";
-import { createSession, getOwnedSession } from "../../src/db/repo/sessions.js";
 import type { AuditEntry } from "../../src/ops/deploy/audit.js";
 import type { ReleaseResult } from "../../src/ops/deploy/release.js";
 import type { StatusReport } from "../../src/ops/deploy/status.js";
@@ -41,13 +39,11 @@ describe("ahb deploy against the real engine", { skip }, () => {
     return { httpStatus: response.status, version: body.version };
   };
   const liveContainerId = async () => (await docker.getContainer(CONTAINER).inspect()).Id;
-  const readSession = () => {
-    const db = openDatabase(`${root}/data/app.db`);
-    try {
-      return getOwnedSession(db, sessionId, "alice");
-    } finally {
-      db.close();
-    }
+  const api = () => `http://127.0.0.1:${port}/api`;
+  const readSession = async () => {
+    const response = await fetch(`${api()}/sessions/${sessionId}`);
+    if (response.status !== 200) return undefined;
+    return ((await response.json()) as { session: { title: string } }).session;
   };
   const writeDockerfile = (name: string, text: string) => {
     mkdirSync(`${root}/${name}`, { recursive: true });
@@ -152,13 +148,13 @@ describe("ahb deploy against the real engine", { skip }, () => {
       assert.equal(info.State.Health?.Status, "healthy");
       assert.ok(!JSON.stringify(await docker.listContainers({ all: true })).includes(`${CONTAINER}-next`));
 
-      const db = openDatabase(`${root}/data/app.db`);
-      try {
-        sessionId = createSession(db, { owner: "alice", title: "survives deploys", maxPerOwner: 3 }).session
-          .id;
-      } finally {
-        db.close();
-      }
+      const created = await fetch(`${api()}/sessions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ title: "survives deploys" }),
+      });
+      assert.equal(created.status, 201);
+      sessionId = ((await created.json()) as { session: { id: string } }).session.id;
     },
   );
 
@@ -179,7 +175,7 @@ describe("ahb deploy against the real engine", { skip }, () => {
       const result = JSON.parse(done.stdout) as ReleaseResult;
       assert.equal(result.previousVersion, "e2e-v1");
       assert.equal((await health()).version, "e2e-v2");
-      assert.equal(readSession()?.title, "survives deploys");
+      assert.equal((await readSession())?.title, "survives deploys");
       assert.ok(result.backup && existsSync(result.backup.path), "pre-deploy backup written");
 
       assert.ok(result.downtimeMs !== null && result.downtimeMs > 0);
@@ -234,7 +230,7 @@ describe("ahb deploy against the real engine", { skip }, () => {
       assert.ok(!broken.stderr.includes(FAKE_ANTHROPIC_KEY));
       assert.equal(await liveContainerId(), before);
       assert.equal((await health()).version, "e2e-v2");
-      assert.equal(readSession()?.title, "survives deploys");
+      assert.equal((await readSession())?.title, "survives deploys");
       await assert.rejects(docker.getContainer(`${CONTAINER}-next`).inspect(), { statusCode: 404 });
     },
   );
@@ -253,7 +249,7 @@ describe("ahb deploy against the real engine", { skip }, () => {
       assert.equal(result.action, "rollback");
       assert.equal(result.version, "e2e-v1");
       assert.equal((await health()).version, "e2e-v1");
-      assert.equal(readSession()?.title, "survives deploys");
+      assert.equal((await readSession())?.title, "survives deploys");
     },
   );
 
