@@ -120,6 +120,10 @@ try {
   dir.remove();
 }
 
+const NOTES = `Reading: the swap creates the new container before the old one stops, so the window is the old server's
+shutdown + \`docker start\` + the new server's boot; the boot (Node start and module loading of \`ahb serve\`)
+dominates, and on a busy 2-core host it takes seconds. The deploy's own figure (stop request to first 200) agrees
+with the probe's within its 50 ms cadence.`;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 const methods = [...new Set(results.map((result) => result.method))];
 const rows = results.map((r) => `| ${r.method} | ${r.round} | ${r.probeMs} | ${r.printedMs ?? "-"} |`);
@@ -142,6 +146,8 @@ ${summary.join("\n")}
 | method | round | probe window (ms) | printed by ahb deploy (ms) |
 | --- | --- | --- | --- |
 ${rows.join("\n")}
+
+${NOTES}
 `;
 writeFileSync(new URL("./deploy.md", import.meta.url), markdown);
 process.stdout.write(markdown);
