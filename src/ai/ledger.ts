@@ -29,11 +29,7 @@ export function createCostRecorder(
   return {
     record(call) {
       const table = priceTable(pricing, call.model);
-      const cost = costNanoUsd(
-        table,
-        call.usage,
-        call.promptTokens ?? call.usage.inputTokens + call.usage.cacheReadTokens,
-      );
+      const cost = costNanoUsd(table, call.usage, call.promptTokens);
       insertLedgerEntry(db, {
         ...call.usage,
         user: owner.user,

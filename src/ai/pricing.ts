@@ -138,9 +138,14 @@ export function priceTable(pricing: Pricing, model: string): PriceTable {
 
 /**
  * Exact cost of one call in integer nano-USD: the per-token products are summed as BigInt and divided once, rounding
- * half up, so a turn's rows never drift from the provider's numbers. `promptTokens` selects the Gemini tier.
+ * half up, so a turn's rows never drift from the provider's numbers. `promptTokens` (Gemini's promptTokenCount,
+ * cached tokens included) selects the Gemini tier.
  */
-export function costNanoUsd(table: PriceTable, usage: TokenUsage, promptTokens = usage.inputTokens): number {
+export function costNanoUsd(
+  table: PriceTable,
+  usage: TokenUsage,
+  promptTokens = usage.inputTokens + usage.cacheReadTokens,
+): number {
   const rates =
     table.longContextRates && promptTokens > GEMINI_LONG_CONTEXT_THRESHOLD
       ? table.longContextRates

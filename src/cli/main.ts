@@ -23,7 +23,6 @@ Examples:
   $ ahb config check                validate .env.prod, secrets masked
   $ ahb config check --json         the same report as JSON
   $ ahb backup --keep-last 7        verified online backup of the live database, keep the newest 7
-  $ ahb templates render nginx-site --domain html.example.com   an nginx site for hosts without NPM
   $ ahb init                        write .env.prod (keys asked for without echo), mode 600
   $ ahb keys check --live           list models with both keys (exit 20/21/22 names the failed one)
   $ ahb doctor                      one report on the host: engine, keys, port, disk, db, backups, schedule

@@ -225,7 +225,7 @@ export const keySpecs = {
   CLAUDE_MODEL: {
     group: "Claude",
     description: "Claude model id used for edits",
-    default: "claude-sonnet-4-5",
+    default: "claude-sonnet-4-6",
     schema: z.string().min(1, { message: "must not be empty" }),
   },
   CLAUDE_INPUT_COST_PER_M: {

@@ -1,7 +1,8 @@
 import type { Browser } from "playwright-core";
 import { BrowserPool } from "./browser.js";
 import { createLimiter } from "./limiter.js";
-import { renderDocument } from "./render.js";
+import { SparePages } from "./pages.js";
+import { renderDocument, type BrowserSpec } from "./render.js";
 import { exportFileName, type ExportSpec } from "./spec.js";
 import { openStored, storeAtomically, type StoredFile } from "./store.js";
 
@@ -26,7 +27,7 @@ export interface Exporter {
   /** The exported file for this version and spec, from EXPORT_DIR when already made, else rendered and stored. */
   export(source: ExportSource, spec: ExportSpec): Promise<StoredFile>;
   /** Renders without touching EXPORT_DIR (benchmarks); same queue, browser and isolation. */
-  render(html: string, spec: Exclude<ExportSpec, { format: "html" }>): Promise<Buffer>;
+  render(html: string, spec: BrowserSpec): Promise<Buffer>;
   stats(): { running: number; queued: number };
   close(): Promise<void>;
 }
@@ -40,19 +41,24 @@ export function createExporter(options: ExporterOptions): Exporter {
   });
   const timeoutMs = options.timeoutMs ?? 30_000;
 
+  const sparesByBrowser = new WeakMap<Browser, SparePages>();
+  const renderOn = (browser: Browser, html: string, spec: BrowserSpec) => {
+    let spares = sparesByBrowser.get(browser);
+    if (!spares) sparesByBrowser.set(browser, (spares = new SparePages(browser)));
+    return renderDocument(spares, html, spec, timeoutMs);
+  };
+
   /** One retry when the shared browser died under this render (it is relaunched; the page was lost with it). */
-  const renderWithBrowser = async (html: string, spec: Exclude<ExportSpec, { format: "html" }>) => {
-    let browser: Browser = await pool.browser();
+  const renderWithBrowser = async (html: string, spec: BrowserSpec) => {
+    const browser = await pool.browser();
     try {
-      return await renderDocument(browser, html, spec, timeoutMs);
+      return await renderOn(browser, html, spec);
     } catch (error) {
       if (browser.isConnected()) throw error;
-      browser = await pool.browser();
-      return renderDocument(browser, html, spec, timeoutMs);
+      return renderOn(await pool.browser(), html, spec);
     }
   };
-  const render = (html: string, spec: Exclude<ExportSpec, { format: "html" }>) =>
-    limiter.run(() => renderWithBrowser(html, spec));
+  const render = (html: string, spec: BrowserSpec) => limiter.run(() => renderWithBrowser(html, spec));
 
   return {
     async export(source, spec) {

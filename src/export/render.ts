@@ -1,13 +1,13 @@
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { ExportError } from "./errors.js";
+import { DEFAULT_VIEWPORT, type IsolatedPage, type SparePages } from "./pages.js";
 import { pngHeightCap, THUMBNAIL, type ExportSpec } from "./spec.js";
 
-type BrowserSpec = Exclude<ExportSpec, { format: "html" }>;
+export type BrowserSpec = Exclude<ExportSpec, { format: "html" }>;
 
 const PDF_MARGIN = { top: "12mm", right: "12mm", bottom: "12mm", left: "12mm" };
-const PNG_INITIAL_HEIGHT = 900;
 
-function viewportFor(spec: BrowserSpec) {
+function layoutFor(spec: BrowserSpec) {
   if (spec.format === "thumbnail") {
     return {
       viewport: { width: THUMBNAIL.width, height: THUMBNAIL.height },
@@ -15,33 +15,12 @@ function viewportFor(spec: BrowserSpec) {
     };
   }
   if (spec.format === "png") {
-    return { viewport: { width: spec.width, height: PNG_INITIAL_HEIGHT }, deviceScaleFactor: spec.scale };
+    return {
+      viewport: { width: spec.width, height: DEFAULT_VIEWPORT.height },
+      deviceScaleFactor: spec.scale,
+    };
   }
-  return { viewport: { width: 1200, height: PNG_INITIAL_HEIGHT }, deviceScaleFactor: 1 };
-}
-
-/**
- * A throwaway context that cannot run the document's scripts or reach any network: JavaScript is off, every
- * request the page makes is answered inside Playwright (data: URIs never hit the router, so inline images still
- * render), and the context is offline. The HTML arrives through setContent, which is not a request.
- */
-async function isolatedContext(browser: Browser, spec: BrowserSpec): Promise<BrowserContext> {
-  const context = await browser.newContext({
-    ...viewportFor(spec),
-    javaScriptEnabled: false,
-    offline: true,
-    serviceWorkers: "block",
-    acceptDownloads: false,
-  });
-  await context.route("**/*", (route) => {
-    const request = route.request();
-    if (request.url().startsWith("data:")) return route.continue();
-    // Aborting a navigation (meta refresh, iframe src) would swap in Chromium's error page; a 204 answered here,
-    // without any network, makes the browser stay on the document it has.
-    if (request.isNavigationRequest()) return route.fulfill({ status: 204 });
-    return route.abort("blockedbyclient");
-  });
-  return context;
+  return { viewport: DEFAULT_VIEWPORT, deviceScaleFactor: 1 };
 }
 
 async function capture(page: Page, spec: BrowserSpec): Promise<Buffer> {
@@ -62,16 +41,19 @@ async function capture(page: Page, spec: BrowserSpec): Promise<Buffer> {
 }
 
 /**
- * Renders one document to PDF or PNG bytes in a fresh isolated context. The whole render races a deadline
- * (page.pdf has no timeout of its own); closing the context on the way out also ends any step still running.
+ * Renders one document to PDF or PNG bytes on a fresh isolated page. The whole render races a deadline
+ * (page.pdf has no timeout of its own); closing the page's context on the way out also ends any step still
+ * running, and a page that arrives after the deadline is closed unused.
  */
 export async function renderDocument(
-  browser: Browser,
+  pages: SparePages,
   html: string,
   spec: BrowserSpec,
   timeoutMs: number,
 ): Promise<Buffer> {
-  const context = await isolatedContext(browser, spec);
+  const layout = layoutFor(spec);
+  let isolated: IsolatedPage | undefined;
+  let finished = false;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(
@@ -81,15 +63,22 @@ export async function renderDocument(
     );
   });
   const work = async () => {
-    context.setDefaultTimeout(timeoutMs);
-    const page = await context.newPage();
-    await page.setContent(html, { waitUntil: "load", timeout: timeoutMs });
-    return capture(page, spec);
+    const taken = await pages.take(layout.deviceScaleFactor);
+    if (finished) {
+      await taken.context.close();
+      throw new ExportError(504, "export_timeout", "the export was abandoned");
+    }
+    isolated = taken;
+    taken.context.setDefaultTimeout(timeoutMs);
+    await taken.page.setViewportSize(layout.viewport);
+    await taken.page.setContent(html, { waitUntil: "load", timeout: timeoutMs });
+    return capture(taken.page, spec);
   };
   try {
     return await Promise.race([work(), deadline]);
   } finally {
+    finished = true;
     clearTimeout(timer);
-    await context.close().catch(() => undefined);
+    await isolated?.context.close().catch(() => undefined);
   }
 }

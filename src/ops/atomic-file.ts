@@ -1,5 +1,16 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { randomBytes } from "node:crypto";
+import {
+  closeSync,
+  fsyncSync,
+  linkSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { ExitCode, UserError } from "../errors.js";
 
 /** Flushes a file (or a directory entry list) to disk; directories need it so a rename survives a crash. */
 export function fsyncPath(path: string): void {
@@ -27,5 +38,39 @@ export function writeFileAtomic(path: string, data: string, mode = 0o644): void 
   } catch (error) {
     rmSync(temp, { force: true });
     throw error;
+  }
+}
+
+export interface WriteNewFileOptions {
+  /** Permission bits from the first byte: the temp file is created exclusively ("wx") with them. */
+  mode?: number;
+  /** Replace an existing file; without it an existing file is refused atomically (link fails on EEXIST). */
+  overwrite?: boolean;
+}
+
+/** Like writeFileAtomic for files an operator may already have: never replaces one unless told to. */
+export function writeFileRefusingOverwrite(
+  path: string,
+  data: string,
+  options: WriteNewFileOptions = {},
+): void {
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  try {
+    const fd = openSync(temp, "wx", options.mode ?? 0o644);
+    try {
+      writeSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    if (options.overwrite) renameSync(temp, path);
+    else linkSync(temp, path);
+    fsyncPath(dirname(path));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST")
+      throw new UserError(`${path} exists; pass --force to overwrite it`, ExitCode.USAGE);
+    throw error;
+  } finally {
+    rmSync(temp, { force: true });
   }
 }

@@ -6,7 +6,7 @@ import { renderEnvFile } from "../config/env-example.js";
 import { ConfigError } from "../config/load.js";
 import { configSchema, keyProblem } from "../config/schema.js";
 import { ExitCode, UserError } from "../errors.js";
-import { writeFileAtomic } from "./fs/write-atomic.js";
+import { writeFileRefusingOverwrite } from "./atomic-file.js";
 
 export const INIT_KEYS = ["ANTHROPIC_API_KEY", "GOOGLE_API_KEY"] as const;
 export type InitKey = (typeof INIT_KEYS)[number];
@@ -74,7 +74,10 @@ export async function ignoreInGit(file: string): Promise<{ outcome: GitignoreOut
   const current = existsSync(gitignore) ? readFileSync(gitignore, "utf8") : "";
   const separator = current === "" || current.endsWith("\n") ? "" : "\n";
   const mode = existsSync(gitignore) ? statSync(gitignore).mode & 0o777 : 0o644;
-  writeFileAtomic(gitignore, `${current}${separator}/${relative(root, file)}\n`, { mode, overwrite: true });
+  writeFileRefusingOverwrite(gitignore, `${current}${separator}/${relative(root, file)}\n`, {
+    mode,
+    overwrite: true,
+  });
   return { outcome: "added", tracked };
 }
 
@@ -85,7 +88,10 @@ export async function initEnvFile(options: InitOptions): Promise<InitResult> {
   if (problems.length > 0) throw new ConfigError(problems, "keys");
   const existed = existsSync(options.envFile);
   mkdirSync(dirname(options.envFile), { recursive: true, mode: 0o700 });
-  writeFileAtomic(options.envFile, renderInitFile(options.keys), { mode: 0o600, overwrite: options.force });
+  writeFileRefusingOverwrite(options.envFile, renderInitFile(options.keys), {
+    mode: 0o600,
+    overwrite: options.force,
+  });
   const git = await ignoreInGit(options.envFile);
   return {
     envFile: options.envFile,

@@ -162,7 +162,7 @@ async function converse(post: Poster, fakes: ProviderFakes, t: TestApp): Promise
     versions.versions.map((version) => [version.version, version.model]),
     [
       [1, "gemini-2.5-pro"],
-      [2, "claude-sonnet-4-5"],
+      [2, "claude-sonnet-4-6"],
       [3, "gemini-3-pro-image-preview"],
       [4, null],
     ],

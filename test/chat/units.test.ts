@@ -24,7 +24,7 @@ describe("pricing", () => {
   const pricing = pricingFromConfig(loadConfig({ env: validKeys() }).config);
 
   it("prices each token kind of each model at the default rates, in integer nano-USD", () => {
-    const claude = priceTable(pricing, "claude-sonnet-4-5");
+    const claude = priceTable(pricing, "claude-sonnet-4-6");
     assert.equal(costNanoUsd(claude, usage({ inputTokens: 1_000_000 })), 3_000_000_000);
     assert.equal(costNanoUsd(claude, usage({ outputTokens: 1_000_000 })), 15_000_000_000);
     assert.equal(costNanoUsd(claude, usage({ cacheWriteTokens: 1_000_000 })), 3_750_000_000);
@@ -51,6 +51,11 @@ describe("pricing", () => {
       10_000_000,
       "thinking billed as output",
     );
+    assert.equal(
+      costNanoUsd(gemini, usage({ inputTokens: 150_000, cacheReadTokens: 60_000 })),
+      150_000 * 2500 + 60_000 * 250,
+      "cached tokens count toward the 200k threshold",
+    );
     const image = priceTable(pricing, NANO_BANANA_MODEL);
     assert.equal(costNanoUsd(image, usage({ images: 2 })), 268_000_000);
     assert.equal(pricing.version, BASE_PRICE_VERSION);
@@ -63,7 +68,7 @@ describe("pricing", () => {
     }).config;
     const overridden = pricingFromConfig(config);
     assert.match(overridden.version, new RegExp(`^${BASE_PRICE_VERSION}\\+env\\.[0-9a-f]{8}$`));
-    const claude = priceTable(overridden, "claude-sonnet-4-5");
+    const claude = priceTable(overridden, "claude-sonnet-4-6");
     assert.deepEqual(claude.rates, {
       input: 4_000_000_000,
       output: 15_000_000_000,

@@ -5,6 +5,8 @@ import { fixture, replaceOnce } from "./fixtures.js";
 
 const infographic = fixture("infographic");
 const report = fixture("quarterly-report");
+const onePager = fixture("one-pager");
+const heroImage = /<img src="data:[^"]+" alt="[^"]*">/.exec(onePager)?.[0] ?? "";
 const scriptBlock = infographic.slice(
   infographic.indexOf("  <script>"),
   infographic.indexOf("</script>") + 10,
@@ -35,8 +37,14 @@ const cases: ValidationCase[] = [
     before: report,
     after: "<html><head></head><body><style></style><p>short</p></body></html>",
     problems: [
-      `the document would shrink to 1% of its size (66 of ${report.length} characters; the minimum is 30%)`,
+      `the document would shrink to 1% of its size (66 of ${report.length} characters, embedded images not counted; the minimum is 30%)`,
     ],
+  },
+  {
+    name: "removing a large embedded image is not a shrink",
+    before: onePager,
+    after: onePager.replace(heroImage, ""),
+    problems: [],
   },
   {
     name: "a second </body> fails",
@@ -96,6 +104,20 @@ describe("validateEdit", () => {
       );
     });
   }
+});
+
+describe("validateEdit: the size rule does not count embedded images", () => {
+  it("gutting the text is a shrink even though the image keeps the byte size above 30%", () => {
+    const gutted = `<!DOCTYPE html>\n<html>\n<head><style></style></head>\n<body>\n${heroImage}\n</body>\n</html>\n`;
+    assert.ok(gutted.length > onePager.length * 0.3, "by raw size this would pass");
+    const validation = validateEdit(onePager, gutted);
+    assert.ok(!validation.ok);
+    assert.equal(validation.problems.length, 1);
+    assert.match(
+      validation.problems[0] ?? "",
+      /^the document would shrink to \d+% of its size \(\d+ of \d+ characters, embedded images not counted; the minimum is 30%\)$/,
+    );
+  });
 });
 
 describe("regeneration output: extracted, then validated like an edit", () => {

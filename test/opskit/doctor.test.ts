@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import Docker from "dockerode";
 import { openDatabase } from "../../src/db/open.js";
+import { Engine } from "../../src/ops/docker/engine.js";
 import { checkContainer, checkEngine, checkPort } from "../../src/ops/doctor/engine.js";
 import {
   checkDatabase,
@@ -20,7 +21,7 @@ import { LABEL_APP } from "../../src/ops/docker/spec.js";
 import { renderNamedTemplate } from "../../src/ops/templates/values.js";
 import { startModelListFake, type ModelListFake } from "../fakes/model-list.js";
 import { cleanEnv, runCli } from "../helpers/cli.js";
-import { BASE_IMAGE, dockerSkipReason, removeContainer } from "../helpers/docker.js";
+import { dockerSkipReason, ensureBaseImage, removeContainer } from "../helpers/docker.js";
 import { FAKE_ANTHROPIC_KEY, FAKE_GOOGLE_KEY, tempDir, validKeys, writeEnvFile } from "../helpers/env.js";
 import { freePort, waitFor } from "../helpers/net.js";
 
@@ -102,14 +103,11 @@ describe("doctor checks on real files", () => {
 
   it("disk space: statfs of the directory or its nearest existing parent against both limits", () => {
     const missing = join(dir.path, "not", "yet");
-    const ok = checkDiskSpace("data", missing, { warnBelowMb: 1, failBelowBytes: 1 });
+    const ok = checkDiskSpace("data", missing, { warnBelowMb: 1, failBelowMb: 1 });
     assert.equal(ok.status, "ok");
-    assert.match(ok.detail, /^\d+ MiB free for /);
-    assert.equal(checkDiskSpace("data", dir.path, { warnBelowMb: 1e12, failBelowBytes: 1 }).status, "warn");
-    assert.equal(
-      checkDiskSpace("data", dir.path, { warnBelowMb: 1, failBelowBytes: 2 ** 62 }).status,
-      "fail",
-    );
+    assert.match(ok.detail, /^\d+ MB free for /);
+    assert.equal(checkDiskSpace("data", dir.path, { warnBelowMb: 1e12, failBelowMb: 1 }).status, "warn");
+    assert.equal(checkDiskSpace("data", dir.path, { warnBelowMb: 1, failBelowMb: 2 ** 40 }).status, "fail");
   });
 
   it("schedule: systemd timers or crontab lines for both jobs, commented lines ignored", () => {
@@ -181,7 +179,12 @@ describe("doctor keys check (reuses ahb keys check)", () => {
 
 describe("doctor checks against the real Docker engine", async () => {
   const skip = await dockerSkipReason();
+  let image = "";
+  before(async () => {
+    if (!skip) image = await ensureBaseImage();
+  });
   const docker = new Docker();
+  const engine = Engine.connect();
   const created: string[] = [];
   let holder: Server | undefined;
   after(async () => {
@@ -195,7 +198,7 @@ describe("doctor checks against the real Docker engine", async () => {
     created.push(name);
     const container = await docker.createContainer({
       name,
-      Image: BASE_IMAGE,
+      Image: image,
       Cmd: ["node", "-e", "setInterval(() => {}, 1 << 30)"],
       Labels: { [LABEL_APP]: name },
       ExposedPorts: { "8000/tcp": {} },
@@ -216,14 +219,21 @@ describe("doctor checks against the real Docker engine", async () => {
   }
 
   it("engine: ok with version; fail when the engine does not answer", { skip }, async () => {
-    const up = await checkEngine(docker);
+    const up = await checkEngine(engine);
     assert.equal(up.status, "ok");
-    assert.match(up.detail, /^Docker \S+ \(API \d+\.\d+\)$/);
-    const down = await checkEngine(
-      new Docker({ host: "127.0.0.1", port: await freePort(), protocol: "http" }),
-    );
+    assert.match(up.detail, /^Docker \S+ \(API \d+\.\d+\) at /);
+    const saved = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = `tcp://127.0.0.1:${await freePort()}`;
+    let closed: Engine;
+    try {
+      closed = Engine.connect();
+    } finally {
+      if (saved === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = saved;
+    }
+    const down = await checkEngine(closed);
     assert.equal(down.status, "fail");
-    assert.match(down.detail, /ECONNREFUSED/);
+    assert.match(down.detail, /unreachable .*ECONNREFUSED/);
   });
 
   it(
@@ -231,51 +241,46 @@ describe("doctor checks against the real Docker engine", async () => {
     { skip },
     async () => {
       const good = await startContainer(true);
-      assert.deepEqual(await checkContainer(docker, good.name, true), {
+      assert.deepEqual(await checkContainer(engine, good.name, true), {
         name: "container",
         status: "ok",
         detail: `${good.name} is healthy`,
       });
-      const ours = await checkPort(docker, {
-        container: good.name,
-        bindAddress: "127.0.0.1",
-        hostPort: good.port,
-        engineUp: true,
-      });
+      const published = { bindAddress: "127.0.0.1", hostPort: good.port, publish: true };
+      const ours = await checkPort(engine, { ...published, container: good.name }, true);
       assert.deepEqual(
         [ours.status, ours.detail],
         ["ok", `127.0.0.1:${good.port} is published by ${good.name}`],
       );
-      const theirs = await checkPort(docker, {
-        container: "ahb",
-        bindAddress: "127.0.0.1",
-        hostPort: good.port,
-        engineUp: true,
-      });
-      assert.equal(theirs.status, "fail");
+      const theirs = await checkPort(engine, { ...published, container: "ahb" }, true);
+      assert.deepEqual(
+        [theirs.status, theirs.detail],
+        ["fail", `127.0.0.1:${good.port} is in use by container ${good.name}`],
+      );
 
       const bad = await startContainer(false);
-      assert.equal((await checkContainer(docker, bad.name, true)).status, "fail");
+      assert.equal((await checkContainer(engine, bad.name, true)).status, "fail");
       await docker.getContainer(good.name).stop({ t: 1 });
-      const stopped = await checkContainer(docker, good.name, true);
+      const stopped = await checkContainer(engine, good.name, true);
       assert.deepEqual([stopped.status, stopped.detail], ["fail", `${good.name} is exited`]);
-      assert.equal((await checkContainer(docker, "ahb-opskittest-absent", true)).status, "warn");
-      assert.equal((await checkContainer(docker, good.name, false)).status, "skip");
+      assert.equal((await checkContainer(engine, "ahb-opskittest-absent", true)).status, "warn");
+      assert.equal((await checkContainer(engine, good.name, false)).status, "skip");
     },
   );
 
   it("port: free is ok; held by another process fails", { skip }, async () => {
     const port = await freePort();
-    const options = { container: "ahb", bindAddress: "127.0.0.1", hostPort: port, engineUp: true };
-    assert.equal((await checkPort(docker, options)).status, "ok");
+    const options = { container: "ahb", bindAddress: "127.0.0.1", hostPort: port, publish: true };
+    assert.equal((await checkPort(engine, options, true)).status, "ok");
     holder = createServer();
     await new Promise<void>((resolve) => holder?.listen(port, "127.0.0.1", resolve));
-    const held = await checkPort(docker, options);
-    assert.deepEqual(
-      [held.status, held.detail],
-      ["fail", `127.0.0.1:${port} is in use by something other than ahb`],
+    const held = await checkPort(engine, options, true);
+    assert.deepEqual([held.status, held.detail], ["fail", `127.0.0.1:${port} is in use by another process`]);
+    assert.equal((await checkPort(engine, options, false)).status, "warn");
+    assert.match(
+      (await checkPort(engine, { ...options, publish: false }, true)).detail,
+      /publishing nothing/,
     );
-    assert.equal((await checkPort(docker, { ...options, engineUp: false })).status, "warn");
   });
 
   it(

@@ -31,6 +31,13 @@ export function protectDataUris(html: string): ProtectedHtml {
   };
 }
 
+/** The length of `html` with its base64 data URIs left out: the size of what was written, not of the images. */
+export function lengthWithoutDataUris(html: string): number {
+  let length = html.length;
+  for (const [uri] of html.matchAll(DATA_URI)) length -= uri.length;
+  return length;
+}
+
 /** The placeholder tokens that occur in `text`. */
 export function placeholderTokens(text: string): Set<string> {
   return new Set(Array.from(text.matchAll(PLACEHOLDER), ([token]) => token));

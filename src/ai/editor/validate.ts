@@ -1,5 +1,5 @@
 /** The safety net of every edit and regeneration: a result that fails these checks is not saved. */
-import { placeholderTokens } from "./data-uris.js";
+import { lengthWithoutDataUris, placeholderTokens } from "./data-uris.js";
 
 export type Validation = { ok: true } | { ok: false; problems: string[] };
 
@@ -22,11 +22,14 @@ export function validateEdit(before: string, after: string): Validation {
   return problems.length === 0 ? { ok: true } : { ok: false, problems };
 }
 
+/** Embedded images do not count: removing a large picture is an edit, not a lost document. */
 function sizeProblems(before: string, after: string): string[] {
-  if (after.length >= before.length * MIN_SIZE_RATIO) return [];
-  const percent = Math.round((after.length / before.length) * 100);
+  const was = lengthWithoutDataUris(before);
+  const now = lengthWithoutDataUris(after);
+  if (now >= was * MIN_SIZE_RATIO) return [];
+  const percent = Math.round((now / was) * 100);
   return [
-    `the document would shrink to ${percent}% of its size (${after.length} of ${before.length} characters; the minimum is ${MIN_SIZE_RATIO * 100}%)`,
+    `the document would shrink to ${percent}% of its size (${now} of ${was} characters, embedded images not counted; the minimum is ${MIN_SIZE_RATIO * 100}%)`,
   ];
 }
 

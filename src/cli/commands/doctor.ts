@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import Docker from "dockerode";
+import { Engine } from "../../ops/docker/engine.js";
 import { doctorExitCode, runDoctor } from "../../ops/doctor/run.js";
 import { DEFAULT_SYSTEMD_DIR } from "../../ops/doctor/schedule.js";
 import { loadOpsConfig } from "../../ops/ops-config.js";
@@ -13,9 +13,6 @@ interface DoctorFlags {
   json?: boolean;
   systemdDir: string;
 }
-
-/** Engine calls give up after this, so a hung socket cannot hang the report. */
-const ENGINE_TIMEOUT_MS = 10_000;
 
 export function registerDoctorCommand(program: Command, setResult: (result: CommandResult) => void): void {
   program
@@ -39,7 +36,7 @@ export function registerDoctorCommand(program: Command, setResult: (result: Comm
       const ops = loadOpsConfig();
       const report = await runDoctor({
         ops: { ...ops, envFile: options.envFile ? resolve(options.envFile) : ops.envFile },
-        docker: new Docker({ timeout: ENGINE_TIMEOUT_MS }),
+        engine: Engine.connect(),
         live: options.live ?? false,
         systemdDir: options.systemdDir,
       });

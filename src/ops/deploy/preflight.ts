@@ -50,7 +50,7 @@ export function nextContainerName(config: Pick<OpsConfig, "container">): string 
   return `${config.container}-next`;
 }
 
-async function portFree(host: string, port: number): Promise<boolean> {
+export async function portFree(host: string, port: number): Promise<boolean> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", (error: NodeJS.ErrnoException) =>
@@ -85,7 +85,7 @@ function nearestExisting(path: string): string {
   return current;
 }
 
-function freeMb(path: string): number {
+export function freeMb(path: string): number {
   const stats = statfsSync(nearestExisting(path));
   return Math.floor((stats.bavail * stats.bsize) / 1024 ** 2);
 }

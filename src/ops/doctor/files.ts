@@ -1,10 +1,10 @@
-import { readdirSync, statfsSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import Database from "better-sqlite3";
 import { permissionProblems } from "../../config/check.js";
+import { freeMb } from "../deploy/preflight.js";
 import { result, type CheckResult } from "./types.js";
 
-const MIB = 1024 * 1024;
 const HOUR_MS = 3_600_000;
 
 function errorCode(error: unknown): string {
@@ -24,43 +24,25 @@ export function checkEnvFileMode(path: string): CheckResult {
   return result("env file", "ok", `${path}: mode ${mode.toString(8)}`);
 }
 
-/** The directory itself, or the nearest existing parent (a fresh host has no data/ yet). */
-function existingAncestor(dir: string): string {
-  let current = dir;
-  while (true) {
-    try {
-      statSync(current);
-      return current;
-    } catch {
-      const parent = dirname(current);
-      if (parent === current) return current;
-      current = parent;
-    }
-  }
-}
-
 /**
  * Fails below the floor SQLite needs to keep writing and to take a backup (a full copy of the database);
- * warns below the operator's minimum (AHB_MIN_FREE_DISK_MB).
+ * warns below the operator's minimum (AHB_MIN_FREE_DISK_MB). A directory not made yet counts its parent's disk.
  */
 export function checkDiskSpace(
   label: string,
   dir: string,
-  limits: { warnBelowMb: number; failBelowBytes: number },
+  limits: { warnBelowMb: number; failBelowMb: number },
 ): CheckResult {
   const name = `disk ${label}`;
-  let freeBytes: number;
+  let mb: number;
   try {
-    const stats = statfsSync(existingAncestor(dir));
-    freeBytes = stats.bavail * stats.bsize;
+    mb = freeMb(dir);
   } catch (error) {
     return result(name, "fail", `${dir}: ${errorCode(error)}`);
   }
-  const detail = `${Math.floor(freeBytes / MIB)} MiB free for ${dir}`;
-  if (freeBytes < limits.failBelowBytes)
-    return result(name, "fail", `${detail}, need ${Math.ceil(limits.failBelowBytes / MIB)} MiB`);
-  if (freeBytes < limits.warnBelowMb * MIB)
-    return result(name, "warn", `${detail}, want ${limits.warnBelowMb} MiB`);
+  const detail = `${mb} MB free for ${dir}`;
+  if (mb < limits.failBelowMb) return result(name, "fail", `${detail}, need ${limits.failBelowMb} MB`);
+  if (mb < limits.warnBelowMb) return result(name, "warn", `${detail}, want ${limits.warnBelowMb} MB`);
   return result(name, "ok", detail);
 }
 

@@ -1,5 +1,5 @@
-import type Docker from "dockerode";
 import { ExitCode, type ExitCodeValue } from "../../errors.js";
+import type { Engine } from "../docker/engine.js";
 import { hostDatabasePath, type OpsConfig } from "../ops-config.js";
 import { checkContainer, checkEngine, checkPort } from "./engine.js";
 import { checkDatabase, checkDiskSpace, checkEnvFileMode, checkLastBackup, fileSize } from "./files.js";
@@ -7,13 +7,12 @@ import { checkKeysHealth } from "./keys.js";
 import { checkSchedule, listCrontab } from "./schedule.js";
 import type { DoctorReport } from "./types.js";
 
-const MIB = 1024 * 1024;
 /** Below this SQLite cannot be trusted to finish a checkpoint or a migration. */
-const DISK_FLOOR_BYTES = 256 * MIB;
+const DISK_FLOOR_MB = 256;
 
 export interface DoctorOptions {
   ops: OpsConfig;
-  docker: Docker;
+  engine: Engine;
   live: boolean;
   systemdDir: string;
   now?: Date;
@@ -22,25 +21,25 @@ export interface DoctorOptions {
 
 /** Every check runs, whatever the others say: one report for the operator to read top to bottom. */
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
-  const { ops, docker } = options;
+  const { ops, engine } = options;
   const dbPath = hostDatabasePath(ops);
-  const engine = await checkEngine(docker);
-  const engineUp = engine.status === "ok";
+  const engineCheck = await checkEngine(engine);
+  const engineUp = engineCheck.status === "ok";
   // A backup is a full copy of the database: its disk needs at least that much room.
-  const backupFloor = Math.max(DISK_FLOOR_BYTES, fileSize(dbPath));
+  const backupFloorMb = Math.max(DISK_FLOOR_MB, Math.ceil(fileSize(dbPath) / 1024 ** 2));
   const checks = [
-    engine,
+    engineCheck,
     checkEnvFileMode(ops.envFile),
     await checkKeysHealth(ops.envFile, options.live, options.env),
-    await checkPort(docker, { ...ops, engineUp }),
-    checkDiskSpace("data", ops.dataDir, { warnBelowMb: ops.minFreeDiskMb, failBelowBytes: DISK_FLOOR_BYTES }),
+    await checkPort(engine, ops, engineUp),
+    checkDiskSpace("data", ops.dataDir, { warnBelowMb: ops.minFreeDiskMb, failBelowMb: DISK_FLOOR_MB }),
     checkDiskSpace("backups", ops.backupsDir, {
       warnBelowMb: ops.minFreeDiskMb,
-      failBelowBytes: backupFloor,
+      failBelowMb: backupFloorMb,
     }),
     checkDatabase(dbPath),
     checkLastBackup(ops.backupsDir, options.now ?? new Date()),
-    await checkContainer(docker, ops.container, engineUp),
+    await checkContainer(engine, ops.container, engineUp),
     checkSchedule(options.systemdDir, await listCrontab()),
   ];
   return { ok: checks.every((check) => check.status !== "fail"), checks };

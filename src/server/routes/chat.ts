@@ -62,7 +62,6 @@ export function chatRoutes(deps: AppDeps): Hono<AppEnv> {
       content: body.message,
     });
     c.header("X-Accel-Buffering", "no");
-    c.header("Cache-Control", "no-cache, no-transform");
     const request = {
       user: c.get("user"),
       sessionId: session.id,
