@@ -130,6 +130,8 @@ const rows = results.map((r) => `| ${r.method} | ${r.round} | ${r.probeMs} | ${r
 const summary = methods.map(
   (method) => `| ${method} | ${median(results.filter((r) => r.method === method).map((r) => r.probeMs))} |`,
 );
+const ahbMedian = median(results.filter((r) => r.method === methods[0]).map((r) => r.probeMs));
+const verdict = `Target (under 2 s) ${ahbMedian < 2000 ? "met" : "not met"} on this run: ahb deploy median ${ahbMedian} ms.`;
 const markdown = `# Deploy unavailability window
 
 \`node --import tsx bench/deploy.ts ${rounds}\` (${new Date().toISOString()}): a client polls \`/api/health\` through
@@ -146,6 +148,8 @@ ${summary.join("\n")}
 | method | round | probe window (ms) | printed by ahb deploy (ms) |
 | --- | --- | --- | --- |
 ${rows.join("\n")}
+
+${verdict}
 
 ${NOTES}
 `;
