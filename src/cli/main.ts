@@ -4,6 +4,8 @@ import { appVersion } from "../version.js";
 import { registerBackupCommands } from "./commands/backup.js";
 import { registerCleanupCommand } from "./commands/cleanup.js";
 import { registerConfigCommands } from "./commands/config.js";
+import { registerCostsCommand } from "./commands/costs.js";
+import { registerRestoreCommand } from "./commands/restore.js";
 import { registerDoctorCommand } from "./commands/doctor.js";
 import { registerInitCommand } from "./commands/init.js";
 import { registerKeysCommands } from "./commands/keys.js";
@@ -28,6 +30,8 @@ Examples:
   $ ahb doctor                      one report on the host: engine, keys, port, disk, db, backups, schedule
   $ ahb templates list              proxy snippets, systemd units, crontab, CI workflow to render
   $ ahb cleanup --dry-run           what the hourly cleanup would delete (sessions, export files)
+  $ ahb restore <backup> --yes      verify, stop the container, swap the database, start, wait for health
+  $ ahb costs --days 7 --by day     AI spend per day with a trend; --budget USD exits 4 when over
   $ ahb deploy                       build, back up, health-gated swap (rolls back by itself)
   $ ahb status --json                container health, version, resources (exit 3 when unhealthy)
 
@@ -49,6 +53,8 @@ export function buildProgram(setResult: (result: CommandResult) => void): Comman
   registerKeysCommands(program, setResult);
   registerTemplatesCommands(program);
   registerCleanupCommand(program);
+  registerCostsCommand(program, setResult);
+  registerRestoreCommand(program);
   registerDeployCommand(program, setResult);
   registerRollbackCommand(program, setResult);
   registerStatusCommand(program, setResult);

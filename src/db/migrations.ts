@@ -79,4 +79,82 @@ CREATE INDEX cost_ledger_created_at ON cost_ledger (created_at);
 CREATE INDEX cost_ledger_user_created_at ON cost_ledger (user, created_at);
 `,
   },
+  {
+    version: 2,
+    name: "daily cost rollup",
+    sql: `
+-- Per-day rollup of the ledger kept by triggers, so cost reports read a few thousand rows instead of scanning
+-- a million (bench/costs.md). Days are UTC dates; reports are day-aligned, so the rollup is exact.
+CREATE TABLE cost_daily (
+  day TEXT NOT NULL,
+  user TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  model TEXT NOT NULL,
+  requests INTEGER NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cache_read_tokens INTEGER NOT NULL,
+  cache_write_tokens INTEGER NOT NULL,
+  thinking_tokens INTEGER NOT NULL,
+  images INTEGER NOT NULL,
+  cost_nano_usd INTEGER NOT NULL,
+  PRIMARY KEY (day, user, provider, model)
+) WITHOUT ROWID;
+CREATE INDEX cost_daily_user_day ON cost_daily (user, day);
+
+INSERT INTO cost_daily (day, user, provider, model, requests, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, thinking_tokens, images, cost_nano_usd)
+SELECT substr(created_at, 1, 10), user, provider, model, count(*), sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens), sum(thinking_tokens), sum(images), sum(cost_nano_usd)
+  FROM cost_ledger GROUP BY 1, 2, 3, 4;
+
+CREATE TRIGGER cost_ledger_rollup_insert AFTER INSERT ON cost_ledger
+BEGIN
+  INSERT INTO cost_daily (day, user, provider, model, requests, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, thinking_tokens, images, cost_nano_usd)
+  VALUES (substr(NEW.created_at, 1, 10), NEW.user, NEW.provider, NEW.model, 1, NEW.input_tokens, NEW.output_tokens, NEW.cache_read_tokens, NEW.cache_write_tokens, NEW.thinking_tokens, NEW.images, NEW.cost_nano_usd)
+  ON CONFLICT (day, user, provider, model) DO UPDATE SET requests = requests + 1,
+    input_tokens = input_tokens + excluded.input_tokens,
+    output_tokens = output_tokens + excluded.output_tokens,
+    cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
+    cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens,
+    thinking_tokens = thinking_tokens + excluded.thinking_tokens,
+    images = images + excluded.images,
+    cost_nano_usd = cost_nano_usd + excluded.cost_nano_usd;
+END;
+CREATE TRIGGER cost_ledger_rollup_update AFTER UPDATE ON cost_ledger
+BEGIN
+  UPDATE cost_daily SET requests = requests - 1,
+    input_tokens = input_tokens - OLD.input_tokens,
+    output_tokens = output_tokens - OLD.output_tokens,
+    cache_read_tokens = cache_read_tokens - OLD.cache_read_tokens,
+    cache_write_tokens = cache_write_tokens - OLD.cache_write_tokens,
+    thinking_tokens = thinking_tokens - OLD.thinking_tokens,
+    images = images - OLD.images,
+    cost_nano_usd = cost_nano_usd - OLD.cost_nano_usd
+  WHERE day = substr(OLD.created_at, 1, 10) AND user = OLD.user AND provider = OLD.provider AND model = OLD.model;
+  DELETE FROM cost_daily WHERE requests = 0;
+  INSERT INTO cost_daily (day, user, provider, model, requests, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, thinking_tokens, images, cost_nano_usd)
+  VALUES (substr(NEW.created_at, 1, 10), NEW.user, NEW.provider, NEW.model, 1, NEW.input_tokens, NEW.output_tokens, NEW.cache_read_tokens, NEW.cache_write_tokens, NEW.thinking_tokens, NEW.images, NEW.cost_nano_usd)
+  ON CONFLICT (day, user, provider, model) DO UPDATE SET requests = requests + 1,
+    input_tokens = input_tokens + excluded.input_tokens,
+    output_tokens = output_tokens + excluded.output_tokens,
+    cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
+    cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens,
+    thinking_tokens = thinking_tokens + excluded.thinking_tokens,
+    images = images + excluded.images,
+    cost_nano_usd = cost_nano_usd + excluded.cost_nano_usd;
+END;
+CREATE TRIGGER cost_ledger_rollup_delete AFTER DELETE ON cost_ledger
+BEGIN
+  UPDATE cost_daily SET requests = requests - 1,
+    input_tokens = input_tokens - OLD.input_tokens,
+    output_tokens = output_tokens - OLD.output_tokens,
+    cache_read_tokens = cache_read_tokens - OLD.cache_read_tokens,
+    cache_write_tokens = cache_write_tokens - OLD.cache_write_tokens,
+    thinking_tokens = thinking_tokens - OLD.thinking_tokens,
+    images = images - OLD.images,
+    cost_nano_usd = cost_nano_usd - OLD.cost_nano_usd
+  WHERE day = substr(OLD.created_at, 1, 10) AND user = OLD.user AND provider = OLD.provider AND model = OLD.model;
+  DELETE FROM cost_daily WHERE requests = 0;
+END;
+`,
+  },
 ];

@@ -1,14 +1,5 @@
 import { randomBytes } from "node:crypto";
-import {
-  closeSync,
-  fsyncSync,
-  linkSync,
-  openSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-} from "node:fs";
+import { closeSync, fsyncSync, linkSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { ExitCode, UserError } from "../errors.js";
 
@@ -28,32 +19,18 @@ export function renameDurably(from: string, to: string): void {
   fsyncPath(dirname(to));
 }
 
-/** Writes to `<path>.<pid>.tmp`, fsyncs, renames: readers see the old or the new content, never a torn one. */
-export function writeFileAtomic(path: string, data: string, mode = 0o644): void {
-  const temp = `${path}.${process.pid}.tmp`;
-  try {
-    writeFileSync(temp, data, { mode });
-    fsyncPath(temp);
-    renameDurably(temp, path);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
-}
-
-export interface WriteNewFileOptions {
+export interface WriteAtomicOptions {
   /** Permission bits from the first byte: the temp file is created exclusively ("wx") with them. */
   mode?: number;
   /** Replace an existing file; without it an existing file is refused atomically (link fails on EEXIST). */
   overwrite?: boolean;
 }
 
-/** Like writeFileAtomic for files an operator may already have: never replaces one unless told to. */
-export function writeFileRefusingOverwrite(
-  path: string,
-  data: string,
-  options: WriteNewFileOptions = {},
-): void {
+/**
+ * Writes a complete file or nothing (temp file beside the target, fsync, link or rename), and never replaces an
+ * existing file unless told to: operators may already have one.
+ */
+export function writeFileAtomic(path: string, data: string, options: WriteAtomicOptions = {}): void {
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
   try {
     const fd = openSync(temp, "wx", options.mode ?? 0o644);

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { z } from "zod";
 import { ExitCode, UserError } from "../errors.js";
+import { fsyncPath } from "./atomic-file.js";
 import { writeFileAtomic } from "./atomic-file.js";
 
 export const MANIFEST_FILE = "ahb-backups.json";
@@ -74,7 +75,8 @@ export function readManifest(dir: string): Manifest {
 }
 
 export function writeManifest(dir: string, manifest: Manifest): void {
-  writeFileAtomic(join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileAtomic(join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`, { overwrite: true });
+  fsyncPath(dir);
 }
 
 export async function sha256File(path: string): Promise<string> {

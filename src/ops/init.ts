@@ -6,7 +6,7 @@ import { renderEnvFile } from "../config/env-example.js";
 import { ConfigError } from "../config/load.js";
 import { configSchema, keyProblem } from "../config/schema.js";
 import { ExitCode, UserError } from "../errors.js";
-import { writeFileRefusingOverwrite } from "./atomic-file.js";
+import { writeFileAtomic } from "./atomic-file.js";
 
 export const INIT_KEYS = ["ANTHROPIC_API_KEY", "GOOGLE_API_KEY"] as const;
 export type InitKey = (typeof INIT_KEYS)[number];
@@ -74,7 +74,7 @@ export async function ignoreInGit(file: string): Promise<{ outcome: GitignoreOut
   const current = existsSync(gitignore) ? readFileSync(gitignore, "utf8") : "";
   const separator = current === "" || current.endsWith("\n") ? "" : "\n";
   const mode = existsSync(gitignore) ? statSync(gitignore).mode & 0o777 : 0o644;
-  writeFileRefusingOverwrite(gitignore, `${current}${separator}/${relative(root, file)}\n`, {
+  writeFileAtomic(gitignore, `${current}${separator}/${relative(root, file)}\n`, {
     mode,
     overwrite: true,
   });
@@ -88,7 +88,7 @@ export async function initEnvFile(options: InitOptions): Promise<InitResult> {
   if (problems.length > 0) throw new ConfigError(problems, "keys");
   const existed = existsSync(options.envFile);
   mkdirSync(dirname(options.envFile), { recursive: true, mode: 0o700 });
-  writeFileRefusingOverwrite(options.envFile, renderInitFile(options.keys), {
+  writeFileAtomic(options.envFile, renderInitFile(options.keys), {
     mode: 0o600,
     overwrite: options.force,
   });

@@ -5,6 +5,7 @@ import { identity } from "./middleware/identity.js";
 import { mountRateLimits } from "./middleware/rate-limit.js";
 import { requestLog } from "./middleware/request-log.js";
 import { securityHeaders } from "./middleware/security-headers.js";
+import { costsRoutes } from "./routes/costs.js";
 import { exportRoutes } from "./routes/export.js";
 import { uploadRoutes } from "./routes/upload.js";
 import { chatRoutes } from "./routes/chat.js";
@@ -27,6 +28,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use("/api/chat/*", jsonBodyLimit());
 
   app.route("/api/health", healthRoutes(deps));
+  app.route("/api/costs", costsRoutes(deps));
   app.route("/api/upload", uploadRoutes(deps));
   app.route("/api/sessions", exportRoutes(deps));
   app.route("/api/me", meRoutes());

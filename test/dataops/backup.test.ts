@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { describe, it } from "node:test";
 import { gunzipSync } from "node:zlib";
 import Database from "better-sqlite3";
@@ -43,6 +43,10 @@ function startWriter(dbPath: string) {
   };
 }
 
+function count(db: Database.Database, sql: string): number {
+  return Number(db.prepare(sql).pluck().get());
+}
+
 function committedLedgerIds(dbPath: string): number {
   const db = new Database(dbPath, { readonly: true });
   try {
@@ -82,8 +86,9 @@ describe("ahb backup", () => {
       assert.equal(created.verified, true);
       assert.ok(summary.lastId > committedBefore, "the writer kept committing during the backup");
       t.diagnostic(`writer: ${summary.rows} rows, worst stall ${summary.worstStallMs.toFixed(1)} ms`);
-      // Generous bound for a loaded 2-core machine; a backup that locked writers out would hold them for seconds.
-      assert.ok(summary.worstStallMs < 1000, `writer stalled ${summary.worstStallMs} ms`);
+      // Observed 70-500 ms on a 2-core machine at load 20 (bench/backup.md). The bound only catches a backup that
+      // locks writers out for its whole run (here 5-60 s); the 100 ms goal is recorded, not asserted.
+      assert.ok(summary.worstStallMs < 3000, `writer stalled ${summary.worstStallMs} ms`);
       const copy = openBackup(created.path, dir.path);
       try {
         assert.equal(
@@ -98,6 +103,74 @@ describe("ahb backup", () => {
       } finally {
         copy.close();
       }
+
+      const restored = await runCli([
+        "restore",
+        basename(created.path),
+        "--dir",
+        join(dir.path, "backups"),
+        "--db",
+        dbPath,
+        "--no-container",
+        "--yes",
+        "--json",
+      ]);
+      assert.equal(restored.exitCode, 0, String(restored.stderr));
+      const { safetyCopy } = JSON.parse(String(restored.stdout)) as { safetyCopy: string };
+      assert.equal(existsSync(`${dbPath}-wal`), false, "no stale WAL next to the restored file");
+      const live = openDatabase(dbPath);
+      const previous = new Database(safetyCopy, { readonly: true });
+      try {
+        assert.equal(count(live, "SELECT count(*) FROM cost_ledger"), created.rowCounts.cost_ledger);
+        assert.equal(
+          count(previous, "SELECT max(id) FROM cost_ledger"),
+          summary.lastId,
+          "the safety copy has every write",
+        );
+      } finally {
+        live.close();
+        previous.close();
+      }
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it("refuses a corrupted backup, an unlisted file and a non-terminal without --yes, changing nothing", async () => {
+    const dir = tempDir("ahb-dataops-");
+    try {
+      const dbPath = join(dir.path, "app.db");
+      const backups = join(dir.path, "backups");
+      const db = openDatabase(dbPath);
+      seedLedger(db, { rows: 2000, users: ["alice"], days: 10 });
+      db.close();
+      const created = await createBackup({ dbPath, dir: backups });
+      const before = readFileSync(dbPath);
+      const restore = (file: string, ...extra: string[]) =>
+        runCli(["restore", file, "--dir", backups, "--db", dbPath, "--no-container", ...extra]);
+
+      const unconfirmed = await restore(created.file);
+      assert.equal(unconfirmed.exitCode, 2);
+      assert.match(String(unconfirmed.stderr), /without --yes: stdin is not a terminal/);
+
+      const bytes = readFileSync(created.path);
+      for (const offset of [200, 400, 600]) bytes[offset] = (bytes[offset] ?? 0) ^ 0xff;
+      writeFileSync(created.path, bytes);
+      const corrupted = await restore(created.file, "--yes");
+      assert.equal(corrupted.exitCode, 13);
+      assert.match(String(corrupted.stderr), /refusing to restore: .*nothing was changed/);
+
+      const foreign = join(backups, "ahb-backup-2020-01-01T00-00-00-000Z.db.gz");
+      writeFileSync(foreign, readFileSync(created.path));
+      const unlisted = await restore(foreign, "--yes");
+      assert.equal(unlisted.exitCode, 13);
+      assert.match(String(unlisted.stderr), /not a verified backup/);
+
+      assert.deepEqual(readFileSync(dbPath), before, "the database is untouched");
+      assert.deepEqual(
+        readdirSync(dir.path).filter((name) => name.includes("restore") || name.includes("pre-restore")),
+        [],
+      );
     } finally {
       dir.remove();
     }
@@ -126,7 +199,7 @@ describe("backup files", () => {
       await new Promise<void>((resolve, reject) => {
         child.stderr?.on("data", (chunk: Buffer) => {
           stderr += chunk.toString();
-          if (/compress: [1-9]\d%/.test(stderr)) resolve();
+          if (/compress \(/.test(stderr)) resolve();
         });
         void child.then(() => reject(new Error(`backup finished before it could be killed: ${stderr}`)));
       });
@@ -143,6 +216,20 @@ describe("backup files", () => {
       const listed = await runCli(["backup", "list", "--dir", backups, "--json"]);
       const states = (JSON.parse(String(listed.stdout)) as { state: string }[]).map((entry) => entry.state);
       assert.ok(!states.includes("verified"), states.join(", "));
+
+      const partial = leftovers.find((name) => name.endsWith(".partial")) ?? "";
+      const refused = await runCli([
+        "restore",
+        partial,
+        "--dir",
+        backups,
+        "--db",
+        join(dir.path, "target.db"),
+        "--no-container",
+        "--yes",
+      ]);
+      assert.equal(refused.exitCode, 13, String(refused.stderr));
+      assert.equal(existsSync(join(dir.path, "target.db")), false);
 
       const next = await createBackup({ dbPath, dir: backups });
       assert.ok(next.stalePartialsRemoved.length > 0, "the killed run's partials were removed");

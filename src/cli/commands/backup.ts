@@ -1,3 +1,4 @@
+import { setPriority } from "node:os";
 import type { Command } from "commander";
 import type { ConsolaInstance } from "consola";
 import { createBackup, type BackupProgress } from "../../ops/backup.js";
@@ -8,6 +9,7 @@ import { createReporter, printJson, printTable } from "../output.js";
 import { parsePositiveInt } from "../parse.js";
 
 const PROGRESS_STEP_PERCENT = 10;
+const BACKGROUND_NICENESS = 10;
 /** Below this a backup takes a second or two: phase lines are enough. */
 const PERCENT_LINES_FROM_BYTES = 64 * 1024 * 1024;
 
@@ -55,6 +57,8 @@ export function registerBackupCommands(program: Command): void {
     .action(async (flags: BackupFlags) => {
       const paths = resolveDataPaths({ dbPath: flags.db, backupsDir: flags.dir, envFile: flags.envFile });
       const reporter = createReporter();
+      // Compression competes with the server for CPU on the same host: let the server win.
+      setPriority(BACKGROUND_NICENESS);
       const created = await createBackup({
         dbPath: paths.dbPath,
         dir: paths.backupsDir,

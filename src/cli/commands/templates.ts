@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { resolve } from "node:path";
 import { listTemplates } from "../../ops/templates/catalog.js";
 import { renderNamedTemplate, type TemplateInput } from "../../ops/templates/values.js";
-import { writeFileRefusingOverwrite } from "../../ops/atomic-file.js";
+import { writeFileAtomic } from "../../ops/atomic-file.js";
 import { createReporter, printJson, printTable } from "../output.js";
 
 interface RenderFlags extends TemplateInput {
@@ -63,7 +63,7 @@ export function registerTemplatesCommands(program: Command): void {
         process.stdout.write(text);
         return;
       }
-      writeFileRefusingOverwrite(resolve(out), text, { overwrite: force ?? false });
+      writeFileAtomic(resolve(out), text, { overwrite: force ?? false });
       createReporter().success(`wrote ${out}`);
     });
 }

@@ -1,0 +1,68 @@
+import type { Command } from "commander";
+import { ExitCode, UserError } from "../../errors.js";
+import { dockerContainerControl } from "../../ops/container-control.js";
+import { loadOpsConfig } from "../../ops/ops-config.js";
+import { restoreBackup } from "../../ops/restore.js";
+import { resolveDataPaths } from "../data-paths.js";
+import { createReporter, printJson } from "../output.js";
+
+interface RestoreFlags {
+  yes?: boolean;
+  container: string | boolean;
+  dir?: string;
+  db?: string;
+  json?: boolean;
+}
+
+export function registerRestoreCommand(program: Command): void {
+  program
+    .command("restore")
+    .description(
+      "restore a verified backup: verify, stop the container, swap the database atomically, start, wait for health",
+    )
+    .argument("<backup>", "backup file name (in the backups directory) or path")
+    .option("-y, --yes", "do not ask for confirmation (required when stdin is not a terminal)")
+    .option(
+      "--container <name>",
+      "container to stop and start around the swap (default: ops config container)",
+    )
+    .option("--no-container", "swap the file only: for a stopped server or a host without Docker")
+    .option("--dir <path>", "backups directory (default: ops config backupsDir)")
+    .option("--db <path>", "database file to replace (default: <dataDir>/app.db from the ops config)")
+    .option("--json", "print the result as JSON on stdout")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  ahb backup list\n  ahb restore ahb-backup-2026-11-24T02-00-00-000Z.db.gz --yes\n" +
+        "  ahb restore ./backups/ahb-backup-2026-11-24T02-00-00-000Z.db.gz --no-container --yes",
+    )
+    .action(async (backup: string, flags: RestoreFlags) => {
+      const reporter = createReporter();
+      if (!flags.yes) {
+        if (!process.stdin.isTTY) {
+          throw new UserError("refusing to restore without --yes: stdin is not a terminal", ExitCode.USAGE);
+        }
+        const confirmed = await reporter.prompt(`Replace the live database with ${backup}?`, {
+          type: "confirm",
+          initial: false,
+          cancel: "default",
+        });
+        if (confirmed !== true) throw new UserError("restore cancelled; nothing was changed", ExitCode.USAGE);
+      }
+      const paths = resolveDataPaths({ dbPath: flags.db, backupsDir: flags.dir });
+      const ops = loadOpsConfig();
+      const containerName = typeof flags.container === "string" ? flags.container : ops.container;
+      const result = await restoreBackup({
+        backup,
+        backupsDir: paths.backupsDir,
+        dbPath: paths.dbPath,
+        container: flags.container === false ? undefined : dockerContainerControl(containerName),
+        healthTimeoutMs: ops.healthTimeoutS * 1000,
+        onStep: (message) => reporter.info(message),
+      });
+      if (flags.json) printJson(result);
+      else
+        process.stdout.write(
+          `restored ${result.backup} into ${result.dbPath} (previous database kept at ${result.safetyCopy ?? "-"})\n`,
+        );
+    });
+}

@@ -1,0 +1,122 @@
+import { stringify } from "csv-stringify/sync";
+import type { CostFields, CostReport } from "../../ops/costs.js";
+import { renderTable } from "../output.js";
+
+export type CostGrouping = "model" | "day" | "user";
+
+const SPARK = "▁▂▃▄▅▆▇█";
+const BAR_WIDTH = 30;
+const NANO_PER_CENT = 10_000_000;
+
+/** Integer nano-USD to "$1,234.57": rounded to the cent with integer arithmetic, never a float sum. */
+export function formatUsd(nano: number): string {
+  const cents = Math.floor((nano + NANO_PER_CENT / 2) / NANO_PER_CENT);
+  const dollars = Math.floor(cents / 100).toLocaleString("en-US");
+  return `$${dollars}.${String(cents % 100).padStart(2, "0")}`;
+}
+
+/** Exact decimal USD (nine places) for CSV, from the integer. */
+export function decimalUsd(nano: number): string {
+  return `${Math.floor(nano / 1e9)}.${String(nano % 1e9).padStart(9, "0")}`;
+}
+
+export function sparkline(values: readonly number[]): string {
+  const max = Math.max(0, ...values);
+  return values
+    .map((value) => (max === 0 ? SPARK[0] : SPARK[Math.round((value / max) * (SPARK.length - 1))]))
+    .join("");
+}
+
+function bar(value: number, max: number): string {
+  return max === 0 ? "" : "█".repeat(Math.round((value / max) * BAR_WIDTH));
+}
+
+const TOKEN_HEAD = ["REQUESTS", "INPUT", "OUTPUT", "CACHE READ", "CACHE WRITE", "THINKING", "IMAGES", "COST"];
+
+function tokenCells(row: CostFields): (string | number)[] {
+  return [
+    row.requests,
+    row.inputTokens,
+    row.outputTokens,
+    row.cacheReadTokens,
+    row.cacheWriteTokens,
+    row.thinkingTokens,
+    row.images,
+    formatUsd(row.costNanoUsd),
+  ];
+}
+
+function groupTable(report: CostReport, by: CostGrouping): string {
+  if (by === "day") {
+    const max = Math.max(0, ...report.byDay.map((day) => day.costNanoUsd));
+    return renderTable(
+      ["DAY", "REQUESTS", "COST", ""],
+      report.byDay.map((day) => [
+        day.day,
+        day.requests,
+        formatUsd(day.costNanoUsd),
+        bar(day.costNanoUsd, max),
+      ]),
+    );
+  }
+  if (by === "user") {
+    return renderTable(
+      ["USER", ...TOKEN_HEAD],
+      (report.byUser ?? []).map((row) => [row.user, ...tokenCells(row)]),
+    );
+  }
+  return renderTable(
+    ["PROVIDER", "MODEL", ...TOKEN_HEAD, "CACHE SAVED"],
+    report.byModel.map((row) => [
+      row.provider,
+      row.model,
+      ...tokenCells(row),
+      formatUsd(row.cacheSavingsNanoUsd),
+    ]),
+  );
+}
+
+/** The terminal report: the grouping's table, the daily trend, totals and cache savings. */
+export function renderCostReport(report: CostReport, by: CostGrouping): string {
+  const { period, totals } = report;
+  const lastDay = new Date(Date.parse(period.until) - 1).toISOString().slice(0, 10);
+  const who = report.user === null ? "all users" : `user ${report.user}`;
+  const trend = report.byDay.map((day) => day.costNanoUsd);
+  return [
+    `Costs ${period.since.slice(0, 10)} .. ${lastDay} (${period.days} days), ${who}`,
+    groupTable(report, by),
+    `trend  ${sparkline(trend)}  (daily cost, peak ${formatUsd(Math.max(0, ...trend))})`,
+    `total  ${totals.requests} requests, ${totals.inputTokens} input / ${totals.outputTokens} output / ` +
+      `${totals.thinkingTokens} thinking tokens, ${totals.images} images: ${formatUsd(totals.costNanoUsd)}`,
+    `cache  ${totals.cacheReadTokens} cache-read tokens saved ${formatUsd(totals.cacheSavingsNanoUsd)} ` +
+      "against the input price",
+    "",
+  ].join("\n");
+}
+
+const CSV_FIELDS = [
+  "requests",
+  "inputTokens",
+  "outputTokens",
+  "cacheReadTokens",
+  "cacheWriteTokens",
+  "thinkingTokens",
+  "images",
+  "costNanoUsd",
+] as const;
+
+/** One row per group plus a TOTAL row; money as exact nano-USD and decimal USD. */
+export function renderCostCsv(report: CostReport, by: CostGrouping): string {
+  const fieldCells = (row: Partial<CostFields>) => [
+    ...CSV_FIELDS.map((field) => row[field] ?? ""),
+    decimalUsd(row.costNanoUsd ?? 0),
+  ];
+  const head = [...CSV_FIELDS, "costUsd"];
+  const groups: (string | number)[][] =
+    by === "day"
+      ? report.byDay.map((day) => [day.day, "", ...fieldCells(day)])
+      : by === "user"
+        ? (report.byUser ?? []).map((row) => [row.user, "", ...fieldCells(row)])
+        : report.byModel.map((row) => [row.model, row.provider, ...fieldCells(row)]);
+  return stringify([[by, "provider", ...head], ...groups, ["TOTAL", "", ...fieldCells(report.totals)]]);
+}

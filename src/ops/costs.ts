@@ -1,0 +1,180 @@
+import { z } from "zod";
+import type { Db } from "../db/open.js";
+import { nanoToUsd, type Pricing } from "../ai/pricing.js";
+
+const MS_PER_DAY = 86_400_000;
+export const MAX_REPORT_DAYS = 3660;
+
+export interface CostPeriod {
+  /** Inclusive start, midnight UTC. */
+  since: string;
+  /** Exclusive end, midnight UTC after the last day. */
+  until: string;
+  days: number;
+}
+
+export interface CostFields {
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  thinkingTokens: number;
+  images: number;
+  costNanoUsd: number;
+  costUsd: number;
+}
+
+export interface CacheSavings {
+  /** What the cache-read tokens would have cost at the input rate, minus what they did cost. */
+  cacheSavingsNanoUsd: number;
+  cacheSavingsUsd: number;
+}
+
+export type ModelCosts = { provider: string; model: string } & CostFields & CacheSavings;
+
+export interface CostReport {
+  period: CostPeriod;
+  user: string | null;
+  totals: CostFields & CacheSavings;
+  byModel: ModelCosts[];
+  byDay: { day: string; requests: number; costNanoUsd: number; costUsd: number }[];
+  byUser?: ({ user: string } & CostFields)[];
+}
+
+export interface CostReportOptions {
+  period: CostPeriod;
+  /** Only this user's calls; absent means everyone. */
+  user?: string;
+  /** Add the per-user breakdown (admins, operators). */
+  byUser?: boolean;
+  /** Price tables for the cache savings; models without one count no savings. */
+  pricing?: Pricing;
+}
+
+const dateSchema = z.iso.date({ message: "must be a date like 2026-01-31" });
+
+function utcDay(date: Date): number {
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate());
+}
+
+function periodBetween(startMs: number, endExclusiveMs: number): CostPeriod {
+  return {
+    since: new Date(startMs).toISOString(),
+    until: new Date(endExclusiveMs).toISOString(),
+    days: Math.round((endExclusiveMs - startMs) / MS_PER_DAY),
+  };
+}
+
+/** The last `days` UTC days including today: day-aligned, so two reports taken the same day agree exactly. */
+export function periodFromDays(days: number, now = new Date()): CostPeriod {
+  const endExclusive = utcDay(now) + MS_PER_DAY;
+  return periodBetween(endExclusive - days * MS_PER_DAY, endExclusive);
+}
+
+/** `since`..`until` as inclusive dates (YYYY-MM-DD); until defaults to today. */
+export function periodFromDates(since: string, until: string | undefined, now = new Date()): CostPeriod {
+  const start = Date.parse(`${dateSchema.parse(since)}T00:00:00Z`);
+  const endExclusive =
+    (until ? Date.parse(`${dateSchema.parse(until)}T00:00:00Z`) : utcDay(now)) + MS_PER_DAY;
+  if (endExclusive <= start) throw new RangeError("--until is before --since");
+  const period = periodBetween(start, endExclusive);
+  if (period.days > MAX_REPORT_DAYS)
+    throw new RangeError(`the period is longer than ${MAX_REPORT_DAYS} days`);
+  return period;
+}
+
+const SUMS = `sum(requests) AS requests, sum(input_tokens) AS inputTokens,
+  sum(output_tokens) AS outputTokens, sum(cache_read_tokens) AS cacheReadTokens,
+  sum(cache_write_tokens) AS cacheWriteTokens, sum(thinking_tokens) AS thinkingTokens, sum(images) AS images,
+  sum(cost_nano_usd) AS costNanoUsd`;
+
+type Sums = Omit<CostFields, "costUsd">;
+
+function withUsd<T extends { costNanoUsd: number }>(row: T): T & { costUsd: number } {
+  return { ...row, costUsd: nanoToUsd(row.costNanoUsd) };
+}
+
+/** cacheRead x (input rate - cache-read rate) / 1M, in exact integer arithmetic. */
+function cacheSavingsNano(pricing: Pricing | undefined, model: string, cacheReadTokens: number): number {
+  const table = pricing?.tables.get(model);
+  if (!table) return 0;
+  const perMillion = BigInt(cacheReadTokens) * BigInt(table.rates.input - table.rates.cacheRead);
+  return Number((perMillion + 500_000n) / 1_000_000n);
+}
+
+function sumFields<T extends Sums & Partial<CacheSavings>>(
+  rows: readonly T[],
+): Sums & { cacheSavingsNanoUsd: number } {
+  const total = {
+    requests: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    thinkingTokens: 0,
+    images: 0,
+    costNanoUsd: 0,
+    cacheSavingsNanoUsd: 0,
+  };
+  for (const row of rows) {
+    for (const key of Object.keys(total) as (keyof typeof total)[]) total[key] += row[key] ?? 0;
+  }
+  return total;
+}
+
+/**
+ * The one cost report behind `ahb costs`, `GET /api/costs` and `GET /api/costs/all`: integer nano-USD sums in SQL
+ * over the daily rollup (migration 2), totals as integer sums of the per-model rows, every day of the period listed.
+ */
+export function costReport(db: Db, options: CostReportOptions): CostReport {
+  const { period } = options;
+  const where = `day >= @since AND day < @until${options.user === undefined ? "" : " AND user = @user"}`;
+  const params = { since: period.since.slice(0, 10), until: period.until.slice(0, 10), user: options.user };
+  const models = db
+    .prepare(`SELECT provider, model, ${SUMS} FROM cost_daily WHERE ${where} GROUP BY provider, model`)
+    .all(params) as ({ provider: string; model: string } & Sums)[];
+  const byModel = models
+    .map((row) => {
+      const savings = cacheSavingsNano(options.pricing, row.model, row.cacheReadTokens);
+      return { ...withUsd(row), cacheSavingsNanoUsd: savings, cacheSavingsUsd: nanoToUsd(savings) };
+    })
+    .sort((a, b) => b.costNanoUsd - a.costNanoUsd || a.model.localeCompare(b.model));
+  const totals = sumFields(byModel);
+  const report: CostReport = {
+    period,
+    user: options.user ?? null,
+    totals: { ...withUsd(totals), cacheSavingsUsd: nanoToUsd(totals.cacheSavingsNanoUsd) },
+    byModel,
+    byDay: dailyCosts(db, where, params, period),
+  };
+  if (options.byUser) {
+    const users = db
+      .prepare(`SELECT user, ${SUMS} FROM cost_daily WHERE ${where} GROUP BY user`)
+      .all(params) as ({ user: string } & Sums)[];
+    report.byUser = users
+      .map(withUsd)
+      .sort((a, b) => b.costNanoUsd - a.costNanoUsd || a.user.localeCompare(b.user));
+  }
+  return report;
+}
+
+function dailyCosts(
+  db: Db,
+  where: string,
+  params: Record<string, unknown>,
+  period: CostPeriod,
+): CostReport["byDay"] {
+  const rows = db
+    .prepare(
+      `SELECT day, sum(requests) AS requests, sum(cost_nano_usd) AS costNanoUsd FROM cost_daily WHERE ${where} GROUP BY day`,
+    )
+    .all(params) as { day: string; requests: number; costNanoUsd: number }[];
+  const byDay = new Map(rows.map((row) => [row.day, row]));
+  const start = Date.parse(period.since);
+  return Array.from({ length: period.days }, (_, index) => {
+    const day = new Date(start + index * MS_PER_DAY).toISOString().slice(0, 10);
+    const row = byDay.get(day);
+    return withUsd({ day, requests: row?.requests ?? 0, costNanoUsd: row?.costNanoUsd ?? 0 });
+  });
+}

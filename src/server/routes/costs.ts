@@ -1,0 +1,40 @@
+import { Hono, type Context } from "hono";
+import { z } from "zod";
+import { pricingFromConfig } from "../../ai/pricing.js";
+import { costReport, periodFromDays } from "../../ops/costs.js";
+import { ApiError } from "../errors.js";
+import type { AppDeps, AppEnv } from "../types.js";
+
+const querySchema = z.object({
+  days: z.coerce
+    .number({ message: "days must be a number" })
+    .int({ message: "days must be a whole number" })
+    .min(1, { message: "days must be from 1 to 365" })
+    .max(365, { message: "days must be from 1 to 365" })
+    .default(30),
+});
+
+function parsePeriod(c: Context<AppEnv>) {
+  const parsed = querySchema.safeParse({ days: c.req.query("days") || undefined });
+  if (!parsed.success) {
+    throw new ApiError(400, "invalid_request", "query is invalid", {
+      details: parsed.error.issues.map((issue) => issue.message),
+    });
+  }
+  return periodFromDays(parsed.data.days);
+}
+
+/** GET /api/costs (the caller's own calls) and GET /api/costs/all (admins: everyone, with byUser). */
+export function costsRoutes(deps: AppDeps) {
+  const pricing = pricingFromConfig(deps.config);
+  return new Hono<AppEnv>()
+    .get("/", (c) => {
+      const period = parsePeriod(c);
+      return c.json(costReport(deps.db, { period, user: c.get("user"), pricing }));
+    })
+    .get("/all", (c) => {
+      if (!c.get("isAdmin")) throw new ApiError(403, "forbidden", "only admins see every user's costs");
+      const period = parsePeriod(c);
+      return c.json(costReport(deps.db, { period, byUser: true, pricing }));
+    });
+}
