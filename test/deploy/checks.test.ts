@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { extract } from "tar-fs";
 import { UserError } from "../../src/errors.js";
+import { openDatabase } from "../../src/db/open.js";
+import { backupLiveDatabase } from "../../src/ops/deploy/backup-step.js";
 import { contextTar } from "../../src/ops/deploy/context.js";
 import { failedState, healthUrl } from "../../src/ops/deploy/health.js";
 import { envListToRecord, redactorForContainer } from "../../src/ops/deploy/logs.js";
@@ -152,17 +154,20 @@ describe("health and status helpers", () => {
     assert.equal(cpuPercent({ ...stats, precpu_stats: {} }), null);
   });
 
-  it("finds the newest backup file and its age", () => {
+  it("backs up the live database before a swap (verified, in the manifest) and status finds it", async () => {
     const dir = tempDir("ahb-backups-");
     try {
-      assert.equal(newestBackup(`${dir.path}/none`, new Date()), null);
-      writeFileSync(`${dir.path}/old.db`, "o");
-      writeFileSync(`${dir.path}/new.db`, "n");
-      writeFileSync(`${dir.path}/half.db.partial`, "p");
-      const now = new Date("2026-11-24T05:00:00Z");
-      utimesSync(`${dir.path}/old.db`, new Date("2026-11-23T05:00:00Z"), new Date("2026-11-23T05:00:00Z"));
-      utimesSync(`${dir.path}/new.db`, new Date("2026-11-24T04:00:00Z"), new Date("2026-11-24T04:00:00Z"));
-      assert.deepEqual(newestBackup(dir.path, now), { path: `${dir.path}/new.db`, ageS: 3600 });
+      const config = { dataDir: `${dir.path}/data`, backupsDir: `${dir.path}/backups` };
+      const at = new Date("2026-11-24T04:00:00Z");
+      assert.equal(await backupLiveDatabase(config, at), undefined, "no database yet: nothing to back up");
+      assert.equal(newestBackup(config.backupsDir, at), null);
+      openDatabase(`${config.dataDir}/app.db`).close();
+      const backup = await backupLiveDatabase(config, at);
+      assert.ok(backup && existsSync(backup.path) && backup.verified && backup.bytes > 0);
+      assert.deepEqual(newestBackup(config.backupsDir, new Date("2026-11-24T05:00:00Z")), {
+        path: backup.path,
+        ageS: 3600,
+      });
     } finally {
       dir.remove();
     }

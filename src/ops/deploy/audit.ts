@@ -3,7 +3,7 @@ import { userInfo } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 
-export const AUDIT_FILE = "deploys.jsonl";
+const AUDIT_FILE = "deploys.jsonl";
 
 export const auditEntrySchema = z.object({
   time: z.string(),

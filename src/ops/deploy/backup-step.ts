@@ -1,33 +1,23 @@
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { openDatabase } from "../../db/open.js";
+import { existsSync } from "node:fs";
+import { createBackup } from "../backup.js";
 import { hostDatabasePath, type OpsConfig } from "../ops-config.js";
-import { compactUtc } from "./version.js";
 
 export interface PreDeployBackup {
   path: string;
   bytes: number;
+  verified: boolean;
 }
 
-/** An online copy of the live database taken right before the swap; undefined when there is no database yet. */
+/**
+ * The verified online backup of `ahb backup` (VACUUM INTO, compressed, checked, in the manifest), taken right
+ * before the swap; undefined when there is no database yet (a first deploy).
+ */
 export async function backupLiveDatabase(
   config: Pick<OpsConfig, "dataDir" | "backupsDir">,
   now: Date,
 ): Promise<PreDeployBackup | undefined> {
-  const source = hostDatabasePath(config);
-  if (!existsSync(source)) return undefined;
-  mkdirSync(config.backupsDir, { recursive: true, mode: 0o750 });
-  const path = join(config.backupsDir, `app-predeploy-${compactUtc(now)}.db`);
-  const partial = `${path}.partial`;
-  const db = openDatabase(source, { readonly: true });
-  try {
-    await db.backup(partial);
-    renameSync(partial, path);
-  } catch (error) {
-    rmSync(partial, { force: true });
-    throw error;
-  } finally {
-    db.close();
-  }
-  return { path, bytes: statSync(path).size };
+  const dbPath = hostDatabasePath(config);
+  if (!existsSync(dbPath)) return undefined;
+  const created = await createBackup({ dbPath, dir: config.backupsDir, now: () => now });
+  return { path: created.path, bytes: created.sizeBytes, verified: created.verified };
 }

@@ -6,7 +6,7 @@ import { pack } from "tar-fs";
 import { ExitCode, UserError } from "../../errors.js";
 
 /** Paths (relative, "/"-separated) the build context leaves out, by the context's .dockerignore. */
-export function contextFilter(contextDir: string, dockerfile: string): (relativePath: string) => boolean {
+function contextFilter(contextDir: string, dockerfile: string): (relativePath: string) => boolean {
   const ignoreFile = resolve(contextDir, ".dockerignore");
   const rules = existsSync(ignoreFile) ? readFileSync(ignoreFile, "utf8").split(/\r?\n/) : [];
   const matcher = dockerignoreModule.default({ ignorecase: false }).add(rules);

@@ -30,7 +30,7 @@ export interface HeldLock {
   release(): void;
 }
 
-export function processAlive(pid: number): boolean {
+function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -48,7 +48,7 @@ function readHolder(path: string): LockHolder | undefined {
 }
 
 /** Why a lock may be taken over, or undefined while its holder may still be working. */
-export function staleReason(
+function staleReason(
   holder: LockHolder,
   options: { host: string; now: Date; staleAfterMs: number; isAlive: (pid: number) => boolean },
 ): string | undefined {
@@ -60,7 +60,7 @@ export function staleReason(
   return undefined;
 }
 
-export function describeHolder(holder: LockHolder, now: Date): string {
+function describeHolder(holder: LockHolder, now: Date): string {
   const minutes = Math.max(0, Math.round((now.getTime() - Date.parse(holder.since)) / 60000));
   return `${holder.operator}@${holder.host} (pid ${holder.pid}, "${holder.command}") since ${holder.since} (${minutes} min ago)`;
 }

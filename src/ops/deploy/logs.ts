@@ -8,7 +8,7 @@ import { logOptions, sinceToUnixSeconds } from "../docker/spec.js";
 import type { OpsConfig } from "../ops-config.js";
 
 /** Values of the secret keys among KEY=value pairs (a container's Env or an env file). */
-export function secretValuesIn(values: Record<string, string>): string[] {
+function secretValuesIn(values: Record<string, string>): string[] {
   return secretKeys.map((key) => values[key]).filter((value): value is string => Boolean(value));
 }
 

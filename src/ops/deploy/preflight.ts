@@ -91,7 +91,7 @@ export function freeMb(path: string): number {
 }
 
 /** The engine's storage (images are built there) and the backups directory need room. */
-export async function checkDisk(engine: Engine, config: OpsConfig): Promise<string> {
+async function checkDisk(engine: Engine, config: OpsConfig): Promise<string> {
   const rootDir = await engine.dockerRootDir();
   const places = [config.backupsDir, ...(existsSync(rootDir) ? [rootDir] : [])];
   const report = places.map((path) => ({ path, mb: freeMb(path) }));
@@ -105,7 +105,7 @@ export async function checkDisk(engine: Engine, config: OpsConfig): Promise<stri
 }
 
 /** The container runs as uid 10001: bind-mounted directories must be writable by it. */
-export function checkDataDirs(config: Pick<OpsConfig, "dataDir" | "exportsDir">): void {
+function checkDataDirs(config: Pick<OpsConfig, "dataDir" | "exportsDir">): void {
   for (const dir of [config.dataDir, config.exportsDir]) {
     if (!existsSync(dir)) {
       mkdirSync(dir, { recursive: true, mode: 0o750 });

@@ -7,5 +7,3 @@ export interface ProgressEvent {
 }
 
 export type Progress = (event: ProgressEvent) => void;
-
-export const silentProgress: Progress = () => undefined;

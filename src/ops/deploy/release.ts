@@ -56,10 +56,13 @@ async function timed<T>(durations: Record<string, number>, name: string, run: ()
   }
 }
 
-function failureResult(error: unknown): AuditEntry["result"] {
-  if (error instanceof UserError && error.exitCode === ExitCode.BUILD_FAILED) return "build-failed";
-  if (error instanceof UserError && error.exitCode === ExitCode.DEPLOY_ROLLED_BACK) return "rolled-back";
-  return "failed";
+/** Failures that changed nothing (an unknown version, a refused git pull) are not deploy attempts. */
+function failureResult(error: unknown): AuditEntry["result"] | undefined {
+  if (!(error instanceof UserError)) return "failed";
+  if (error.exitCode === ExitCode.BUILD_FAILED) return "build-failed";
+  if (error.exitCode === ExitCode.DEPLOY_ROLLED_BACK) return "rolled-back";
+  if (error.exitCode === ExitCode.UNHEALTHY) return "failed";
+  return undefined;
 }
 
 /** Preflight + lock, image, backup, health-gated swap with automatic rollback, audit entry: deploy and rollback. */
@@ -131,15 +134,17 @@ export async function release(options: ReleaseOptions, plan: ReleasePlan): Promi
     };
   } catch (error) {
     durationsMs.total = Date.now() - startedAt;
-    appendAudit(config.stateDir, {
-      ...audit,
-      version: image?.version ?? null,
-      imageId: image?.imageId ?? null,
-      result: failureResult(error),
-      message: (error as Error).message,
-      durationsMs,
-      downtimeMs,
-    });
+    const result = failureResult(error);
+    if (result)
+      appendAudit(config.stateDir, {
+        ...audit,
+        version: image?.version ?? null,
+        imageId: image?.imageId ?? null,
+        result,
+        message: (error as Error).message,
+        durationsMs,
+        downtimeMs,
+      });
     throw error;
   } finally {
     checked.lock.release();

@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { readManifest } from "../backup-files.js";
 import type { Engine, RawStats } from "../docker/engine.js";
 import { hostDatabasePath, type OpsConfig } from "../ops-config.js";
 import { readAudit, type AuditEntry } from "./audit.js";
@@ -42,18 +43,15 @@ export function memoryInUse(stats: RawStats): number | null {
   return usage - (stats.memory_stats?.stats?.inactive_file ?? 0);
 }
 
-/** The newest file in the backups directory (any backup: pre-deploy, cron or manual). */
+/** The newest backup recorded in the backups manifest (`ahb backup`, cron or a pre-deploy one). */
 export function newestBackup(dir: string, now: Date): { path: string; ageS: number } | null {
   if (!existsSync(dir)) return null;
-  const files = readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isFile() && !entry.name.endsWith(".partial"))
-    .map((entry) => {
-      const path = join(dir, entry.name);
-      return { path, mtimeMs: statSync(path).mtimeMs };
-    })
-    .sort((a, b) => b.mtimeMs - a.mtimeMs);
-  const newest = files[0];
-  return newest ? { path: newest.path, ageS: Math.floor((now.getTime() - newest.mtimeMs) / 1000) } : null;
+  const newest = [...readManifest(dir).backups].sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+  if (!newest) return null;
+  return {
+    path: join(dir, newest.file),
+    ageS: Math.floor((now.getTime() - Date.parse(newest.createdAt)) / 1000),
+  };
 }
 
 function databaseSize(config: OpsConfig): { path: string; bytes: number } | null {
