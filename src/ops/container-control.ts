@@ -1,7 +1,8 @@
-import type Docker from "dockerode";
+import { setTimeout as sleep } from "node:timers/promises";
 import { ExitCode, UserError } from "../errors.js";
+import type { Engine } from "./docker/engine.js";
 
-/** What restore needs from the engine. The deploy area's engine module can provide the same two calls. */
+/** What restore needs from the engine. */
 export interface ContainerControl {
   name: string;
   /** Stops the container if it runs; true when it was running. */
@@ -11,59 +12,43 @@ export interface ContainerControl {
 }
 
 const POLL_MS = 500;
+const STOP_TIMEOUT_S = 10;
 /** Without a Docker health check, "healthy" means still running after this long. */
 const NO_HEALTHCHECK_SETTLE_MS = 3000;
 
-function engineError(error: unknown, name: string): Error {
-  const status = (error as { statusCode?: number }).statusCode;
-  if (status === 404)
-    return new UserError(
-      `container ${name} not found (use --no-container to swap the file only)`,
-      ExitCode.NOT_FOUND,
-    );
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === "ENOENT" || code === "ECONNREFUSED" || code === "EACCES") {
-    return new UserError(
-      `Docker engine unreachable (${code}); use --no-container to swap the file only`,
-      ExitCode.ENGINE_UNAVAILABLE,
-    );
-  }
-  return error as Error;
-}
-
-/** dockerode costs ~0.3 s of CPU to load: only commands that reach the engine pay for it. */
-async function defaultEngine(): Promise<Docker> {
-  const { default: DockerClient } = await import("dockerode");
-  return new DockerClient();
-}
-
-export function dockerContainerControl(name: string, engine?: Docker): ContainerControl {
-  let handle: Promise<Docker.Container> | undefined;
-  const container = () =>
-    (handle ??= (engine ? Promise.resolve(engine) : defaultEngine()).then((docker) =>
-      docker.getContainer(name),
-    ));
-  const inspect = async () =>
-    (await container()).inspect().catch((error: unknown) => Promise.reject(engineError(error, name)));
+/** Engine calls through the one dockerode module (src/ops/docker/engine.ts), loaded only when restore needs it. */
+export function dockerContainerControl(name: string, engine?: Engine): ContainerControl {
+  let connected: Promise<Engine> | undefined;
+  const connect = () =>
+    (connected ??= engine
+      ? Promise.resolve(engine)
+      : import("./docker/engine.js").then(({ Engine: EngineClass }) => EngineClass.connect()));
+  const inspect = async () => {
+    const state = await (await connect()).inspectContainer(name);
+    if (!state)
+      throw new UserError(
+        `container ${name} not found (use --no-container to swap the file only)`,
+        ExitCode.NOT_FOUND,
+      );
+    return state;
+  };
   return {
     name,
     async stopIfRunning() {
-      const info = await inspect();
-      if (!info.State.Running) return false;
-      await (await container()).stop();
+      if (!(await inspect()).running) return false;
+      await (await connect()).stopContainer(name, STOP_TIMEOUT_S);
       return true;
     },
     async startAndWaitHealthy(timeoutMs) {
-      await (await container()).start();
+      await (await connect()).startContainer(name);
       const started = Date.now();
       while (Date.now() - started < timeoutMs) {
-        const { State: state } = await inspect();
-        if (!state.Running) throw new Error(`container ${name} exited (code ${state.ExitCode})`);
-        const health = state.Health?.Status;
-        if (health === "healthy") return;
-        if (health === "unhealthy") throw new Error(`container ${name} is unhealthy`);
-        if (health === undefined && Date.now() - started >= NO_HEALTHCHECK_SETTLE_MS) return;
-        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+        const state = await inspect();
+        if (!state.running) throw new Error(`container ${name} exited (code ${state.exitCode})`);
+        if (state.health === "healthy") return;
+        if (state.health === "unhealthy") throw new Error(`container ${name} is unhealthy`);
+        if (state.health === undefined && Date.now() - started >= NO_HEALTHCHECK_SETTLE_MS) return;
+        await sleep(POLL_MS);
       }
       throw new Error(`container ${name} was not healthy within ${Math.round(timeoutMs / 1000)} s`);
     },

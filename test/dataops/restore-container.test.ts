@@ -6,6 +6,7 @@ import Docker from "dockerode";
 import { openDatabase } from "../../src/db/open.js";
 import { createBackup } from "../../src/ops/backup.js";
 import { dockerContainerControl } from "../../src/ops/container-control.js";
+import { Engine } from "../../src/ops/docker/engine.js";
 import { restoreBackup } from "../../src/ops/restore.js";
 import { BASE_IMAGE, dockerSkipReason, removeContainer } from "../helpers/docker.js";
 import { tempDir } from "../helpers/env.js";
@@ -16,6 +17,7 @@ const skip = await dockerSkipReason();
 describe("ahb restore with a container", { skip }, () => {
   it("stops the running container around the swap and starts it again; a missing container changes nothing", async () => {
     const docker = new Docker();
+    const engine = Engine.connect();
     const name = `ahb-dataops-restore-${randomBytes(4).toString("hex")}`;
     const dir = tempDir("ahb-dataops-");
     try {
@@ -42,7 +44,7 @@ describe("ahb restore with a container", { skip }, () => {
         backup: created.file,
         backupsDir: backups,
         dbPath,
-        container: dockerContainerControl(name, docker),
+        container: dockerContainerControl(name, engine),
         healthTimeoutMs: 30_000,
         onStep: (message) => steps.push(message),
       });
@@ -61,7 +63,7 @@ describe("ahb restore with a container", { skip }, () => {
           backup: created.file,
           backupsDir: backups,
           dbPath,
-          container: dockerContainerControl(`${name}-missing`, docker),
+          container: dockerContainerControl(`${name}-missing`, engine),
         }),
         (error: Error & { exitCode?: number }) => /not found/.test(error.message) && error.exitCode === 5,
       );

@@ -6,6 +6,7 @@ import { CONTAINER_PORT, publishedHealthHost, type OpsConfig } from "../ops-conf
 const PROBE_INTERVAL_MS = 50;
 const CONFIRM_INTERVAL_MS = 500;
 const INSPECT_INTERVAL_MS = 250;
+const PROBE_TIMEOUT_MS = 1000;
 
 export type HealthResult =
   { healthy: true; firstOkAt: number } | { healthy: false; reason: string; firstOkAt?: number };
@@ -30,14 +31,23 @@ export function failedState(state: ContainerState, restartsBefore: number): stri
   return undefined;
 }
 
+/**
+ * The deadline is a referenced timer on purpose: while a container boots, Docker's userland proxy accepts the
+ * connection to the published port and never answers, and that socket does not keep the process alive; with
+ * AbortSignal.timeout (an unreferenced timer) the CLI could simply exit mid-deploy.
+ */
 export async function probeHealth(url: string): Promise<{ ok: boolean; detail: string }> {
+  const controller = new AbortController();
+  const deadline = setTimeout(() => controller.abort(), PROBE_TIMEOUT_MS);
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    const response = await fetch(url, { signal: controller.signal });
     await response.body?.cancel();
     return { ok: response.status === 200, detail: `HTTP ${response.status}` };
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause;
     return { ok: false, detail: cause?.code ?? (error as Error).name };
+  } finally {
+    clearTimeout(deadline);
   }
 }
 
