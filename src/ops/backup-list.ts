@@ -82,3 +82,20 @@ function unlisted(root: string, name: string, state: BackupState, reason: string
     envFile: null,
   };
 }
+
+/**
+ * The newest verified backup the manifest records (`ahb backup`, cron or a pre-deploy one), without re-reading
+ * the files: status and doctor ask for it often; `listBackups` is the check that re-hashes them.
+ */
+export function newestBackup(dir: string, now: Date): { file: string; path: string; ageS: number } | null {
+  if (!existsSync(dir)) return null;
+  const newest = readManifest(dir)
+    .backups.filter((record) => record.verified)
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+  if (!newest) return null;
+  return {
+    file: newest.file,
+    path: join(dir, newest.file),
+    ageS: Math.floor((now.getTime() - Date.parse(newest.createdAt)) / 1000),
+  };
+}

@@ -1,3 +1,4 @@
+import { basename } from "node:path";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { describe, it } from "node:test";
@@ -9,7 +10,8 @@ import { contextTar } from "../../src/ops/deploy/context.js";
 import { failedState, healthUrl } from "../../src/ops/deploy/health.js";
 import { envListToRecord, redactorForContainer } from "../../src/ops/deploy/logs.js";
 import { checkEnvFile } from "../../src/ops/deploy/preflight.js";
-import { cpuPercent, memoryInUse, newestBackup } from "../../src/ops/deploy/status.js";
+import { newestBackup } from "../../src/ops/backup-list.js";
+import { cpuPercent, memoryInUse } from "../../src/ops/deploy/status.js";
 import type { ContainerState } from "../../src/ops/docker/engine.js";
 import { loadOpsConfig } from "../../src/ops/ops-config.js";
 import { FAKE_ANTHROPIC_KEY, FAKE_GOOGLE_KEY, tempDir, validKeys, writeEnvFile } from "../helpers/env.js";
@@ -165,6 +167,7 @@ describe("health and status helpers", () => {
       const backup = await backupLiveDatabase(config, at);
       assert.ok(backup && existsSync(backup.path) && backup.verified && backup.bytes > 0);
       assert.deepEqual(newestBackup(config.backupsDir, new Date("2026-11-24T05:00:00Z")), {
+        file: basename(backup.path),
         path: backup.path,
         ageS: 3600,
       });

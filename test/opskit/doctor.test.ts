@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, openSync, readFileSync, closeSync, utimesSync, writeFileSync, writeSync } from "node:fs";
+import { mkdirSync, openSync, readFileSync, closeSync, writeFileSync, writeSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import Docker from "dockerode";
 import { openDatabase } from "../../src/db/open.js";
+import { backupStem, writeManifest, type BackupRecord } from "../../src/ops/backup-files.js";
 import { Engine } from "../../src/ops/docker/engine.js";
 import { checkContainer, checkEngine, checkPort } from "../../src/ops/doctor/engine.js";
 import {
@@ -77,26 +78,41 @@ describe("doctor checks on real files", () => {
     assert.equal(checkDatabase(join(dir.path, "none.db")).status, "warn");
   });
 
-  it("last backup: newest *.db.gz by age, other files ignored", () => {
+  it("last backup: the newest verified manifest entry by age; unverified entries and stray files do not count", () => {
     const backups = join(dir.path, "backups");
     mkdirSync(backups);
     const now = new Date();
-    const touch = (name: string, hoursAgo: number) => {
-      writeFileSync(join(backups, name), "x");
-      const time = new Date(now.getTime() - hoursAgo * HOUR_MS);
-      utimesSync(join(backups, name), time, time);
+    const records: BackupRecord[] = [];
+    const record = (hoursAgo: number, verified = true) => {
+      const createdAt = new Date(now.getTime() - hoursAgo * HOUR_MS);
+      const file = `${backupStem(createdAt)}.db.gz`;
+      writeFileSync(join(backups, file), "x");
+      records.push({
+        file,
+        createdAt: createdAt.toISOString(),
+        sizeBytes: 1,
+        snapshotBytes: 1,
+        sha256: "0".repeat(64),
+        rowCounts: {},
+        schemaVersion: 2,
+        verified,
+        toolVersion: "test",
+      });
+      writeManifest(backups, { format: 1, backups: records });
+      return file;
     };
     assert.equal(checkLastBackup(backups, now).status, "warn");
-    touch("ahb-old.db.gz", 24 * 9);
-    touch("ahb-partial.db.gz.tmp", 0);
+    record(24 * 9);
+    writeFileSync(join(backups, "stray.db.gz"), "x");
+    record(1, false);
     assert.equal(checkLastBackup(backups, now).status, "fail");
-    touch("ahb-yesterday.db.gz", 30);
+    const yesterday = record(30);
     assert.deepEqual(checkLastBackup(backups, now), {
       name: "last backup",
       status: "warn",
-      detail: "ahb-yesterday.db.gz, 30.0 h old",
+      detail: `${yesterday}, 30.0 h old`,
     });
-    touch("ahb-today.db.gz", 2);
+    record(2);
     assert.equal(checkLastBackup(backups, now).status, "ok");
     assert.equal(checkLastBackup(join(dir.path, "no-backups"), now).status, "warn");
   });

@@ -1,6 +1,5 @@
 import { existsSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { readManifest } from "../backup-files.js";
+import { newestBackup } from "../backup-list.js";
 import type { Engine, RawStats } from "../docker/engine.js";
 import { hostDatabasePath, type OpsConfig } from "../ops-config.js";
 import { readAudit, type AuditEntry } from "./audit.js";
@@ -43,15 +42,9 @@ export function memoryInUse(stats: RawStats): number | null {
   return usage - (stats.memory_stats?.stats?.inactive_file ?? 0);
 }
 
-/** The newest backup recorded in the backups manifest (`ahb backup`, cron or a pre-deploy one). */
-export function newestBackup(dir: string, now: Date): { path: string; ageS: number } | null {
-  if (!existsSync(dir)) return null;
-  const newest = [...readManifest(dir).backups].sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
-  if (!newest) return null;
-  return {
-    path: join(dir, newest.file),
-    ageS: Math.floor((now.getTime() - Date.parse(newest.createdAt)) / 1000),
-  };
+function lastBackup(dir: string, now: Date): { path: string; ageS: number } | null {
+  const newest = newestBackup(dir, now);
+  return newest && { path: newest.path, ageS: newest.ageS };
 }
 
 function databaseSize(config: OpsConfig): { path: string; bytes: number } | null {
@@ -87,7 +80,7 @@ export async function containerStatus(
     memoryBytes: stats ? memoryInUse(stats) : null,
     memoryLimitBytes: stats?.memory_stats?.limit ?? null,
     database: databaseSize(config),
-    lastBackup: newestBackup(config.backupsDir, now),
+    lastBackup: lastBackup(config.backupsDir, now),
     lastDeploy: readAudit(config.stateDir).at(-1) ?? null,
   };
 }

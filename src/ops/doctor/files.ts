@@ -1,11 +1,9 @@
-import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { statSync } from "node:fs";
 import Database from "better-sqlite3";
 import { permissionProblems } from "../../config/check.js";
+import { newestBackup } from "../backup-list.js";
 import { freeMb } from "../deploy/preflight.js";
 import { result, type CheckResult } from "./types.js";
-
-const HOUR_MS = 3_600_000;
 
 function errorCode(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
@@ -77,24 +75,20 @@ export function checkDatabase(path: string): CheckResult {
   }
 }
 
-/** Newest *.db.gz in the backups directory: a day and a bit is normal for a daily backup. */
+/** The newest verified backup in the manifest: a day and a bit is normal for a daily backup. */
 export function checkLastBackup(
   dir: string,
   now: Date,
   limits = { warnAfterHours: 26, failAfterHours: 7 * 24 },
 ): CheckResult {
-  let newest: { file: string; mtimeMs: number } | undefined;
+  let newest: ReturnType<typeof newestBackup>;
   try {
-    for (const file of readdirSync(dir)) {
-      if (!file.endsWith(".db.gz")) continue;
-      const mtimeMs = statSync(join(dir, file)).mtimeMs;
-      if (!newest || mtimeMs > newest.mtimeMs) newest = { file, mtimeMs };
-    }
+    newest = newestBackup(dir, now);
   } catch (error) {
-    if (errorCode(error) !== "ENOENT") return result("last backup", "fail", `${dir}: ${errorCode(error)}`);
+    return result("last backup", "fail", `${dir}: ${(error as Error).message}`);
   }
-  if (!newest) return result("last backup", "warn", `no *.db.gz in ${dir} (run ahb backup)`);
-  const hours = (now.getTime() - newest.mtimeMs) / HOUR_MS;
+  if (!newest) return result("last backup", "warn", `no verified backup in ${dir} (run ahb backup)`);
+  const hours = newest.ageS / 3600;
   const detail = `${newest.file}, ${hours.toFixed(1)} h old`;
   if (hours > limits.failAfterHours) return result("last backup", "fail", detail);
   if (hours > limits.warnAfterHours) return result("last backup", "warn", detail);
