@@ -86,7 +86,7 @@ export async function createBackup(options: BackupOptions): Promise<CreatedBacku
     throw new UserError(`env file not found: ${options.includeEnvFile}`, ExitCode.NOT_FOUND);
   }
   mkdirSync(dir, { recursive: true });
-  return withLock(join(dir, LOCK_FILE), "ahb backup", async () => {
+  return withLock(join(dir, LOCK_FILE), { label: "backup", command: "ahb backup" }, async () => {
     const stalePartialsRemoved = removeStalePartials(dir);
     const created = await writeVerifiedBackup({ ...options, dbPath, dir });
     const pruned = pruneBackups(dir, {

@@ -43,7 +43,11 @@ export function runLockedCleanup(
   who: string,
   options: CleanupOptions,
 ): CleanupReport {
-  const lock = acquireLock(cleanupLockPath(dbPath), who, { staleAfterMs: LOCK_STALE_MS });
+  const lock = acquireLock(cleanupLockPath(dbPath), {
+    label: "cleanup",
+    command: who,
+    staleAfterMs: LOCK_STALE_MS,
+  });
   try {
     return runCleanup(db, options);
   } finally {

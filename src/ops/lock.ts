@@ -1,42 +1,55 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
-import { hostname } from "node:os";
+import { randomUUID } from "node:crypto";
+import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { hostname as osHostname } from "node:os";
 import { dirname } from "node:path";
 import { ExitCode, UserError } from "../errors.js";
+import { operatorName } from "./deploy/audit.js";
 
-export interface LockOwner {
-  pid: number;
+export interface LockHolder {
+  operator: string;
   host: string;
+  pid: number;
   command: string;
-  startedAt: string;
+  since: string;
+  token: string;
 }
 
-export interface FileLock {
-  path: string;
-  release(): void;
+export interface LockOptions {
+  /** What the lock guards, for messages: "deploy lock held by …". */
+  label: string;
+  command: string;
+  /** Defaults to the user running this process. */
+  operator?: string;
+  /**
+   * A lock older than this is taken over even if its holder cannot be checked (another host or container, whose
+   * pids this process cannot see). Without it only a holder known to be gone is taken over.
+   */
+  staleAfterMs?: number;
+  now?: () => Date;
+  host?: string;
+  pid?: number;
+  isAlive?: (pid: number) => boolean;
 }
 
 export class LockHeldError extends UserError {
   constructor(
-    readonly path: string,
-    readonly owner: LockOwner | undefined,
+    readonly holder: LockHolder,
+    message: string,
+    hints: string[],
   ) {
-    const who = owner
-      ? `pid ${owner.pid} on ${owner.host} (${owner.command}) since ${owner.startedAt}`
-      : "an unknown process";
-    super(`${path} is locked by ${who}`, ExitCode.LOCKED);
+    super(message, ExitCode.LOCKED, hints);
     this.name = "LockHeldError";
   }
 }
 
-function readOwner(path: string): LockOwner | undefined {
-  try {
-    return JSON.parse(readFileSync(path, "utf8")) as LockOwner;
-  } catch {
-    return undefined;
-  }
+export interface HeldLock {
+  holder: LockHolder;
+  /** The stale holder this acquisition replaced, for a warning. */
+  tookOverFrom?: LockHolder;
+  release(): void;
 }
 
-function isAlive(pid: number): boolean {
+function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -45,73 +58,119 @@ function isAlive(pid: number): boolean {
   }
 }
 
-export interface LockOptions {
-  /**
-   * A lock older than this is taken over even if its owner cannot be checked (another host or container, whose
-   * pids this process cannot see). Set it well above the longest run.
-   */
-  staleAfterMs?: number;
+function readHolder(path: string): LockHolder | undefined {
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as LockHolder;
+  } catch {
+    return undefined;
+  }
 }
 
-/** A lock left by a process of this host that no longer exists (killed, crashed), or one past its age limit. */
-function isStale(owner: LockOwner | undefined, options: LockOptions): boolean {
-  if (owner === undefined) return false;
-  if (owner.host === hostname() && !isAlive(owner.pid)) return true;
-  const age = Date.now() - Date.parse(owner.startedAt);
-  return options.staleAfterMs !== undefined && age > options.staleAfterMs;
+/** Why a lock may be taken over, or undefined while its holder may still be working. */
+function staleReason(
+  holder: LockHolder,
+  options: { host: string; now: Date; staleAfterMs?: number; isAlive: (pid: number) => boolean },
+): string | undefined {
+  if (holder.host === options.host && !options.isAlive(holder.pid))
+    return `process ${holder.pid} on ${holder.host} is gone`;
+  if (options.staleAfterMs === undefined) return undefined;
+  const ageMs = options.now.getTime() - Date.parse(holder.since);
+  if (!(ageMs <= options.staleAfterMs))
+    return `it is older than ${Math.round(options.staleAfterMs / 60000)} min`;
+  return undefined;
+}
+
+function describeHolder(holder: LockHolder, now: Date): string {
+  const minutes = Math.max(0, Math.round((now.getTime() - Date.parse(holder.since)) / 60000));
+  return `${holder.operator}@${holder.host} (pid ${holder.pid}, "${holder.command}") since ${holder.since} (${minutes} min ago)`;
 }
 
 /**
- * Takes an exclusive lock file (O_EXCL create) holding who took it; throws LockHeldError (exit 12) naming the
- * holder if a live process has it. A stale lock (see isStale) is removed and retaken once.
+ * The lock file appears complete or not at all: the holder is written to a private file which is then hard-linked
+ * to the lock path, and link() fails when the path exists. A stale lock is moved aside (rename is atomic, so only
+ * one process wins it) and checked to be the one judged stale before the link is retried.
  */
-export function acquireLock(path: string, command: string, options: LockOptions = {}): FileLock {
-  mkdirSync(dirname(path), { recursive: true });
-  const owner: LockOwner = {
-    pid: process.pid,
-    host: hostname(),
-    command,
-    startedAt: new Date().toISOString(),
+export function acquireLock(path: string, options: LockOptions): HeldLock {
+  const now = options.now ?? (() => new Date());
+  const host = options.host ?? osHostname();
+  const isAlive = options.isAlive ?? processAlive;
+  const holder: LockHolder = {
+    operator: options.operator ?? operatorName(),
+    host,
+    pid: options.pid ?? process.pid,
+    command: options.command,
+    since: now().toISOString(),
+    token: randomUUID(),
   };
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    let fd: number;
-    try {
-      fd = openSync(path, "wx", 0o644);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const holder = readOwner(path);
-      if (attempt === 0 && isStale(holder, options)) {
-        rmSync(path, { force: true });
-        continue;
-      }
-      throw new LockHeldError(path, holder);
+  mkdirSync(dirname(path), { recursive: true });
+  const draft = `${path}.${holder.token}`;
+  writeFileSync(draft, `${JSON.stringify(holder)}\n`, { mode: 0o644 });
+  try {
+    let tookOverFrom: LockHolder | undefined;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (tryLink(draft, path)) return heldLock(path, holder, tookOverFrom);
+      const current = readHolder(path);
+      if (!current) continue;
+      const stale = staleReason(current, { host, now: now(), staleAfterMs: options.staleAfterMs, isAlive });
+      if (!stale) throw lockedError(path, current, now(), options.label);
+      if (moveAsideIfStill(path, current)) tookOverFrom = current;
     }
-    try {
-      writeSync(fd, `${JSON.stringify(owner)}\n`);
-    } finally {
-      closeSync(fd);
-    }
-    let released = false;
-    return {
-      path,
-      release() {
-        if (released) return;
-        released = true;
-        if (readOwner(path)?.pid === process.pid) rmSync(path, { force: true });
-      },
-    };
+    const current = readHolder(path);
+    throw current
+      ? lockedError(path, current, now(), options.label)
+      : new UserError(`could not take the lock ${path}`, ExitCode.LOCKED);
+  } finally {
+    unlinkSync(draft);
   }
-  throw new LockHeldError(path, readOwner(path));
+}
+
+function tryLink(from: string, to: string): boolean {
+  try {
+    linkSync(from, to);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  }
+}
+
+function moveAsideIfStill(path: string, judged: LockHolder): boolean {
+  const aside = `${path}.stale-${randomUUID()}`;
+  try {
+    renameSync(path, aside);
+  } catch {
+    return false;
+  }
+  const moved = readHolder(aside);
+  if (moved?.token === judged.token) {
+    unlinkSync(aside);
+    return true;
+  }
+  // Someone else took over between our read and our rename: give their fresh lock back.
+  tryLink(aside, path);
+  unlinkSync(aside);
+  return false;
+}
+
+function heldLock(path: string, holder: LockHolder, tookOverFrom?: LockHolder): HeldLock {
+  return {
+    holder,
+    tookOverFrom,
+    release() {
+      if (readHolder(path)?.token === holder.token) unlinkSync(path);
+    },
+  };
+}
+
+function lockedError(path: string, holder: LockHolder, now: Date, label: string): LockHeldError {
+  return new LockHeldError(holder, `${label} lock held by ${describeHolder(holder, now)}`, [
+    `wait for it to finish; if no ${label} is running there, remove ${path}`,
+  ]);
 }
 
 /** Runs fn while holding the lock, releasing it however fn ends. */
-export async function withLock<T>(
-  path: string,
-  command: string,
-  fn: () => Promise<T> | T,
-  options: LockOptions = {},
-): Promise<T> {
-  const lock = acquireLock(path, command, options);
+export async function withLock<T>(path: string, options: LockOptions, fn: () => Promise<T> | T): Promise<T> {
+  const lock = acquireLock(path, options);
   try {
     return await fn();
   } finally {

@@ -28,7 +28,7 @@ export function startCleanupJob(
       deps.logger.info("cleanup done", { ...report });
     } catch (error) {
       if (error instanceof LockHeldError)
-        deps.logger.info("cleanup skipped: another run holds the lock", { holder: error.owner });
+        deps.logger.info("cleanup skipped: another run holds the lock", { holder: error.holder });
       else deps.logger.error("cleanup failed", { error });
     }
   };

@@ -117,7 +117,7 @@ describe("ahb cleanup", () => {
         /^cleanup \(dry run\): would delete 3 sessions .* 2 export files \(1\.5 KB to free\); cost ledger kept$/,
       );
 
-      const lock = acquireLock(cleanupLockPath(dbPath), "test holder");
+      const lock = acquireLock(cleanupLockPath(dbPath), { label: "cleanup", command: "test holder" });
       let locked;
       try {
         locked = await runCli([...args, ...flags]);
@@ -125,7 +125,10 @@ describe("ahb cleanup", () => {
         lock.release();
       }
       assert.equal(locked.exitCode, 12);
-      assert.match(String(locked.stderr), new RegExp(`locked by pid ${process.pid} .*\\(test holder\\)`));
+      assert.match(
+        String(locked.stderr),
+        new RegExp(`cleanup lock held by \\S+@\\S+ \\(pid ${process.pid}, "test holder"\\)`),
+      );
 
       const real = await runCli([...args, ...flags, "--json"]);
       assert.equal(real.exitCode, 0, String(real.stderr));

@@ -3,11 +3,11 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { execa } from "execa";
 import { UserError } from "../../src/errors.js";
-import { acquireLock, type LockHolder } from "../../src/ops/deploy/lock.js";
+import { acquireLock, LockHeldError, withLock, type LockHolder } from "../../src/ops/lock.js";
 import { repoRoot } from "../helpers/cli.js";
 import { tempDir } from "../helpers/env.js";
 
-const options = { operator: "alice", command: "ahb deploy", staleAfterMs: 3_600_000 };
+const options = { label: "deploy", operator: "alice", command: "ahb deploy", staleAfterMs: 3_600_000 };
 
 function writeHolder(path: string, holder: Partial<LockHolder>): void {
   const full: LockHolder = {
@@ -32,7 +32,7 @@ function lockedError(run: () => unknown): UserError {
   assert.fail("expected the lock to be refused");
 }
 
-describe("deploy lock", () => {
+describe("lock", () => {
   it("is held with who/when/pid/host inside, refuses a second holder, and is released", () => {
     const dir = tempDir("ahb-lock-");
     const path = `${dir.path}/state/deploy.lock`;
@@ -90,14 +90,35 @@ describe("deploy lock", () => {
     }
   });
 
+  it("names the caller's label in a refusal and is released by withLock however fn ends", async () => {
+    const dir = tempDir("ahb-lock-");
+    const path = `${dir.path}/backup.lock`;
+    const backup = { label: "backup", operator: "dave", command: "ahb backup" };
+    try {
+      await assert.rejects(
+        withLock(path, backup, () => {
+          const refused = lockedError(() => acquireLock(path, backup));
+          assert.ok(refused instanceof LockHeldError);
+          assert.equal(refused.holder.operator, "dave");
+          assert.match(refused.message, /^backup lock held by dave@/);
+          throw new Error("fn failed");
+        }),
+        /fn failed/,
+      );
+      assert.equal(existsSync(path), false);
+    } finally {
+      dir.remove();
+    }
+  });
+
   it("lets exactly one of several processes racing for it win", async () => {
     const dir = tempDir("ahb-lock-");
     const path = `${dir.path}/deploy.lock`;
     const script = `
-      import { acquireLock } from "./src/ops/deploy/lock.ts";
+      import { acquireLock } from "./src/ops/lock.ts";
       try {
         // Racers start seconds apart on a busy machine: an exited winner must not look stale to a late one.
-        acquireLock(${JSON.stringify(path)}, { operator: "racer", command: "race", staleAfterMs: 3600000, isAlive: () => true });
+        acquireLock(${JSON.stringify(path)}, { label: "deploy", operator: "racer", command: "race", staleAfterMs: 3600000, isAlive: () => true });
         console.log("won");
       } catch (error) {
         console.log(error.exitCode === 12 ? "locked" : "error " + error.message);

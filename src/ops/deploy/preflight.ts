@@ -7,8 +7,7 @@ import { ExitCode, UserError } from "../../errors.js";
 import { CONTAINER_UID } from "../docker/spec.js";
 import type { ContainerState, Engine, EngineVersion } from "../docker/engine.js";
 import type { OpsConfig } from "../ops-config.js";
-import { operatorName } from "./audit.js";
-import { acquireLock, type HeldLock } from "./lock.js";
+import { acquireLock, type HeldLock } from "../lock.js";
 import type { Progress } from "./progress.js";
 
 export interface EnvFileCheck {
@@ -34,7 +33,7 @@ export function lockPath(config: Pick<OpsConfig, "stateDir">): string {
 
 export function takeLock(config: OpsConfig, command: string, progress: Progress): HeldLock {
   const lock = acquireLock(lockPath(config), {
-    operator: operatorName(),
+    label: "deploy",
     command,
     staleAfterMs: config.lockStaleAfterS * 1000,
   });
