@@ -1,5 +1,11 @@
 /** Typed client for the JSON API in docs/CONTRACT.md; every failure becomes an ApiFailure with the server's code. */
 
+import type { CostFields, CostReport as CostsReport } from "../src/ops/costs.js";
+import type { UploadResult } from "../src/upload/extract.js";
+
+/** The server's own answer types (type-only imports, erased from the bundle). */
+export type { CostFields, CostsReport, UploadResult };
+
 export interface SessionSummary {
   id: string;
   title: string;
@@ -36,34 +42,6 @@ export interface VersionInfo {
   summary: string | null;
   model: string | null;
   createdAt: string;
-}
-
-export interface UploadResult {
-  filename: string;
-  type: string;
-  chars: number;
-  truncated: boolean;
-  text: string;
-}
-
-export interface CostFields {
-  requests: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  thinkingTokens: number;
-  images: number;
-  costNanoUsd: number;
-  costUsd: number;
-}
-
-export interface CostsReport {
-  period: { since: string; until: string; days: number };
-  totals: CostFields & { cacheSavingsNanoUsd?: number };
-  byModel: (CostFields & { provider: string; model: string })[];
-  byDay: { day: string; requests: number; costNanoUsd: number; costUsd: number }[];
-  byUser?: (CostFields & { user: string })[];
 }
 
 export interface Me {

@@ -2,21 +2,11 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { openDatabase, type Db } from "../../src/db/open.js";
+import { CHROMIUM_ARGS } from "../../src/export/browser.js";
 import { bootServer } from "../../src/server/bootstrap.js";
 import type { RunningServer } from "../../src/server/listen.js";
 import { tempDir, validKeys } from "../helpers/env.js";
 import { startIdentityProxy, USER_COOKIE, type IdentityProxy } from "./identity-proxy.js";
-
-export const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 export interface Stack {
   url: string;
@@ -68,7 +58,9 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: CHROMIUM_FLAGS,
+    headless: true,
+    chromiumSandbox: false,
+    args: CHROMIUM_ARGS,
   });
 }
 
