@@ -12,7 +12,8 @@ import { tempDir, validKeys, writeEnvFile } from "../test/helpers/env.js";
 import { freePort, waitFor } from "../test/helpers/net.js";
 import { startAvailabilityProbe } from "../test/helpers/probe.js";
 
-const rounds = Number(process.argv[2] ?? 3);
+// `npm run bench -- deploy` passes the bench name too: only a numeric argument is a round count.
+const rounds = Number(process.argv.slice(2).find((arg) => /^[1-9]\d*$/.test(arg)) ?? 3);
 const IMAGE = "ahb-deploytest-bench:app";
 const CONTAINER = "ahb-deploytest-bench";
 const PROBE_MS = 50;
@@ -130,6 +131,7 @@ const rows = results.map((r) => `| ${r.method} | ${r.round} | ${r.probeMs} | ${r
 const summary = methods.map(
   (method) => `| ${method} | ${median(results.filter((r) => r.method === method).map((r) => r.probeMs))} |`,
 );
+if (results.length === 0) throw new Error("no round was measured: nothing to report");
 const ahbMedian = median(results.filter((r) => r.method === methods[0]).map((r) => r.probeMs));
 const verdict = `Target (under 2 s) ${ahbMedian < 2000 ? "met" : "not met"} on this run: ahb deploy median ${ahbMedian} ms.`;
 const markdown = `# Deploy unavailability window
