@@ -32,8 +32,8 @@ Examples:
   $ ahb cleanup --dry-run           what the hourly cleanup would delete (sessions, export files)
   $ ahb restore <backup> --yes      verify, stop the container, swap the database, start, wait for health
   $ ahb costs --days 7 --by day     AI spend per day with a trend; --budget USD exits 4 when over
-  $ ahb deploy                       build, back up, health-gated swap (rolls back by itself)
-  $ ahb status --json                container health, version, resources (exit 3 when unhealthy)
+  $ ahb deploy                      build, back up, health-gated swap (rolls back by itself)
+  $ ahb status --json               container health, version, resources (exit 3 when unhealthy)
 
 Exit codes: see the README ("Exit codes"); 0 means success.`;
 
