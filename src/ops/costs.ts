@@ -1,5 +1,7 @@
 import { z } from "zod";
 import type { Db } from "../db/open.js";
+import type { TokenUsage } from "../db/repo/ledger.js";
+import { ZERO_USAGE } from "../ai/usage.js";
 import { nanoToUsd, type Pricing } from "../ai/pricing.js";
 
 const MS_PER_DAY = 86_400_000;
@@ -13,14 +15,8 @@ export interface CostPeriod {
   days: number;
 }
 
-export interface CostFields {
+export interface CostFields extends TokenUsage {
   requests: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  thinkingTokens: number;
-  images: number;
   costNanoUsd: number;
   costUsd: number;
 }
@@ -106,17 +102,7 @@ function cacheSavingsNano(pricing: Pricing | undefined, model: string, cacheRead
 function sumFields<T extends Sums & Partial<CacheSavings>>(
   rows: readonly T[],
 ): Sums & { cacheSavingsNanoUsd: number } {
-  const total = {
-    requests: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    cacheReadTokens: 0,
-    cacheWriteTokens: 0,
-    thinkingTokens: 0,
-    images: 0,
-    costNanoUsd: 0,
-    cacheSavingsNanoUsd: 0,
-  };
+  const total = { requests: 0, ...ZERO_USAGE, costNanoUsd: 0, cacheSavingsNanoUsd: 0 };
   for (const row of rows) {
     for (const key of Object.keys(total) as (keyof typeof total)[]) total[key] += row[key] ?? 0;
   }
