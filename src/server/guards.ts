@@ -57,12 +57,15 @@ export function parseVersionQuery(c: Context<AppEnv>): number | undefined {
   return value === undefined || value === "" ? undefined : parseVersionNumber(value);
 }
 
-/** The latest or `?version=n` HTML of the document named in the path: 404 `no_content` while it has none. */
-export function requireHtml(c: Context<AppEnv>, db: Db): Version {
+/**
+ * The caller's document named in the path with its latest or `?version=n` version: 404 `no_content` while it has
+ * none, 404 `not_found` for a version it does not have.
+ */
+export function requireHtml(c: Context<AppEnv>, db: Db): { document: DocumentRow; version: Version } {
   const document = requireOwnedDocument(c, db);
   const version = parseVersionQuery(c);
   const found = getVersion(db, document.id, version);
-  if (found) return found;
+  if (found) return { document, version: found };
   if (version === undefined) throw new ApiError(404, "no_content", "the document has no content yet");
   throw new ApiError(404, "not_found", `version ${version} not found`);
 }

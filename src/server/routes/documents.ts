@@ -73,7 +73,7 @@ export function documentRoutes(deps: AppDeps) {
       }
       return c.body(null, 204);
     })
-    .get("/:docId/html", (c) => htmlResponse(c, requireHtml(c, db).html))
-    .get("/:docId/preview", (c) => htmlResponse(c, requireHtml(c, db).html, PREVIEW_CSP))
+    .get("/:docId/html", (c) => htmlResponse(c, requireHtml(c, db).version.html))
+    .get("/:docId/preview", (c) => htmlResponse(c, requireHtml(c, db).version.html, PREVIEW_CSP))
     .route("/:docId/versions", versionRoutes(deps));
 }

@@ -1,12 +1,11 @@
 import { Readable } from "node:stream";
 import { Hono, type Context } from "hono";
-import { getVersion } from "../../db/repo/versions.js";
 import { contentDisposition } from "../../export/disposition.js";
 import { ExportError } from "../../export/errors.js";
 import type { Exporter, ExportSource } from "../../export/exporter.js";
 import { contentTypeFor, extensionFor, parseExportSpec, type ExportSpec } from "../../export/spec.js";
 import { ApiError } from "../errors.js";
-import { parseVersionQuery, requireDocument, requireOwnedSession } from "../guards.js";
+import { parseVersionQuery, requireHtml } from "../guards.js";
 import type { AppDeps, AppEnv } from "../types.js";
 
 /**
@@ -17,17 +16,7 @@ export function exportRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   const send = async (c: Context<AppEnv>, spec: ExportSpec, disposition: (title: string) => string) => {
-    const session = requireOwnedSession(c, deps.db);
-    const document = requireDocument(c, deps.db, session.id);
-    const requested = parseVersionQuery(c);
-    const version = getVersion(deps.db, document.id, requested);
-    if (!version) {
-      throw new ApiError(
-        404,
-        "not_found",
-        requested ? "version not found" : "the document has no version yet",
-      );
-    }
+    const { document, version } = requireHtml(c, deps.db);
     const source = { documentId: document.id, version: version.version, html: version.html };
     const file = await exportFile(requireExporter(deps.exporter), source, spec);
     // The handle's read stream closes the file at its end or when the client goes away.
@@ -36,7 +25,8 @@ export function exportRoutes(deps: AppDeps): Hono<AppEnv> {
         "Content-Type": contentTypeFor(spec),
         "Content-Length": String(file.size),
         "Content-Disposition": disposition(document.title),
-        "Cache-Control": requested ? "private, max-age=86400, immutable" : "private, no-cache",
+        "Cache-Control":
+          parseVersionQuery(c) === undefined ? "private, no-cache" : "private, max-age=86400, immutable",
       },
     });
   };
