@@ -9,6 +9,7 @@ import {
   chatInit,
   eventNames,
   eventsOf,
+  FAST_RETRY,
   expectedLedger,
   ledgerRows,
   PAGE,
@@ -18,8 +19,6 @@ import {
 } from "./helpers.js";
 
 type Poster = (path: string, init?: RequestInit) => Promise<Response>;
-
-const FAST_RETRY = { maxRetries: 2, baseDelayMs: 10, maxDelayMs: 2000 };
 
 async function turn(post: Poster, sessionId: string, body: Record<string, unknown>): Promise<SseEvent[]> {
   const response = await post(`/api/chat/${sessionId}`, chatInit(body));

@@ -12,6 +12,7 @@ import {
   chatInit,
   eventNames,
   eventsOf,
+  FAST_RETRY,
   expectedAnthropicRow,
   expectedGeminiRow,
   ledgerRows,
@@ -20,8 +21,6 @@ import {
   withoutStatus,
   type SseEvent,
 } from "./helpers.js";
-
-const FAST_RETRY = { maxRetries: 2, baseDelayMs: 10, maxDelayMs: 2000 };
 
 function seed(t: TestApp, html: string | null = PAGE, owner = "anonymous") {
   const { session, documentId } = createSession(t.deps.db, { owner, maxPerOwner: 1000 });

@@ -177,3 +177,6 @@ export const PAGE = `<!DOCTYPE html>
 <script>document.querySelectorAll("li").forEach((li) => li.setAttribute("tabindex", "0"));</script>
 </body>
 </html>`;
+
+/** Provider retries with short waits, so retried 429/529 tests run in milliseconds. */
+export const FAST_RETRY = { maxRetries: 2, baseDelayMs: 10, maxDelayMs: 2000 };
