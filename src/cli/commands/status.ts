@@ -1,19 +1,13 @@
 import type { Command } from "commander";
 import { ExitCode } from "../../errors.js";
+import { formatAge, formatBytes } from "../format.js";
 import type { StatusReport } from "../../ops/deploy/status.js";
 import { opsConfigFrom, withOpsOptions } from "../ops-options.js";
 import { printJson, printTable } from "../output.js";
 import type { CommandResult } from "../result.js";
 
-function megabytes(bytes: number | null): string {
-  return bytes === null ? "-" : `${(bytes / 1024 ** 2).toFixed(1)} MB`;
-}
-
-function age(seconds: number): string {
-  if (seconds < 120) return `${seconds} s`;
-  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
-  if (seconds < 172800) return `${Math.round(seconds / 3600)} h`;
-  return `${Math.round(seconds / 86400)} d`;
+function size(bytes: number | null): string {
+  return bytes === null ? "-" : formatBytes(bytes);
 }
 
 function rows(report: StatusReport): string[][] {
@@ -29,11 +23,13 @@ function rows(report: StatusReport): string[][] {
     ["restarts", String(report.restartCount ?? "-")],
     ["published", report.published ?? "-"],
     ["cpu", report.cpuPercent === null ? "-" : `${report.cpuPercent}%`],
-    ["memory", `${megabytes(report.memoryBytes)} of ${megabytes(report.memoryLimitBytes)}`],
-    ["database", report.database ? `${megabytes(report.database.bytes)} (${report.database.path})` : "-"],
+    ["memory", `${size(report.memoryBytes)} of ${size(report.memoryLimitBytes)}`],
+    ["database", report.database ? `${size(report.database.bytes)} (${report.database.path})` : "-"],
     [
       "last backup",
-      report.lastBackup ? `${age(report.lastBackup.ageS)} ago (${report.lastBackup.path})` : "none",
+      report.lastBackup
+        ? `${formatAge(report.lastBackup.ageS * 1000)} ago (${report.lastBackup.path})`
+        : "none",
     ],
     [
       "last deploy",
