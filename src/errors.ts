@@ -13,7 +13,11 @@ export const ExitCode = {
   ANTHROPIC_KEY_FAILED: 20,
   GOOGLE_KEY_FAILED: 21,
   BOTH_KEYS_FAILED: 22,
+  VERIFICATION_FAILED: 65,
   ENGINE_UNAVAILABLE: 69,
+  DOCKER_API_FAILED: 70,
+  DISK_FULL: 74,
+  PERMISSION_DENIED: 77,
   CONFIG_INVALID: 78,
 } as const;
 
@@ -29,11 +33,15 @@ export const exitCodeMeanings: Record<ExitCodeValue, string> = {
   10: "deploy failed and was rolled back: the previous version is serving",
   11: "image build failed: nothing was swapped",
   12: "another deploy/cleanup holds the lock",
-  13: "preflight failed: nothing was changed",
+  13: "preflight failed (a port in use, disk or permissions): nothing was changed",
   20: "Anthropic key failed its check (ahb keys check: missing, malformed or refused)",
   21: "Google key failed its check (ahb keys check: missing, malformed or refused)",
   22: "both provider keys failed their checks (ahb keys check)",
+  65: "verification failed: a backup or database did not pass its integrity, row-count or checksum check",
   69: "Docker engine unreachable",
+  70: "the Docker engine refused a request (its message is printed)",
+  74: "disk full: the named path has no space left",
+  77: "permission denied: the named path cannot be read or written by this user",
   78: "configuration invalid (env file or variables)",
 };
 
