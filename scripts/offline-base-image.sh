@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds a local stand-in for node:24-bookworm-slim where no image registry is reachable:
 # Debian bookworm (debootstrap minbase) plus this host's Node.js, npm and headers, and the host CA bundle.
-# Usage: scripts/offline-base-image.sh TAG
+# Usage: scripts/offline-base-image.sh TAG   (idempotent: an image already tagged TAG is kept)
+# The label ahb.test=suite marks it as the test suite's, so .ci/run can remove it before a from-scratch run.
 set -euo pipefail
 tag=${1:?usage: offline-base-image.sh TAG}
 if docker image inspect "$tag" >/dev/null 2>&1; then
@@ -26,5 +27,5 @@ rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
 tar -C "$rootfs" -c . | docker import \
   -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
   -c 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/host-ca-bundle.pem' \
-  -c 'CMD ["node"]' - "$tag" >/dev/null
+  -c 'CMD ["node"]' -c 'LABEL ahb.test=suite' - "$tag" >/dev/null
 echo "base image $tag built"

@@ -18,6 +18,7 @@ import { registerStatusCommand } from "./commands/status.js";
 import { registerServeCommand } from "./commands/serve.js";
 import { registerTemplatesCommands } from "./commands/templates.js";
 import type { CommandResult } from "./result.js";
+import { cliIo, processIo, withCliIo, type CliIo } from "./io.js";
 
 const EXAMPLES = `
 Examples:
@@ -44,7 +45,16 @@ export function buildProgram(setResult: (result: CommandResult) => void): Comman
     .option("--verbose", "print stacks for unexpected errors")
     .showHelpAfterError("(run ahb --help for usage)")
     .addHelpText("after", EXAMPLES)
-    .exitOverride();
+    .exitOverride()
+    // Before the subcommands exist: each one copies these settings when it is created.
+    .configureOutput({
+      writeOut: (text) => cliIo().stdout.write(text),
+      writeErr: (text) => cliIo().stderr.write(text),
+      getOutHelpWidth: () => cliIo().stdout.columns ?? 80,
+      getErrHelpWidth: () => cliIo().stderr.columns ?? 80,
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
+    });
   registerServeCommand(program);
   registerConfigCommands(program, setResult);
   registerBackupCommands(program);
@@ -65,8 +75,15 @@ export function buildProgram(setResult: (result: CommandResult) => void): Comman
   return program;
 }
 
-/** Runs the CLI and returns the exit code; bin/ahb.js is the only place that exits. */
-export async function run(argv: readonly string[]): Promise<ExitCodeValue> {
+/**
+ * Runs the CLI with the given streams (the process's by default) and returns the exit code; bin/ahb.js is the only
+ * place that exits. Tests run it in-process through test/helpers/run-ahb.ts.
+ */
+export function run(argv: readonly string[], io: CliIo = processIo()): Promise<ExitCodeValue> {
+  return withCliIo(io, () => runProgram(argv));
+}
+
+async function runProgram(argv: readonly string[]): Promise<ExitCodeValue> {
   let exitCode: ExitCodeValue = ExitCode.OK;
   const program = buildProgram((result) => {
     exitCode = result.exitCode;
@@ -87,13 +104,13 @@ function reportFailure(error: unknown, verbose: boolean): ExitCodeValue {
     return helpOrVersion || error.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
   }
   if (error instanceof UserError) {
-    process.stderr.write(`ahb: ${error.message}\n`);
-    for (const detail of error.details) process.stderr.write(`  ${detail}\n`);
+    cliIo().stderr.write(`ahb: ${error.message}\n`);
+    for (const detail of error.details) cliIo().stderr.write(`  ${detail}\n`);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`ahb: unexpected error: ${message}\n`);
-  if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-  else process.stderr.write("  (rerun with --verbose for the stack)\n");
+  cliIo().stderr.write(`ahb: unexpected error: ${message}\n`);
+  if (verbose && error instanceof Error && error.stack) cliIo().stderr.write(`${error.stack}\n`);
+  else cliIo().stderr.write("  (rerun with --verbose for the stack)\n");
   return ExitCode.INTERNAL;
 }

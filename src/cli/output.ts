@@ -1,18 +1,21 @@
 import Table from "cli-table3";
 import { createConsola, type ConsolaInstance } from "consola";
+import { cliIo } from "./io.js";
 
 /** Progress and diagnostics go to stderr, so stdout carries only data (tables or --json). */
 export function createReporter(options: { quiet?: boolean } = {}): ConsolaInstance {
+  // consola only writes to its streams; its type asks for a TTY stream nonetheless.
+  const stderr = cliIo().stderr as NodeJS.WriteStream;
   return createConsola({
-    stdout: process.stderr,
-    stderr: process.stderr,
+    stdout: stderr,
+    stderr,
     level: options.quiet ? 1 : 3,
-    fancy: process.stderr.isTTY === true,
+    fancy: stderr.isTTY === true,
   });
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  cliIo().stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 export function renderTable(head: string[], rows: (string | number)[][]): string {
@@ -22,5 +25,5 @@ export function renderTable(head: string[], rows: (string | number)[][]): string
 }
 
 export function printTable(head: string[], rows: (string | number)[][]): void {
-  process.stdout.write(`${renderTable(head, rows)}\n`);
+  cliIo().stdout.write(`${renderTable(head, rows)}\n`);
 }

@@ -1,6 +1,7 @@
 import { createInterface } from "node:readline";
 import { Writable } from "node:stream";
 import { ExitCode, UserError } from "../errors.js";
+import { cliIo } from "./io.js";
 
 /**
  * Asks for a secret on the terminal without echoing it. consola's text prompt echoes what is typed, so
@@ -9,7 +10,7 @@ import { ExitCode, UserError } from "../errors.js";
  */
 export function promptHidden(
   question: string,
-  terminal: NodeJS.WriteStream = process.stderr,
+  terminal: NodeJS.WritableStream = cliIo().stderr,
 ): Promise<string> {
   let muted = false;
   const output = new Writable({
@@ -18,7 +19,7 @@ export function promptHidden(
       done();
     },
   });
-  const rl = createInterface({ input: process.stdin, output, terminal: true });
+  const rl = createInterface({ input: cliIo().stdin, output, terminal: true });
   return new Promise((resolve, reject) => {
     rl.on("SIGINT", () => {
       rl.close();

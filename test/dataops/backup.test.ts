@@ -9,7 +9,7 @@ import { openDatabase } from "../../src/db/open.js";
 import { createBackup } from "../../src/ops/backup.js";
 import { listBackups } from "../../src/ops/backup-list.js";
 import { readManifest } from "../../src/ops/backup-files.js";
-import { repoRoot, runCli } from "../helpers/cli.js";
+import { repoRoot, runAhb, runCli } from "../helpers/cli.js";
 import { tempDir } from "../helpers/env.js";
 import { seedLedger, seedSessions } from "./seed.js";
 
@@ -75,7 +75,7 @@ describe("ahb backup", () => {
       await writer.ready();
       await new Promise((resolve) => setTimeout(resolve, 200));
       const committedBefore = committedLedgerIds(dbPath);
-      const result = await runCli(["backup", "--db", dbPath, "--dir", join(dir.path, "backups"), "--json"]);
+      const result = await runAhb(["backup", "--db", dbPath, "--dir", join(dir.path, "backups"), "--json"]);
       const summary = await writer.stop();
       assert.equal(result.exitCode, 0, String(result.stderr));
       const created = JSON.parse(String(result.stdout)) as {
@@ -104,7 +104,7 @@ describe("ahb backup", () => {
         copy.close();
       }
 
-      const restored = await runCli([
+      const restored = await runAhb([
         "restore",
         basename(created.path),
         "--dir",
@@ -147,7 +147,7 @@ describe("ahb backup", () => {
       const created = await createBackup({ dbPath, dir: backups });
       const before = readFileSync(dbPath);
       const restore = (file: string, ...extra: string[]) =>
-        runCli(["restore", file, "--dir", backups, "--db", dbPath, "--no-container", ...extra]);
+        runAhb(["restore", file, "--dir", backups, "--db", dbPath, "--no-container", ...extra]);
 
       const unconfirmed = await restore(created.file);
       assert.equal(unconfirmed.exitCode, 2);
@@ -213,12 +213,12 @@ describe("backup files", () => {
       const listings = await listBackups(backups);
       assert.ok(listings.length > 0);
       assert.ok(listings.every((listing) => listing.state !== "verified"));
-      const listed = await runCli(["backup", "list", "--dir", backups, "--json"]);
+      const listed = await runAhb(["backup", "list", "--dir", backups, "--json"]);
       const states = (JSON.parse(String(listed.stdout)) as { state: string }[]).map((entry) => entry.state);
       assert.ok(!states.includes("verified"), states.join(", "));
 
       const partial = leftovers.find((name) => name.endsWith(".partial")) ?? "";
-      const refused = await runCli([
+      const refused = await runAhb([
         "restore",
         partial,
         "--dir",
@@ -309,7 +309,7 @@ describe("backup files", () => {
   it("refuses a missing database with exit 5 and creates nothing", async () => {
     const dir = tempDir("ahb-dataops-");
     try {
-      const result = await runCli([
+      const result = await runAhb([
         "backup",
         "--db",
         join(dir.path, "nope.db"),

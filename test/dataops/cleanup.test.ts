@@ -7,7 +7,7 @@ import { cleanupLockPath, runCleanup } from "../../src/ops/cleanup.js";
 import { acquireLock } from "../../src/ops/lock.js";
 import { startCleanupJob } from "../../src/server/cleanup-job.js";
 import { createTestApp } from "../helpers/app.js";
-import { runCli } from "../helpers/cli.js";
+import { runAhb } from "../helpers/cli.js";
 import { tempDir } from "../helpers/env.js";
 import { waitFor } from "../helpers/net.js";
 import { seedSessions } from "./seed.js";
@@ -110,7 +110,7 @@ describe("ahb cleanup", () => {
         join(dir.path, "none.env"),
       ];
       const flags = ["--sessions-older-than", "24h", "--exports-older-than", "24h"];
-      const dry = await runCli([...args, ...flags, "--dry-run"]);
+      const dry = await runAhb([...args, ...flags, "--dry-run"]);
       assert.equal(dry.exitCode, 0, String(dry.stderr));
       assert.match(
         String(dry.stdout),
@@ -120,7 +120,7 @@ describe("ahb cleanup", () => {
       const lock = acquireLock(cleanupLockPath(dbPath), { label: "cleanup", command: "test holder" });
       let locked;
       try {
-        locked = await runCli([...args, ...flags]);
+        locked = await runAhb([...args, ...flags]);
       } finally {
         lock.release();
       }
@@ -130,7 +130,7 @@ describe("ahb cleanup", () => {
         new RegExp(`cleanup lock held by \\S+@\\S+ \\(pid ${process.pid}, "test holder"\\)`),
       );
 
-      const real = await runCli([...args, ...flags, "--json"]);
+      const real = await runAhb([...args, ...flags, "--json"]);
       assert.equal(real.exitCode, 0, String(real.stderr));
       const report = JSON.parse(String(real.stdout)) as {
         sessions: number;
@@ -140,7 +140,7 @@ describe("ahb cleanup", () => {
       assert.deepEqual([report.sessions, report.exportFiles, report.dryRun], [3, 2, false]);
       assert.equal(existsSync(cleanupLockPath(dbPath)), false, "the lock is released");
 
-      const defaults = await runCli(args);
+      const defaults = await runAhb(args);
       assert.equal(defaults.exitCode, 0);
       assert.match(
         String(defaults.stdout),
@@ -153,10 +153,10 @@ describe("ahb cleanup", () => {
   });
 
   it("rejects a bad duration and a missing database with one clear line", async () => {
-    const bad = await runCli(["cleanup", "--sessions-older-than", "soon"]);
+    const bad = await runAhb(["cleanup", "--sessions-older-than", "soon"]);
     assert.equal(bad.exitCode, 2);
     assert.match(String(bad.stderr), /must be a duration like/);
-    const missing = await runCli([
+    const missing = await runAhb([
       "cleanup",
       "--db",
       "/nonexistent/app.db",

@@ -5,7 +5,7 @@ import { parse } from "csv-parse/sync";
 import type { Db } from "../../src/db/open.js";
 import { costReport, periodFromDays, type CostReport } from "../../src/ops/costs.js";
 import { createTestApp, fromPeer, type TestApp } from "../helpers/app.js";
-import { runCli } from "../helpers/cli.js";
+import { runAhb } from "../helpers/cli.js";
 import { seedLedger } from "./seed.js";
 
 const ADMIN = "root";
@@ -29,7 +29,7 @@ async function api(testApp: TestApp, path: string, user: string) {
 }
 
 function cli(testApp: TestApp, args: string[]) {
-  return runCli(["costs", "--db", testApp.deps.dbPath, "--env-file", join(testApp.dir, "none.env"), ...args]);
+  return runAhb(["costs", "--db", testApp.deps.dbPath, "--env-file", join(testApp.dir, "none.env"), ...args]);
 }
 
 function ledgerSum(db: Db, since: string, until: string, user?: string): { requests: number; cost: number } {

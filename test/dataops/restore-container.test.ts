@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import Docker from "dockerode";
@@ -8,7 +7,13 @@ import { createBackup } from "../../src/ops/backup.js";
 import { dockerContainerControl } from "../../src/ops/container-control.js";
 import { Engine } from "../../src/ops/docker/engine.js";
 import { restoreBackup } from "../../src/ops/restore.js";
-import { BASE_IMAGE, dockerSkipReason, removeContainer } from "../helpers/docker.js";
+import {
+  TEST_LABELS,
+  dockerSkipReason,
+  ensureBaseImage,
+  removeContainer,
+  testName,
+} from "../helpers/docker.js";
 import { tempDir } from "../helpers/env.js";
 import { seedLedger } from "./seed.js";
 
@@ -18,7 +23,7 @@ describe("ahb restore with a container", { skip }, () => {
   it("stops the running container around the swap and starts it again; a missing container changes nothing", async () => {
     const docker = new Docker();
     const engine = Engine.connect();
-    const name = `ahb-dataops-restore-${randomBytes(4).toString("hex")}`;
+    const name = testName("restore");
     const dir = tempDir("ahb-dataops-");
     try {
       const dbPath = join(dir.path, "app.db");
@@ -33,9 +38,9 @@ describe("ahb restore with a container", { skip }, () => {
 
       const container = await docker.createContainer({
         name,
-        Image: BASE_IMAGE,
+        Image: await ensureBaseImage(),
         Cmd: ["sleep", "infinity"],
-        Labels: { "ahb.test": "dataops" },
+        Labels: TEST_LABELS,
         HostConfig: { AutoRemove: false },
       });
       await container.start();

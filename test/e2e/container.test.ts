@@ -3,11 +3,19 @@ import { chownSync, mkdirSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import Docker from "dockerode";
 import { tempDir, validKeys } from "../helpers/env.js";
-import { buildProjectImage, dockerSkipReason, ensureBaseImage, removeContainer } from "../helpers/docker.js";
+import {
+  TEST_LABELS,
+  buildProjectImage,
+  dockerSkipReason,
+  removeContainer,
+  removeImageUnlessKept,
+  testImage,
+  testName,
+} from "../helpers/docker.js";
 import { fetchWithDeadline, freePort, waitFor } from "../helpers/net.js";
 
-const CONTAINER = "ahb-test-e2e-container";
-const IMAGE = "ahb-test/app:e2e";
+const CONTAINER = testName("e2e-container");
+const IMAGE = `${testImage("app")}:e2e`;
 const RUNTIME_UID = 10001;
 
 const skip = await dockerSkipReason();
@@ -18,9 +26,7 @@ describe("container image", { skip }, () => {
   let port = 0;
 
   before(async () => {
-    await ensureBaseImage();
     await buildProjectImage(IMAGE);
-    await removeContainer(docker, CONTAINER);
     mkdirSync(`${dir.path}/data`);
     chownSync(`${dir.path}/data`, RUNTIME_UID, RUNTIME_UID);
     port = await freePort();
@@ -28,6 +34,7 @@ describe("container image", { skip }, () => {
 
   after(async () => {
     await removeContainer(docker, CONTAINER);
+    await removeImageUnlessKept(docker, IMAGE);
     dir.remove();
   });
 
@@ -37,6 +44,7 @@ describe("container image", { skip }, () => {
       name: CONTAINER,
       Image: IMAGE,
       Env: env,
+      Labels: TEST_LABELS,
       ExposedPorts: { "8000/tcp": {} },
       HostConfig: {
         PortBindings: { "8000/tcp": [{ HostIp: "127.0.0.1", HostPort: String(port) }] },

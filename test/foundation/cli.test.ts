@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { chmodSync, chownSync, existsSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { exitCodeMeanings } from "../../src/errors.js";
-import { cleanEnv, runCli } from "../helpers/cli.js";
+import { cleanEnv, runAhb, runCli } from "../helpers/cli.js";
 import { FAKE_ANTHROPIC_KEY, FAKE_GOOGLE_KEY, tempDir, validKeys, writeEnvFile } from "../helpers/env.js";
 import { freePort, waitFor } from "../helpers/net.js";
 
@@ -19,7 +19,7 @@ async function health(port: number): Promise<number> {
 
 describe("ahb CLI", () => {
   it("prints help with examples and every command", async () => {
-    const result = await runCli(["--help"]);
+    const result = await runAhb(["--help"]);
     assert.equal(result.exitCode, 0);
     assert.match(String(result.stdout), /Examples:/);
     assert.match(String(result.stdout), /serve/);
@@ -30,13 +30,13 @@ describe("ahb CLI", () => {
     const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
       version: string;
     };
-    const result = await runCli(["--version"]);
+    const result = await runAhb(["--version"]);
     assert.equal(String(result.stdout).trim(), pkg.version);
   });
 
   it("exits 2 on an unknown command or flag", async () => {
-    assert.equal((await runCli(["frobnicate"])).exitCode, 2);
-    assert.equal((await runCli(["serve", "--port", "70000"])).exitCode, 2);
+    assert.equal((await runAhb(["frobnicate"])).exitCode, 2);
+    assert.equal((await runAhb(["serve", "--port", "70000"])).exitCode, 2);
   });
 
   it("documents every exit code it can return", () => {
@@ -50,7 +50,7 @@ describe("ahb CLI", () => {
 
 describe("ahb config check", () => {
   it("prints masked values only for .env.example", async () => {
-    const result = await runCli(["config", "check", "--env-file", ".env.example", "--json"]);
+    const result = await runAhb(["config", "check", "--env-file", ".env.example", "--json"]);
     const report = JSON.parse(String(result.stdout)) as { keys: Record<string, { value: string }> };
     assert.match(report.keys.ANTHROPIC_API_KEY?.value ?? "", /^\*{4}.{0,4}$/);
     assert.match(report.keys.GOOGLE_API_KEY?.value ?? "", /^\*{4}.{0,4}$/);
@@ -62,11 +62,11 @@ describe("ahb config check", () => {
     const dir = tempDir();
     try {
       const file = writeEnvFile(`${dir.path}/.env.prod`, validKeys(), 0o644);
-      const worldReadable = await runCli(["config", "check", "--env-file", file]);
+      const worldReadable = await runAhb(["config", "check", "--env-file", file]);
       assert.equal(worldReadable.exitCode, 78);
       assert.match(String(worldReadable.stderr), /world-accessible; run chmod 600/);
       chmodSync(file, 0o640);
-      const groupReadable = await runCli(["config", "check", "--env-file", file]);
+      const groupReadable = await runAhb(["config", "check", "--env-file", file]);
       assert.equal(groupReadable.exitCode, 0);
       assert.match(String(groupReadable.stderr), /readable by its group/);
       for (const output of [worldReadable, groupReadable]) {
@@ -79,7 +79,7 @@ describe("ahb config check", () => {
   });
 
   it("names a missing env file", async () => {
-    const result = await runCli(["config", "check", "--env-file", "/nonexistent/.env.prod"]);
+    const result = await runAhb(["config", "check", "--env-file", "/nonexistent/.env.prod"]);
     assert.equal(result.exitCode, 78);
     assert.match(String(result.stderr), /env file not found: \/nonexistent\/.env.prod/);
   });
@@ -89,7 +89,7 @@ describe("ahb serve", () => {
   it("refuses to start without keys, naming each one", async () => {
     const dir = tempDir();
     try {
-      const result = await runCli(["serve", "--env-file", `${dir.path}/absent.env`], {
+      const result = await runAhb(["serve", "--env-file", `${dir.path}/absent.env`], {
         env: cleanEnv({ DATABASE_PATH: `${dir.path}/app.db` }),
       });
       assert.equal(result.exitCode, 78);
@@ -111,7 +111,7 @@ describe("ahb serve", () => {
         DATABASE_PATH: `${dir.path}/data/app.db`,
       });
       const server = runCli(["serve", "--env-file", envFile, "--host", "127.0.0.1"]);
-      assert.equal(await waitFor(async () => ((await health(port)) === 200 ? 200 : undefined), 15000), 200);
+      assert.equal(await waitFor(async () => ((await health(port)) === 200 ? 200 : undefined), 60_000), 200);
       const missing = await fetch(`http://127.0.0.1:${port}/api/${FAKE_GOOGLE_KEY}`);
       assert.equal(missing.status, 404);
       const page = await fetch(`http://127.0.0.1:${port}/`);
@@ -145,20 +145,21 @@ describe("ahb serve", () => {
       return;
     }
     const dir = tempDir();
+    let server: ReturnType<typeof runCli> | undefined;
     try {
       // Root reads any file, so as root the server runs as "nobody" for chmod to bite.
       const nobody = isRoot ? { uid: 65534, gid: 65534 } : {};
       chmodSync(dir.path, 0o777);
       const port = await freePort();
       const dbPath = `${dir.path}/app.db`;
-      const server = runCli(
+      server = runCli(
         ["serve", "--port", String(port), "--host", "127.0.0.1", "--env-file", "/nonexistent"],
         {
           env: cleanEnv({ ...validKeys(), DATABASE_PATH: dbPath }),
           ...nobody,
         },
       );
-      await waitFor(async () => ((await health(port)) === 200 ? true : undefined), 15000);
+      await waitFor(async () => ((await health(port)) === 200 ? true : undefined), 60_000);
       if (isRoot) chownSync(dbPath, 65534, 65534);
       chmodSync(dbPath, 0o000);
       const response = await fetch(`http://127.0.0.1:${port}/api/health`);
@@ -170,6 +171,7 @@ describe("ahb serve", () => {
       server.kill("SIGTERM");
       assert.equal((await server).exitCode, 0);
     } finally {
+      server?.kill("SIGKILL");
       dir.remove();
     }
   });

@@ -21,8 +21,14 @@ import type { DoctorReport } from "../../src/ops/doctor/types.js";
 import { LABEL_APP } from "../../src/ops/docker/spec.js";
 import { renderNamedTemplate } from "../../src/ops/templates/values.js";
 import { startModelListFake, type ModelListFake } from "../fakes/model-list.js";
-import { cleanEnv, runCli } from "../helpers/cli.js";
-import { dockerSkipReason, ensureBaseImage, removeContainer } from "../helpers/docker.js";
+import { cleanEnv, runAhb } from "../helpers/cli.js";
+import {
+  TEST_LABELS,
+  dockerSkipReason,
+  ensureBaseImage,
+  removeContainer,
+  testName,
+} from "../helpers/docker.js";
 import { FAKE_ANTHROPIC_KEY, FAKE_GOOGLE_KEY, tempDir, validKeys, writeEnvFile } from "../helpers/env.js";
 import { freePort, waitFor } from "../helpers/net.js";
 
@@ -209,14 +215,14 @@ describe("doctor checks against the real Docker engine", async () => {
   });
 
   async function startContainer(healthy: boolean): Promise<{ name: string; port: number }> {
-    const name = `ahb-opskittest-${randomBytes(4).toString("hex")}`;
+    const name = testName(`doctor-${created.length}`);
     const port = await freePort();
     created.push(name);
     const container = await docker.createContainer({
       name,
       Image: image,
       Cmd: ["node", "-e", "setInterval(() => {}, 1 << 30)"],
-      Labels: { [LABEL_APP]: name },
+      Labels: { ...TEST_LABELS, [LABEL_APP]: name },
       ExposedPorts: { "8000/tcp": {} },
       Healthcheck: {
         Test: ["CMD", "node", "-e", `process.exit(${healthy ? 0 : 1})`],
@@ -279,7 +285,7 @@ describe("doctor checks against the real Docker engine", async () => {
       await docker.getContainer(good.name).stop({ t: 1 });
       const stopped = await checkContainer(engine, good.name, true);
       assert.deepEqual([stopped.status, stopped.detail], ["fail", `${good.name} is exited`]);
-      assert.equal((await checkContainer(engine, "ahb-opskittest-absent", true)).status, "warn");
+      assert.equal((await checkContainer(engine, testName("absent"), true)).status, "warn");
       assert.equal((await checkContainer(engine, good.name, false)).status, "skip");
     },
   );
@@ -311,12 +317,12 @@ describe("doctor checks against the real Docker engine", async () => {
         AHB_DATA_DIR: join(root, "data"),
         AHB_BACKUPS_DIR: join(root, "backups"),
         AHB_ENV_FILE: envFile,
-        AHB_CONTAINER: "ahb-opskittest-none",
+        AHB_CONTAINER: testName("none"),
         AHB_HOST_PORT: String(await freePort()),
         AHB_MIN_FREE_DISK_MB: "1",
       });
       const args = ["doctor", "--json", "--systemd-dir", join(root, "systemd")];
-      const result = await runCli(args, { env, cwd: root });
+      const result = await runAhb(args, { env, cwd: root });
       const report = JSON.parse(String(result.stdout)) as DoctorReport;
       const statuses = Object.fromEntries(report.checks.map((check) => [check.name, check.status]));
       assert.deepEqual(statuses, {
@@ -335,11 +341,11 @@ describe("doctor checks against the real Docker engine", async () => {
       assert.equal(result.exitCode, 0);
 
       writeEnvFile(envFile, validKeys(), 0o644);
-      const failing = await runCli(args, { env, cwd: root });
+      const failing = await runAhb(args, { env, cwd: root });
       assert.equal(failing.exitCode, 3);
       const output = `${String(failing.stdout)}${String(failing.stderr)}`;
       for (const key of [FAKE_ANTHROPIC_KEY, FAKE_GOOGLE_KEY]) assert.ok(!output.includes(key));
-      const table = await runCli(["doctor", "--systemd-dir", join(root, "systemd")], { env, cwd: root });
+      const table = await runAhb(["doctor", "--systemd-dir", join(root, "systemd")], { env, cwd: root });
       assert.equal(table.exitCode, 3);
       assert.match(String(table.stdout), /env file +│ fail +│ .*world-accessible/);
     },

@@ -6,9 +6,12 @@ import { execa } from "execa";
 import { loadConfig } from "../../src/config/load.js";
 import { configKeys } from "../../src/config/schema.js";
 import type { InitResult } from "../../src/ops/init.js";
-import { cleanEnv, cliPath, runCli } from "../helpers/cli.js";
+import { cleanEnv, cliPath, runAhb } from "../helpers/cli.js";
 import { FAKE_ANTHROPIC_KEY, FAKE_GOOGLE_KEY, tempDir, validKeys } from "../helpers/env.js";
 import { waitFor } from "../helpers/net.js";
+import { toolSkipReason } from "../helpers/tools.js";
+
+const noTmux = await toolSkipReason("tmux");
 
 const dirs: { remove(): void }[] = [];
 after(() => dirs.forEach((dir) => dir.remove()));
@@ -21,7 +24,7 @@ async function gitRepo(): Promise<string> {
 }
 
 async function init(cwd: string, args: string[] = [], env: Record<string, string> = validKeys()) {
-  const result = await runCli(["init", ...args], { cwd, env: cleanEnv(env) });
+  const result = await runAhb(["init", ...args], { cwd, env: cleanEnv(env) });
   const output = `${String(result.stdout)}${String(result.stderr)}`;
   for (const key of [FAKE_ANTHROPIC_KEY, FAKE_GOOGLE_KEY])
     assert.ok(!output.includes(key), "a key was printed");
@@ -128,9 +131,7 @@ describe("ahb init (non-interactive)", () => {
 });
 
 describe("ahb init (interactive, through a real pseudo-terminal)", () => {
-  it("asks for both keys without echoing what is typed", async (t) => {
-    if ((await execa("sh", ["-c", "command -v tmux"], { reject: false })).exitCode !== 0)
-      return t.skip("tmux is not installed (apt-get install tmux)");
+  it("asks for both keys without echoing what is typed", { skip: noTmux }, async () => {
     const cwd = await gitRepo();
     // A private tmux server (own socket), so the session gets exactly this environment.
     const socket = `ahb-opskit-init-${process.pid}`;

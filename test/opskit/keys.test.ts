@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { KeysReport } from "../../src/ops/keys/check.js";
 import { startModelListFake, type ModelListFake } from "../fakes/model-list.js";
-import { cleanEnv, runCli } from "../helpers/cli.js";
+import { cleanEnv, runAhb } from "../helpers/cli.js";
 import { FAKE_ANTHROPIC_KEY, FAKE_GOOGLE_KEY, tempDir, validKeys, writeEnvFile } from "../helpers/env.js";
 import { freePort } from "../helpers/net.js";
 
@@ -16,7 +16,7 @@ function baseUrls(url: string): Record<string, string> {
 }
 
 async function keysCheck(args: string[], env: Record<string, string> = {}) {
-  const result = await runCli(["keys", "check", "--env-file", envFile, ...args], { env: cleanEnv(env) });
+  const result = await runAhb(["keys", "check", "--env-file", envFile, ...args], { env: cleanEnv(env) });
   const output = `${String(result.stdout)}${String(result.stderr)}`;
   for (const key of [FAKE_ANTHROPIC_KEY, FAKE_GOOGLE_KEY]) {
     assert.ok(!output.includes(key), "a key value reached the output");
@@ -65,7 +65,7 @@ describe("ahb keys check (format)", () => {
     assert.equal(badGoogle.exitCode, 21);
 
     const emptyFile = writeEnvFile(join(dir.path, "empty.env"), { LOG_LEVEL: "info" });
-    const none = await runCli(["keys", "check", "--env-file", emptyFile, "--json"], { env: cleanEnv() });
+    const none = await runAhb(["keys", "check", "--env-file", emptyFile, "--json"], { env: cleanEnv() });
     assert.equal(none.exitCode, 22);
     const formats = (JSON.parse(String(none.stdout)) as KeysReport).providers.map((entry) => entry.format);
     assert.deepEqual(formats, ["missing", "missing"]);
@@ -75,7 +75,7 @@ describe("ahb keys check (format)", () => {
     const table = await keysCheck([]);
     assert.equal(table.exitCode, 0);
     assert.match(table.stdout, /anthropic .*ANTHROPIC_API_KEY .*\*{4}6789 .*ok/);
-    const missing = await runCli(["keys", "check", "--env-file", join(dir.path, "nope.env")], {
+    const missing = await runAhb(["keys", "check", "--env-file", join(dir.path, "nope.env")], {
       env: cleanEnv(),
     });
     assert.equal(missing.exitCode, 78);

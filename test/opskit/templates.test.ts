@@ -7,18 +7,18 @@ import { parse as parseYaml } from "yaml";
 import { templateCatalog } from "../../src/ops/templates/catalog.js";
 import { placeholdersOf, renderTemplate } from "../../src/ops/templates/render.js";
 import { renderNamedTemplate } from "../../src/ops/templates/values.js";
-import { cleanEnv, runCli } from "../helpers/cli.js";
+import { cleanEnv, runAhb } from "../helpers/cli.js";
 import { tempDir } from "../helpers/env.js";
+import { toolSkipReason } from "../helpers/tools.js";
+
+const noNginx = await toolSkipReason("nginx");
+const noSystemdAnalyze = await toolSkipReason("systemd-analyze", "apt-get install systemd");
 
 const dir = tempDir("ahb-templates-");
 after(() => dir.remove());
 
 const DOMAIN = "html.example.com";
 const APP_DIR = "/srv/ahb";
-
-async function commandExists(name: string): Promise<boolean> {
-  return (await execa("sh", ["-c", `command -v ${name}`], { reject: false })).exitCode === 0;
-}
 
 function render(name: string, extra: Parameters<typeof renderNamedTemplate>[1] = {}): string {
   return renderNamedTemplate(name, { domain: DOMAIN, appDir: APP_DIR, ...extra }, { cwd: dir.path, env: {} });
@@ -68,77 +68,87 @@ describe("rendered templates", () => {
       assert.ok(text.includes(line), line);
   });
 
-  it("passes nginx -t: the site (TLS with a self-signed cert) and the NPM snippet in a server block", async (t) => {
-    if (!(await commandExists("nginx"))) return t.skip("nginx is not installed (apt-get install nginx)");
-    const root = join(dir.path, "nginx");
-    mkdirSync(root);
-    await execa("openssl", [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-days",
-      "1",
-      "-subj",
-      `/CN=${DOMAIN}`,
-      "-keyout",
-      join(root, "key.pem"),
-      "-out",
-      join(root, "cert.pem"),
-    ]);
-    const site = render("nginx-site", { tlsCert: join(root, "cert.pem"), tlsKey: join(root, "key.pem") });
-    assert.match(site, /return 301 https:\/\/\$host\$request_uri;/);
-    assert.match(site, /limit_req_zone/);
-    writeFileSync(join(root, "site.conf"), site);
-    writeFileSync(join(root, "npm.conf"), render("npm-advanced"));
-    const temps = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]
-      .map((name) => `  ${name}_temp_path ${root}/${name};`)
-      .join("\n");
-    writeFileSync(
-      join(root, "nginx.conf"),
-      `pid ${root}/nginx.pid;\nerror_log ${root}/error.log;\nevents {}\nhttp {\n  access_log off;\n${temps}\n` +
-        `  include ${root}/site.conf;\n  server {\n    listen 127.0.0.1:8443;\n    include ${root}/npm.conf;\n  }\n}\n`,
-    );
-    const result = await execa(
-      "nginx",
-      ["-t", "-p", `${root}/`, "-e", `${root}/error.log`, "-c", `${root}/nginx.conf`],
-      { reject: false },
-    );
-    assert.equal(result.exitCode, 0, result.stderr);
-    assert.match(result.stderr, /test is successful/);
+  it(
+    "passes nginx -t: the site (TLS with a self-signed cert) and the NPM snippet in a server block",
+    {
+      skip: noNginx,
+    },
+    async () => {
+      const root = join(dir.path, "nginx");
+      mkdirSync(root);
+      await execa("openssl", [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        `/CN=${DOMAIN}`,
+        "-keyout",
+        join(root, "key.pem"),
+        "-out",
+        join(root, "cert.pem"),
+      ]);
+      const site = render("nginx-site", { tlsCert: join(root, "cert.pem"), tlsKey: join(root, "key.pem") });
+      assert.match(site, /return 301 https:\/\/\$host\$request_uri;/);
+      assert.match(site, /limit_req_zone/);
+      writeFileSync(join(root, "site.conf"), site);
+      writeFileSync(join(root, "npm.conf"), render("npm-advanced"));
+      const temps = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]
+        .map((name) => `  ${name}_temp_path ${root}/${name};`)
+        .join("\n");
+      writeFileSync(
+        join(root, "nginx.conf"),
+        `pid ${root}/nginx.pid;\nerror_log ${root}/error.log;\nevents {}\nhttp {\n  access_log off;\n${temps}\n` +
+          `  include ${root}/site.conf;\n  server {\n    listen 127.0.0.1:8443;\n    include ${root}/npm.conf;\n  }\n}\n`,
+      );
+      const result = await execa(
+        "nginx",
+        ["-t", "-p", `${root}/`, "-e", `${root}/error.log`, "-c", `${root}/nginx.conf`],
+        { reject: false },
+      );
+      assert.equal(result.exitCode, 0, result.stderr);
+      assert.match(result.stderr, /test is successful/);
 
-    writeFileSync(join(root, "site.conf"), site.replace("proxy_buffering off;", "proxy_buffering maybe;"));
-    const broken = await execa(
-      "nginx",
-      ["-t", "-p", `${root}/`, "-e", `${root}/error.log`, "-c", `${root}/nginx.conf`],
-      {
+      writeFileSync(join(root, "site.conf"), site.replace("proxy_buffering off;", "proxy_buffering maybe;"));
+      const broken = await execa(
+        "nginx",
+        ["-t", "-p", `${root}/`, "-e", `${root}/error.log`, "-c", `${root}/nginx.conf`],
+        {
+          reject: false,
+        },
+      );
+      assert.notEqual(
+        broken.exitCode,
+        0,
+        "nginx -t must catch a broken site, or the check above proves nothing",
+      );
+    },
+  );
+
+  it(
+    "passes systemd-analyze verify for the serve unit and the cleanup/backup services and timers",
+    {
+      skip: noSystemdAnalyze,
+    },
+    async () => {
+      const units = join(dir.path, "units");
+      mkdirSync(units);
+      const names = templateCatalog.filter((entry) => entry.name.startsWith("systemd-"));
+      for (const entry of names) writeFileSync(join(units, entry.file), render(entry.name, { user: "root" }));
+      const result = await execa("systemd-analyze", ["verify", ...names.map((entry) => entry.file)], {
+        cwd: units,
         reject: false,
-      },
-    );
-    assert.notEqual(
-      broken.exitCode,
-      0,
-      "nginx -t must catch a broken site, or the check above proves nothing",
-    );
-  });
-
-  it("passes systemd-analyze verify for the serve unit and the cleanup/backup services and timers", async (t) => {
-    if (!(await commandExists("systemd-analyze"))) return t.skip("systemd-analyze is not available");
-    const units = join(dir.path, "units");
-    mkdirSync(units);
-    const names = templateCatalog.filter((entry) => entry.name.startsWith("systemd-"));
-    for (const entry of names) writeFileSync(join(units, entry.file), render(entry.name, { user: "root" }));
-    const result = await execa("systemd-analyze", ["verify", ...names.map((entry) => entry.file)], {
-      cwd: units,
-      reject: false,
-    });
-    assert.equal(result.exitCode, 0, result.stderr);
-    assert.equal(result.stderr.trim(), "", "verify printed warnings");
-    const backupTimer = readFileSync(join(units, "ahb-backup.timer"), "utf8");
-    assert.match(backupTimer, /^OnCalendar=\*-\*-\* 02:00:00$/m);
-    assert.match(readFileSync(join(units, "ahb-cleanup.timer"), "utf8"), /^OnCalendar=hourly$/m);
-  });
+      });
+      assert.equal(result.exitCode, 0, result.stderr);
+      assert.equal(result.stderr.trim(), "", "verify printed warnings");
+      const backupTimer = readFileSync(join(units, "ahb-backup.timer"), "utf8");
+      assert.match(backupTimer, /^OnCalendar=\*-\*-\* 02:00:00$/m);
+      assert.match(readFileSync(join(units, "ahb-cleanup.timer"), "utf8"), /^OnCalendar=hourly$/m);
+    },
+  );
 
   it("has crontab lines of five valid fields and a command: hourly cleanup, daily 02:00 backup", () => {
     const field = /^(\*|\d+(-\d+)?(,\d+(-\d+)?)*)(\/\d+)?$/;
@@ -179,7 +189,7 @@ describe("rendered templates", () => {
 
 describe("ahb templates (CLI)", () => {
   it("lists every template as JSON with its placeholders", async () => {
-    const result = await runCli(["templates", "list", "--json"]);
+    const result = await runAhb(["templates", "list", "--json"]);
     assert.equal(result.exitCode, 0);
     const listing = JSON.parse(String(result.stdout)) as { name: string; placeholders: string[] }[];
     assert.deepEqual(
@@ -195,17 +205,17 @@ describe("ahb templates (CLI)", () => {
   });
 
   it("renders to stdout and names what is missing or invalid", async () => {
-    const ok = await runCli(["templates", "render", "nginx-site", "--domain", DOMAIN]);
+    const ok = await runAhb(["templates", "render", "nginx-site", "--domain", DOMAIN]);
     assert.equal(ok.exitCode, 0);
     assert.match(
       String(ok.stdout),
       /ssl_certificate \/etc\/letsencrypt\/live\/html\.example\.com\/fullchain\.pem;/,
     );
-    const missing = await runCli(["templates", "render", "nginx-site"]);
+    const missing = await runAhb(["templates", "render", "nginx-site"]);
     assert.equal(missing.exitCode, 2);
     assert.match(String(missing.stderr), /needs: \{\{DOMAIN\}\} \(--domain\)/);
     assert.equal(String(missing.stdout), "");
-    const bad = await runCli([
+    const bad = await runAhb([
       "templates",
       "render",
       "nginx-site",
@@ -214,7 +224,7 @@ describe("ahb templates (CLI)", () => {
     ]);
     assert.equal(bad.exitCode, 2);
     assert.match(String(bad.stderr), /--domain: a host name/);
-    const unknown = await runCli(["templates", "render", "apache"]);
+    const unknown = await runAhb(["templates", "render", "apache"]);
     assert.equal(unknown.exitCode, 5);
     assert.match(String(unknown.stderr), /unknown template "apache"/);
   });
@@ -222,15 +232,15 @@ describe("ahb templates (CLI)", () => {
   it("writes --out atomically and refuses to overwrite without --force", async () => {
     const out = join(dir.path, "ahb-backup.timer");
     const args = ["templates", "render", "systemd-backup-timer", "--out", out];
-    assert.equal((await runCli(args, { env: cleanEnv() })).exitCode, 0);
+    assert.equal((await runAhb(args, { env: cleanEnv() })).exitCode, 0);
     const first = readFileSync(out, "utf8");
     assert.match(first, /OnCalendar=\*-\*-\* 02:00:00/);
     writeFileSync(out, "edited by hand\n");
-    const refused = await runCli(args);
+    const refused = await runAhb(args);
     assert.equal(refused.exitCode, 2);
     assert.match(String(refused.stderr), /exists; pass --force/);
     assert.equal(readFileSync(out, "utf8"), "edited by hand\n");
-    assert.equal((await runCli([...args, "--force"])).exitCode, 0);
+    assert.equal((await runAhb([...args, "--force"])).exitCode, 0);
     assert.equal(readFileSync(out, "utf8"), first);
     assert.deepEqual(
       readdirSync(dir.path).filter((name) => name.endsWith(".tmp")),

@@ -6,6 +6,7 @@ import { resolveDataPaths } from "../data-paths.js";
 import { formatAge, formatBytes } from "../format.js";
 import { createReporter, printJson, printTable } from "../output.js";
 import { parsePositiveInt } from "../parse.js";
+import { cliIo } from "../io.js";
 
 const PROGRESS_STEP_PERCENT = 10;
 const BACKGROUND_NICENESS = 10;
@@ -72,7 +73,7 @@ export function registerBackupCommands(program: Command): void {
         return;
       }
       const rows = Object.values(created.rowCounts).reduce((sum, count) => sum + count, 0);
-      process.stdout.write(
+      cliIo().stdout.write(
         `${created.path} ${formatBytes(created.sizeBytes)} verified (${rows} rows, sha256 ${created.sha256.slice(0, 12)}, ${(created.durationMs / 1000).toFixed(1)} s)\n`,
       );
       if (created.envFile) reporter.info(`env file copied to ${created.envFile} (mode 600)`);

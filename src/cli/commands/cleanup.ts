@@ -5,6 +5,7 @@ import { durationSchema } from "../../ops/duration.js";
 import { resolveDataPaths } from "../data-paths.js";
 import { formatBytes } from "../format.js";
 import { printJson } from "../output.js";
+import { cliIo } from "../io.js";
 
 function parseDuration(value: string): number {
   const parsed = durationSchema.safeParse(value);
@@ -82,6 +83,6 @@ export function registerCleanupCommand(program: Command): void {
         db.close();
       }
       if (flags.json) printJson(report);
-      else process.stdout.write(`${summaryLine(report)}\n`);
+      else cliIo().stdout.write(`${summaryLine(report)}\n`);
     });
 }

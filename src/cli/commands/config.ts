@@ -4,6 +4,7 @@ import { renderEnvFile } from "../../config/env-example.js";
 import { ExitCode } from "../../errors.js";
 import { createReporter, printJson, printTable } from "../output.js";
 import type { CommandResult } from "../result.js";
+import { cliIo } from "../io.js";
 
 export function registerConfigCommands(program: Command, setResult: (result: CommandResult) => void): void {
   const config = program.command("config").description("validate and document the env file");
@@ -38,6 +39,6 @@ export function registerConfigCommands(program: Command, setResult: (result: Com
     .command("example")
     .description("print the annotated env file generated from the schema (what .env.example holds)")
     .action(() => {
-      process.stdout.write(renderEnvFile());
+      cliIo().stdout.write(renderEnvFile());
     });
 }

@@ -8,6 +8,7 @@ import { createReporter, printJson } from "../output.js";
 import { parsePositiveInt } from "../parse.js";
 import type { CostGrouping } from "../render/costs.js";
 import type { CommandResult } from "../result.js";
+import { cliIo } from "../io.js";
 
 const PRICE_KEYS = [
   "CLAUDE_MODEL",
@@ -99,8 +100,8 @@ export function registerCostsCommand(program: Command, setResult: (result: Comma
         db.close();
       }
       if (flags.json) printJson(report);
-      else if (flags.csv) process.stdout.write(renderCostCsv(report, flags.by));
-      else process.stdout.write(renderCostReport(report, flags.by));
+      else if (flags.csv) cliIo().stdout.write(renderCostCsv(report, flags.by));
+      else cliIo().stdout.write(renderCostReport(report, flags.by));
       if (flags.budget !== undefined && report.totals.costNanoUsd > flags.budget) {
         createReporter().error(
           `spend ${formatUsd(report.totals.costNanoUsd)} exceeds the budget of ${formatUsd(flags.budget)} for the period`,

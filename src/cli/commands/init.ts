@@ -6,6 +6,7 @@ import { keyProblem } from "../../config/schema.js";
 import type { InitKey } from "../../ops/init.js";
 import { createReporter, printJson } from "../output.js";
 import { promptHidden } from "../prompt.js";
+import { cliIo } from "../io.js";
 
 interface InitFlags {
   envFile: string;
@@ -46,7 +47,7 @@ async function collectKeys(
   wanted: readonly InitKey[],
   variables: Record<InitKey, string>,
 ): Promise<Record<InitKey, string>> {
-  const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
+  const interactive = cliIo().stdin.isTTY === true && cliIo().stderr.isTTY === true;
   const keys = {} as Record<InitKey, string>;
   const missing: string[] = [];
   for (const key of wanted) {

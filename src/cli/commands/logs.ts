@@ -3,6 +3,7 @@ import { ExitCode } from "../../errors.js";
 import { opsConfigFrom, withOpsOptions } from "../ops-options.js";
 import { parsePositiveInt } from "../parse.js";
 import type { CommandResult } from "../result.js";
+import { cliIo } from "../io.js";
 
 interface LogsFlags {
   follow?: boolean;
@@ -44,7 +45,7 @@ export function registerLogsCommand(program: Command, setResult: (result: Comman
               : line.time
                 ? `${line.time} ${line.text}`
                 : line.text;
-            (line.stream === "stderr" && !flags.json ? process.stderr : process.stdout).write(`${text}\n`);
+            (line.stream === "stderr" && !flags.json ? cliIo().stderr : cliIo().stdout).write(`${text}\n`);
           },
         );
       } finally {

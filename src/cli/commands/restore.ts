@@ -3,6 +3,7 @@ import { ExitCode, UserError } from "../../errors.js";
 import { loadOpsConfig } from "../../ops/ops-config.js";
 import { resolveDataPaths } from "../data-paths.js";
 import { createReporter, printJson } from "../output.js";
+import { cliIo } from "../io.js";
 
 interface RestoreFlags {
   yes?: boolean;
@@ -36,7 +37,7 @@ export function registerRestoreCommand(program: Command): void {
     .action(async (backup: string, flags: RestoreFlags) => {
       const reporter = createReporter();
       if (!flags.yes) {
-        if (!process.stdin.isTTY) {
+        if (!cliIo().stdin.isTTY) {
           throw new UserError("refusing to restore without --yes: stdin is not a terminal", ExitCode.USAGE);
         }
         const confirmed = await reporter.prompt(`Replace the live database with ${backup}?`, {
@@ -63,7 +64,7 @@ export function registerRestoreCommand(program: Command): void {
       });
       if (flags.json) printJson(result);
       else
-        process.stdout.write(
+        cliIo().stdout.write(
           `restored ${result.backup} into ${result.dbPath} (previous database kept at ${result.safetyCopy ?? "-"})\n`,
         );
     });

@@ -4,6 +4,7 @@ import { listTemplates } from "../../ops/templates/catalog.js";
 import { renderNamedTemplate, type TemplateInput } from "../../ops/templates/values.js";
 import { writeFileAtomic } from "../../ops/atomic-file.js";
 import { createReporter, printJson, printTable } from "../output.js";
+import { cliIo } from "../io.js";
 
 interface RenderFlags extends TemplateInput {
   out?: string;
@@ -60,7 +61,7 @@ export function registerTemplatesCommands(program: Command): void {
       const { out, force, ...input } = options;
       const text = renderNamedTemplate(name, input);
       if (!out) {
-        process.stdout.write(text);
+        cliIo().stdout.write(text);
         return;
       }
       writeFileAtomic(resolve(out), text, { overwrite: force ?? false });
