@@ -16,7 +16,9 @@ import {
   checkLastBackup,
 } from "../../src/ops/doctor/files.js";
 import { checkKeysHealth } from "../../src/ops/doctor/keys.js";
+import { runDoctor } from "../../src/ops/doctor/run.js";
 import { checkSchedule, jobsInCrontab } from "../../src/ops/doctor/schedule.js";
+import { loadOpsConfig } from "../../src/ops/ops-config.js";
 import type { DoctorReport } from "../../src/ops/doctor/types.js";
 import { LABEL_APP } from "../../src/ops/docker/spec.js";
 import { renderNamedTemplate } from "../../src/ops/templates/values.js";
@@ -305,6 +307,42 @@ describe("doctor checks against the real Docker engine", async () => {
     );
   });
 
+  it("runDoctor reads free disk and the crontab through the host it is given", { skip }, async () => {
+    const root = join(dir.path, "host");
+    const ops = loadOpsConfig({
+      cwd: root,
+      env: {
+        AHB_DATA_DIR: join(root, "data"),
+        AHB_BACKUPS_DIR: join(root, "backups"),
+        AHB_ENV_FILE: join(root, ".env.prod"),
+        AHB_CONTAINER: testName("none"),
+        AHB_HOST_PORT: String(await freePort()),
+        AHB_MIN_FREE_DISK_MB: "1000",
+      },
+    });
+    const crontab = { text: "0 * * * * ahb cleanup\n0 2 * * * ahb backup\n" };
+    const statusOf = (report: DoctorReport, name: string) =>
+      report.checks.find((check) => check.name === name)?.status;
+    const options = { ops, engine, live: false, systemdDir: join(root, "systemd") };
+    const low = await runDoctor({
+      ...options,
+      host: { freeMb: () => 500, listCrontab: async () => crontab },
+    });
+    assert.deepEqual(
+      ["disk data", "disk backups", "schedule"].map((name) => statusOf(low, name)),
+      ["warn", "warn", "ok"],
+    );
+    const full = await runDoctor({
+      ...options,
+      host: { freeMb: () => 10, listCrontab: async () => ({ missing: "no crontab for test" }) },
+    });
+    assert.deepEqual(
+      ["disk data", "disk backups", "schedule"].map((name) => statusOf(full, name)),
+      ["fail", "fail", "warn"],
+    );
+    assert.equal(full.ok, false);
+  });
+
   it(
     "ahb doctor --json: one report, exit 0 with warnings only, exit 3 once a check fails",
     { skip },
@@ -313,7 +351,14 @@ describe("doctor checks against the real Docker engine", async () => {
       mkdirSync(join(root, "data"), { recursive: true });
       openDatabase(join(root, "data", "app.db")).close();
       const envFile = writeEnvFile(join(root, ".env.prod"), validKeys());
+      // The host's crontab is not this test's business: a stand-in crontab on PATH answers "none".
+      const fakeBin = join(root, "bin");
+      mkdirSync(fakeBin);
+      writeFileSync(join(fakeBin, "crontab"), "#!/bin/sh\necho 'no crontab for test' >&2\nexit 1\n", {
+        mode: 0o755,
+      });
       const env = cleanEnv({
+        PATH: `${fakeBin}:${process.env.PATH ?? ""}`,
         AHB_DATA_DIR: join(root, "data"),
         AHB_BACKUPS_DIR: join(root, "backups"),
         AHB_ENV_FILE: envFile,
@@ -339,6 +384,10 @@ describe("doctor checks against the real Docker engine", async () => {
       });
       assert.equal(report.ok, true);
       assert.equal(result.exitCode, 0);
+      assert.match(
+        report.checks.find((check) => check.name === "schedule")?.detail ?? "",
+        /no crontab for test/,
+      );
 
       writeEnvFile(envFile, validKeys(), 0o644);
       const failing = await runAhb(args, { env, cwd: root });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { after, before, describe, it } from "node:test";
+import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import { addMessage } from "../../src/db/repo/messages.js";
 import { appendVersion } from "../../src/db/repo/versions.js";
 import { createTestApp, fromPeer, type TestApp } from "../helpers/app.js";
@@ -79,22 +79,16 @@ describe("sessions API", () => {
   let t: TestApp;
   const alice = () => asUser(t, "alice");
   const bob = () => asUser(t, "bob");
-  before(() => {
+  // A fresh app and database per test: a failing test leaves nothing behind for the next one (no 409 cascade).
+  beforeEach(() => {
     t = createTestApp({ MAX_SESSIONS_PER_USER: "3" });
   });
-  after(() => t.close());
+  afterEach(() => t.close());
 
   async function createSession(user: ReturnType<typeof asUser>, title?: string): Promise<SessionDetail> {
     const response = await user("POST", "/api/sessions", title === undefined ? undefined : { title });
     assert.equal(response.status, 201);
     return json<SessionDetail>(response);
-  }
-
-  async function deleteAll(user: ReturnType<typeof asUser>): Promise<void> {
-    const list = await json<SessionList>(await user("GET", "/api/sessions?limit=100"));
-    for (const session of list.sessions) {
-      assert.equal((await user("DELETE", `/api/sessions/${session.id}`)).status, 204);
-    }
   }
 
   it("creates a session with one empty active document, trimming the title", async () => {
@@ -107,7 +101,6 @@ describe("sessions API", () => {
     assert.equal(detail.activeDocumentId, detail.documents[0]?.id);
     const fetched = await json<SessionDetail>(await alice()("GET", `/api/sessions/${detail.session.id}`));
     assert.deepEqual(fetched.documents, detail.documents);
-    await deleteAll(alice());
   });
 
   it("refuses a session past MAX_SESSIONS_PER_USER with 409 and deletes nothing", async () => {
@@ -122,8 +115,6 @@ describe("sessions API", () => {
     assert.equal((await createSession(bob(), "bob's own")).session.title, "bob's own", "limits are per user");
     assert.equal((await alice()("DELETE", `/api/sessions/${made[0]?.session.id}`)).status, 204);
     assert.equal((await createSession(alice(), "four")).session.title, "four");
-    await deleteAll(alice());
-    await deleteAll(bob());
   });
 
   it("pages the caller's own sessions and validates limit and offset", async () => {
@@ -186,7 +177,6 @@ describe("sessions API", () => {
       (await alice()("PATCH", `/api/sessions/${session.id}`, { title: "x".repeat(200) })).status,
       200,
     );
-    await deleteAll(alice());
   });
 
   it("refuses an oversized JSON body with 413 before parsing it", async () => {
@@ -205,7 +195,6 @@ describe("sessions API", () => {
       list.sessions.map((item) => item.title),
       ["Untitled session"],
     );
-    await deleteAll(alice());
   });
 
   it("deletes a session with its documents, versions and messages", async () => {
@@ -259,7 +248,6 @@ describe("sessions API", () => {
         ["assistant", "done", activeDocumentId],
       ],
     );
-    await deleteAll(alice());
   });
 
   it("creates, switches, renames and deletes documents, never the last one", async () => {
@@ -304,7 +292,6 @@ describe("sessions API", () => {
     assert.deepEqual([last.status, await errorCode(last)], [409, "last_document"]);
     detail = await json<SessionDetail>(await alice()("GET", `/api/sessions/${session.id}`));
     assert.equal(detail.documents.length, 1);
-    await deleteAll(alice());
   });
 
   it("serves the document HTML and a sandboxed preview, latest or by version", async () => {
@@ -352,7 +339,6 @@ describe("sessions API", () => {
       const response = await alice()("GET", `${base}/preview?version=${bad}`);
       assert.deepEqual([response.status, await errorCode(response)], [400, "invalid_version"], bad);
     }
-    await deleteAll(alice());
   });
 
   it("lists versions, gets one, and restores an old one as version N+1", async () => {
@@ -412,7 +398,6 @@ describe("sessions API", () => {
       const response = await alice()(path.endsWith("restore") ? "POST" : "GET", path);
       assert.deepEqual([response.status, await errorCode(response)], [status, code], path);
     }
-    await deleteAll(alice());
   });
 });
 

@@ -30,11 +30,12 @@ export function checkDiskSpace(
   label: string,
   dir: string,
   limits: { warnBelowMb: number; failBelowMb: number },
+  measure: (dir: string) => number = freeMb,
 ): CheckResult {
   const name = `disk ${label}`;
   let mb: number;
   try {
-    mb = freeMb(dir);
+    mb = measure(dir);
   } catch (error) {
     return result(name, "fail", `${dir}: ${errorCode(error)}`);
   }
