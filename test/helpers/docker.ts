@@ -22,8 +22,8 @@ import { toolRequired } from "./tools.js";
 
 export const TEST_NAMESPACE = process.env.AHB_TEST_NAMESPACE || "ahb-test";
 export const BASE_IMAGE = process.env.AHB_TEST_BASE_IMAGE || `${TEST_NAMESPACE}/node-base:bookworm`;
-/** Label key and value on every container and image the suite creates (the base image included). */
-export const TEST_LABELS: Record<string, string> = { "ahb.test": "suite" };
+/** Label on every container and image the suite creates (the base image included): ahb.test=<namespace>. */
+export const TEST_LABELS: Record<string, string> = { "ahb.test": TEST_NAMESPACE };
 export const keepImages = process.env.AHB_TEST_KEEP_IMAGES === "1";
 
 /** One id per test process (= per file): names built from it never collide with another file or run. */
