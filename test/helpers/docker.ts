@@ -95,7 +95,8 @@ export async function buildProjectImage(
 export async function removeImageUnlessKept(docker: Docker, ref: string): Promise<void> {
   if (keepImages) return;
   try {
-    await docker.getImage(ref).remove({ force: true });
+    // noprune keeps the untagged parent layers: the build cache of the next build of the same Dockerfile.
+    await docker.getImage(ref).remove({ force: true, noprune: true });
   } catch (error) {
     if ((error as { statusCode?: number }).statusCode !== 404) throw error;
   }
