@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { chmodSync, chownSync, existsSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import { execa } from "execa";
 import { exitCodeMeanings } from "../../src/errors.js";
-import { cleanEnv, runAhb, runCli } from "../helpers/cli.js";
+import { cleanEnv, cliPath, repoRoot, requireCurrentBuild, runAhb, runCli } from "../helpers/cli.js";
 import { FAKE_ANTHROPIC_KEY, FAKE_GOOGLE_KEY, tempDir, validKeys, writeEnvFile } from "../helpers/env.js";
 import { freePort, waitFor } from "../helpers/net.js";
 
@@ -172,6 +173,32 @@ describe("ahb serve", () => {
       assert.equal((await server).exitCode, 0);
     } finally {
       server?.kill("SIGKILL");
+      dir.remove();
+    }
+  });
+});
+
+describe("bin/ahb.js as a real process", () => {
+  it("runs through its shebang and leaves --env-file to ahb, not to Node", async () => {
+    requireCurrentBuild();
+    const dir = tempDir();
+    try {
+      const file = writeEnvFile(`${dir.path}/ops.env`, { ...validKeys(), PORT: "8123" });
+      // The shebang starts Node with "--": every argument after it is ahb's, --env-file included (see README).
+      const result = await execa(cliPath, ["config", "check", "--env-file", file, "--json"], {
+        reject: false,
+        env: cleanEnv(),
+        extendEnv: false,
+        cwd: repoRoot,
+      });
+      assert.equal(result.exitCode, 0, String(result.stderr));
+      const report = JSON.parse(String(result.stdout)) as {
+        envFile: { path: string };
+        keys: Record<string, { value: string; source: string }>;
+      };
+      assert.equal(report.envFile.path, file);
+      assert.deepEqual(report.keys.PORT, { ...report.keys.PORT, value: "8123" });
+    } finally {
       dir.remove();
     }
   });

@@ -9,6 +9,7 @@
  * - `runCli(args, execaOptions)` starts the built `bin/ahb.js` as a real process. Keep it for what only a real
  *   process shows: the shebang and `--env-file` handling, signals, the start-up module budget, running as another
  *   user. It refuses to run against a `dist/` older than `src/` (run `npm run build`; `npm test` does).
+ * - `requireCurrentBuild()`: the same refusal, for a test that starts `bin/ahb.js` itself (e.g. through its shebang).
  * - `cleanEnv(extra)`: this process's environment without the variables that would change a CLI's outcome.
  */
 import { readdirSync, statSync } from "node:fs";
@@ -107,7 +108,7 @@ function newestMtime(dir: string): number {
 let buildChecked = false;
 
 /** A real-process test of an old build passes or fails for the wrong reason: refuse it instead. */
-function assertBuildIsCurrent(): void {
+export function requireCurrentBuild(): void {
   if (buildChecked) return;
   const built = statSync(join(repoRoot, "dist/cli/main.js"), { throwIfNoEntry: false })?.mtimeMs ?? 0;
   if (built < newestMtime(join(repoRoot, "src")))
@@ -117,7 +118,7 @@ function assertBuildIsCurrent(): void {
 
 /** Runs the built CLI as a real process (see the top of this file for when). */
 export function runCli(args: string[], options: Options = {}): ResultPromise {
-  assertBuildIsCurrent();
+  requireCurrentBuild();
   return execa(process.execPath, ["--", cliPath, ...args], {
     reject: false,
     env: cleanEnv(),
