@@ -105,7 +105,7 @@ describe("POST /api/upload", () => {
     assert.match(body.error?.message ?? "", /word\/document\.xml/);
   });
 
-  it("refuses a .docx zip bomb before mammoth inflates it", async () => {
+  it("refuses a .docx zip bomb before its text is read", async () => {
     const zeros = new Uint8Array(32 * 1024 * 1024);
     const bombDocx = await buildDocx(["tiny"], { "word/media/padding.bin": zeros });
     assert.ok(bombDocx.length < 1024 * 1024, "the bomb fits under the upload limit");
@@ -169,6 +169,16 @@ describe("POST /api/upload", () => {
     const foreign = await upload(t, "a.txt", Buffer.from("hi"), { sessionId: other.sessionId });
     assert.equal(foreign.status, 404);
     assert.equal((await upload(t, "a.txt", Buffer.from("hi"), { sessionId: "nope" })).status, 400);
+  });
+
+  it("accepts a file of exactly MAX_UPLOAD_SIZE bytes and refuses one byte more with 413", async () => {
+    const limit = 1024 * 1024;
+    const exact = await upload(t, "exact.txt", Buffer.alloc(limit, 0x61));
+    assert.equal(exact.status, 200);
+    assert.equal(exact.body.chars, 200_000);
+    const over = await upload(t, "over.txt", Buffer.alloc(limit + 1, 0x61));
+    assert.equal(over.status, 413);
+    assert.equal(over.body.error?.code, "file_too_large");
   });
 
   it("refuses a declared Content-Length over the limit before reading the body", async () => {
