@@ -9,6 +9,8 @@ export interface ServerProcess {
   url: string;
   pid: number;
   child: ResultPromise;
+  /** What the server wrote to stderr so far (for failure messages). */
+  stderr(): string;
   /** Resident set size now, in bytes (/proc/PID/status VmRSS). */
   rss(): number;
   /** Peak resident set size since start or the last resetPeak(), in bytes (VmHWM). */
@@ -60,6 +62,8 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
     stdout: "ignore",
     stderr: "pipe",
   });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)));
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => ((await fetchWithDeadline(`${url}/api/health`)).ok ? true : undefined), 60_000);
   const pid = child.pid as number;
@@ -67,6 +71,7 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
     url,
     pid,
     child,
+    stderr: () => stderr,
     rss: () => statusField(pid, "VmRSS"),
     peakRss: () => statusField(pid, "VmHWM"),
     resetPeak() {
