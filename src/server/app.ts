@@ -19,8 +19,8 @@ import { jsonBodyLimit } from "./validate.js";
 /** Builds the whole HTTP app without listening, so tests can call app.request(). */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.use("*", identity(deps.config));
   app.use("*", requestLog(deps.logger));
+  app.use("*", identity(deps.config));
   app.use("*", securityHeaders());
   app.use("/api/*", cors({ origin: deps.config.CORS_ORIGINS, credentials: true, maxAge: 600 }));
   mountRateLimits(app, deps.config, deps.rateLimitStore);
