@@ -144,13 +144,13 @@ describe("POST /api/upload", () => {
     assert.equal(damaged.body.error?.code, "corrupt_file");
   });
 
-  it("answers 400 when there is no file field or the body is not multipart", async () => {
+  it("answers 400 when there is no file field, 415 when the body is not multipart", async () => {
     const form = new FormData();
     form.append("sessionId", "x");
     const noFile = await t.app.request("/api/upload", { method: "POST", body: form });
     assert.equal(noFile.status, 400);
     const json = await t.app.request("/api/upload", { method: "POST", body: "{}" });
-    assert.equal(json.status, 400);
+    assert.equal(json.status, 415);
     assert.match(((await json.json()) as UploadBody).error?.message ?? "", /multipart/);
   });
 
