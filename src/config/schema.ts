@@ -217,6 +217,13 @@ export const keySpecs = {
     default: "60",
     schema: intFromEnv(1),
   },
+  RATE_LIMIT_IPV6_PREFIX: {
+    group: "Rate limiting",
+    description:
+      "Anonymous IPv6 clients share one budget per network of this many leading bits (a /64 is one customer)",
+    default: "64",
+    schema: intFromEnv(16, 128),
+  },
   EXPORT_DIR: {
     group: "Exports",
     description: "Directory for exported files",
