@@ -179,6 +179,32 @@ export const keySpecs = {
     default: ".txt,.docx,.md,.pdf",
     schema: uploadTypes,
   },
+  EXTRACTION_WORKERS: {
+    group: "Uploads",
+    description: "Worker threads that read .docx/.pdf uploads at once (off the event loop)",
+    default: "2",
+    schema: intFromEnv(1, 16),
+  },
+  EXTRACTION_QUEUE: {
+    group: "Uploads",
+    description:
+      "Uploads that may wait for a free extraction worker; beyond that the upload answers 503 + Retry-After",
+    default: "8",
+    schema: intFromEnv(0, 1000),
+  },
+  EXTRACTION_TIMEOUT: {
+    group: "Uploads",
+    description: "Seconds one extraction may run before its worker is stopped (422 extraction_limit)",
+    default: "30",
+    schema: intFromEnv(1, 600),
+  },
+  EXTRACTION_MEMORY_MB: {
+    group: "Uploads",
+    description:
+      "Heap (MB) of one extraction worker; a document needing more is refused (422 extraction_limit)",
+    default: "64",
+    schema: intFromEnv(16, 4096),
+  },
   RATE_LIMIT_REQUESTS: {
     group: "Rate limiting",
     description: "Chat/upload/export requests allowed per user or client address per window",
@@ -190,6 +216,13 @@ export const keySpecs = {
     description: "Rate limit window in seconds",
     default: "60",
     schema: intFromEnv(1),
+  },
+  RATE_LIMIT_IPV6_PREFIX: {
+    group: "Rate limiting",
+    description:
+      "Anonymous IPv6 clients share one budget per network of this many leading bits (a /64 is one customer)",
+    default: "64",
+    schema: intFromEnv(16, 128),
   },
   EXPORT_DIR: {
     group: "Exports",

@@ -9,6 +9,10 @@ export const CHROMIUM_ARGS = [
   "--disable-background-networking",
   "--disable-component-update",
   "--disable-sync",
+  // Playwright's router answers requests, but Chromium opens sockets on its own first (preconnects for iframes,
+  // objects, embeds and meta refresh; TLS handshakes before any request). Every host, IP literals included,
+  // resolves to "not found" inside Chromium: no DNS query is sent and no connection can be made.
+  "--host-resolver-rules=MAP * ~NOTFOUND",
 ];
 
 /**

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { errorBody, handleError } from "./errors.js";
+import { csrfGuard } from "./middleware/csrf.js";
 import { identity } from "./middleware/identity.js";
 import { mountRateLimits } from "./middleware/rate-limit.js";
 import { requestLog } from "./middleware/request-log.js";
@@ -19,11 +20,13 @@ import { jsonBodyLimit } from "./validate.js";
 /** Builds the whole HTTP app without listening, so tests can call app.request(). */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.use("*", identity(deps.config));
   app.use("*", requestLog(deps.logger));
+  app.use("*", identity(deps.config));
   app.use("*", securityHeaders());
   app.use("/api/*", cors({ origin: deps.config.CORS_ORIGINS, credentials: true, maxAge: 600 }));
+  // After the rate limits, so refused forgeries still count against the sender's budget.
   mountRateLimits(app, deps.config, deps.rateLimitStore);
+  app.use("/api/*", csrfGuard(deps.config));
   app.use("/api/sessions/*", jsonBodyLimit());
   app.use("/api/chat/*", jsonBodyLimit());
 

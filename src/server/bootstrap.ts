@@ -5,6 +5,7 @@ import { openDatabase } from "../db/open.js";
 import { createExporter } from "../export/exporter.js";
 import { createJsonLogger } from "../log.js";
 import { appVersion } from "../version.js";
+import { createExtractionPool, extractionLimits } from "../upload/pool.js";
 import { startServer, type RunningServer } from "./listen.js";
 
 export interface ServeOptions {
@@ -34,6 +35,7 @@ export async function bootServer(options: ServeOptions): Promise<RunningServer> 
       webRoot: defaultWebRoot,
       exporter: createExporter({ exportDir: config.EXPORT_DIR, chromiumPath: config.CHROMIUM_PATH }),
       providers: createProviderClients(config),
+      extractor: createExtractionPool(extractionLimits(config)),
     },
     options.host,
   );

@@ -41,6 +41,7 @@ async function shutdown(server: Server, deps: AppDeps, cleanup: CleanupJob, grac
   await closed;
   clearTimeout(timer);
   await deps.exporter?.close();
+  await deps.extractor?.close();
   deps.db.close();
   deps.logger.info("stopped");
 }

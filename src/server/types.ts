@@ -6,6 +6,7 @@ import type { Config } from "../config/schema.js";
 import type { Db } from "../db/open.js";
 import type { Exporter } from "../export/exporter.js";
 import type { Logger } from "../log.js";
+import type { Extractor } from "../upload/pool.js";
 
 export interface AppDeps {
   config: Config;
@@ -18,6 +19,8 @@ export interface AppDeps {
   webRoot?: string;
   /** PDF/PNG/HTML export (one lazily launched Chromium); absent means export routes answer 503. */
   exporter?: Exporter;
+  /** Worker pool that reads .docx/.pdf uploads; one from config's EXTRACTION_* limits when absent. */
+  extractor?: Extractor;
   /** Rate-limit counters; a fresh bounded in-memory store when absent (tests pass one to inspect it). */
   rateLimitStore?: Store<AppEnv>;
   /** SDK clients of the AI providers; built from config (keys, base URLs) when absent. */

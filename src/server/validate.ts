@@ -20,12 +20,22 @@ export function jsonBodyLimit(maxSize = MAX_JSON_BODY_BYTES) {
   });
 }
 
-/** Titles of sessions and documents: trimmed, 1..200 characters. */
+/**
+ * Control characters (NUL, CR/LF, tab...), line and paragraph separators, bidi embeddings, overrides, isolates and
+ * marks (which can make a title read backwards in a list), and lone surrogates (not encodable as UTF-8).
+ * Zero-width joiners stay allowed: emoji sequences need them.
+ */
+const UNSAFE_TITLE_CHARACTERS = /[\p{Cc}\p{Cs}\u2028\u2029\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+
+/** Titles of sessions and documents: trimmed, 1..200 characters, none of the unsafe characters above. */
 export const titleSchema = z
   .string({ message: "title must be a string" })
   .trim()
   .min(1, { message: "title must not be empty" })
-  .max(200, { message: "title must be at most 200 characters" });
+  .max(200, { message: "title must be at most 200 characters" })
+  .refine((title) => !UNSAFE_TITLE_CHARACTERS.test(title), {
+    message: "title must not contain control characters, bidi controls or lone surrogates",
+  });
 
 /**
  * The JSON body validated by `schema`: 400 `invalid_json` when it does not parse, 400 `invalid_request` with one

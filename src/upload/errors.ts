@@ -3,14 +3,17 @@ export type UploadFailure =
   | { status: 400; code: "empty_file" | "invalid_request" | "corrupt_file" }
   | { status: 413; code: "file_too_large" }
   | { status: 415; code: "unsupported_type" }
-  | { status: 422; code: "extraction_limit" };
+  | { status: 422; code: "extraction_limit" }
+  | { status: 503; code: "extraction_busy" };
 
 export class UploadError extends Error {
   readonly status: UploadFailure["status"];
   readonly code: UploadFailure["code"];
+  readonly headers?: Record<string, string>;
 
-  constructor(failure: UploadFailure, message: string) {
+  constructor(failure: UploadFailure, message: string, headers?: Record<string, string>) {
     super(message);
+    this.headers = headers;
     this.name = "UploadError";
     this.status = failure.status;
     this.code = failure.code;

@@ -1,8 +1,8 @@
-import { extractDocx } from "./docx.js";
 import { detectKind, type UploadKind } from "./detect.js";
 import { UploadError } from "./errors.js";
 import { extensionOf, sanitizeFilename } from "./filename.js";
-import { extractPdf, type PdfLimits, DEFAULT_PDF_LIMITS } from "./pdf.js";
+import { type PdfLimits, DEFAULT_PDF_LIMITS } from "./pdf.js";
+import type { Extractor } from "./pool.js";
 import { decodeText } from "./text.js";
 
 export const MAX_EXTRACTED_CHARS = 200_000;
@@ -20,12 +20,18 @@ export interface ExtractOptions {
   allowedTypes: readonly string[];
   maxChars?: number;
   pdf?: PdfLimits;
+  /** Where .docx and .pdf are parsed: worker threads, off the event loop. */
+  extractor: Extractor;
 }
 
-async function textOf(kind: UploadKind, bytes: Buffer, pdfLimits: PdfLimits) {
-  if (kind === "pdf") return extractPdf(bytes, pdfLimits);
-  const text = kind === "docx" ? await extractDocx(bytes) : decodeText(bytes);
-  return { text, truncated: false };
+async function textOf(kind: UploadKind, bytes: Buffer, options: ExtractOptions) {
+  if (kind === "text") return { text: decodeText(bytes), truncated: false };
+  const task = {
+    kind,
+    pdf: options.pdf ?? DEFAULT_PDF_LIMITS,
+    maxChars: options.maxChars ?? MAX_EXTRACTED_CHARS,
+  };
+  return options.extractor.extract(task, bytes);
 }
 
 /** Cuts at maxChars without splitting a surrogate pair. */
@@ -46,7 +52,7 @@ export async function extractUpload(
   }
   const type = extensionOf(filename);
   const kind = detectKind(type, upload.bytes, options.allowedTypes);
-  const extracted = await textOf(kind, upload.bytes, options.pdf ?? DEFAULT_PDF_LIMITS);
+  const extracted = await textOf(kind, upload.bytes, options);
   const capped = capText(extracted.text.replace(/^\uFEFF/, ""), options.maxChars ?? MAX_EXTRACTED_CHARS);
   return {
     filename,

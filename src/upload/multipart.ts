@@ -42,7 +42,8 @@ export function receiveUpload(request: Request, maxBytes: number): Promise<Recei
         headers: { "content-type": contentType },
         // Browsers send the file name as raw UTF-8 bytes; busboy's default would read them as latin1.
         defParamCharset: "utf8",
-        limits: { files: 1, fields: 4, fieldSize: MAX_FIELD_BYTES, fileSize: maxBytes, parts: 5 },
+        // busboy signals "limit" on reaching fileSize, not on passing it: one byte more lets exactly maxBytes in.
+        limits: { files: 1, fields: 4, fieldSize: MAX_FIELD_BYTES, fileSize: maxBytes + 1, parts: 5 },
       });
     } catch {
       reject(badRequest("the multipart body has no boundary"));

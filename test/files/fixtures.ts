@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+import { crc32, deflateRawSync } from "node:zlib";
 import JSZip from "jszip";
 import { PDFDocument, StandardFonts } from "pdf-lib";
 import { appendVersion } from "../../src/db/repo/versions.js";
@@ -85,4 +87,77 @@ export function seedDocument(db: Db, owner: string, title: string, versions: str
     appendVersion(db, { documentId, html, prompt: null, summary: null, model: null });
   }
   return { sessionId: session.id, documentId };
+}
+
+/**
+ * A ZIP written with Node's own zlib (fast for tens of megabytes, unlike a pure-JS deflate), one DEFLATE entry per
+ * part, central directory included: the shape Word writes.
+ */
+export function writeZip(parts: Record<string, Buffer>, level = 1): Buffer {
+  const locals: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const [name, data] of Object.entries(parts)) {
+    const nameBytes = Buffer.from(name, "utf8");
+    const compressed = deflateRawSync(data, { level });
+    const crc = crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(compressed.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(nameBytes.length, 26);
+    const entry = Buffer.alloc(46);
+    entry.writeUInt32LE(0x02014b50, 0);
+    entry.writeUInt16LE(20, 4);
+    entry.writeUInt16LE(20, 6);
+    entry.writeUInt16LE(8, 10);
+    entry.writeUInt32LE(crc, 16);
+    entry.writeUInt32LE(compressed.length, 20);
+    entry.writeUInt32LE(data.length, 24);
+    entry.writeUInt16LE(nameBytes.length, 28);
+    entry.writeUInt32LE(offset, 42);
+    locals.push(local, nameBytes, compressed);
+    central.push(entry, nameBytes);
+    offset += local.length + nameBytes.length + compressed.length;
+  }
+  const directory = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(central.length / 2, 8);
+  end.writeUInt16LE(central.length / 2, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
+}
+
+/**
+ * A valid .docx whose word/document.xml is about `xmlBytes` long, of pseudo-random words that compress only about
+ * 2.5:1 (so it passes every zip-bomb check): the large-but-ordinary upload that used to stall the server.
+ */
+export function buildLargeDocx(xmlBytes: number): Buffer {
+  const letters = "etaoinshrdlu";
+  const random = randomBytes(256 * 1024);
+  let block = "";
+  for (let at = 0; at + 200 <= random.length; at += 200) {
+    let words = "";
+    for (let i = 0; i < 200; i += 1) words += i % 7 === 6 ? " " : letters[(random[at + i] as number) % 12];
+    block += `<w:p><w:r><w:t xml:space="preserve">${words}</w:t></w:r></w:p>`;
+  }
+  const head = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>`;
+  const tail = "</w:body></w:document>";
+  const blockBytes = Buffer.from(block);
+  const copies = Math.max(1, Math.floor((xmlBytes - head.length - tail.length) / blockBytes.length));
+  const xml = Buffer.concat([
+    Buffer.from(head),
+    ...Array<Buffer>(copies).fill(blockBytes),
+    Buffer.from(tail),
+  ]);
+  return writeZip({
+    "[Content_Types].xml": Buffer.from(CONTENT_TYPES),
+    "_rels/.rels": Buffer.from(ROOT_RELS),
+    "word/document.xml": xml,
+  });
 }

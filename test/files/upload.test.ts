@@ -105,7 +105,7 @@ describe("POST /api/upload", () => {
     assert.match(body.error?.message ?? "", /word\/document\.xml/);
   });
 
-  it("refuses a .docx zip bomb before mammoth inflates it", async () => {
+  it("refuses a .docx zip bomb before its text is read", async () => {
     const zeros = new Uint8Array(32 * 1024 * 1024);
     const bombDocx = await buildDocx(["tiny"], { "word/media/padding.bin": zeros });
     assert.ok(bombDocx.length < 1024 * 1024, "the bomb fits under the upload limit");
@@ -144,13 +144,13 @@ describe("POST /api/upload", () => {
     assert.equal(damaged.body.error?.code, "corrupt_file");
   });
 
-  it("answers 400 when there is no file field or the body is not multipart", async () => {
+  it("answers 400 when there is no file field, 415 when the body is not multipart", async () => {
     const form = new FormData();
     form.append("sessionId", "x");
     const noFile = await t.app.request("/api/upload", { method: "POST", body: form });
     assert.equal(noFile.status, 400);
     const json = await t.app.request("/api/upload", { method: "POST", body: "{}" });
-    assert.equal(json.status, 400);
+    assert.equal(json.status, 415);
     assert.match(((await json.json()) as UploadBody).error?.message ?? "", /multipart/);
   });
 
@@ -169,6 +169,16 @@ describe("POST /api/upload", () => {
     const foreign = await upload(t, "a.txt", Buffer.from("hi"), { sessionId: other.sessionId });
     assert.equal(foreign.status, 404);
     assert.equal((await upload(t, "a.txt", Buffer.from("hi"), { sessionId: "nope" })).status, 400);
+  });
+
+  it("accepts a file of exactly MAX_UPLOAD_SIZE bytes and refuses one byte more with 413", async () => {
+    const limit = 1024 * 1024;
+    const exact = await upload(t, "exact.txt", Buffer.alloc(limit, 0x61));
+    assert.equal(exact.status, 200);
+    assert.equal(exact.body.chars, 200_000);
+    const over = await upload(t, "over.txt", Buffer.alloc(limit + 1, 0x61));
+    assert.equal(over.status, 413);
+    assert.equal(over.body.error?.code, "file_too_large");
   });
 
   it("refuses a declared Content-Length over the limit before reading the body", async () => {

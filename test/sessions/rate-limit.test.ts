@@ -272,6 +272,35 @@ describe("BoundedMemoryStore", () => {
   });
 });
 
+describe("rateLimitKey for IPv6", () => {
+  it("gives every address of one /64 one budget, and another /64 its own", () => {
+    const key = (address: string, bits?: number) => rateLimitKey("anonymous", address, bits);
+    assert.equal(key("2001:db8:1:2::1"), "ip:2001:db8:1:2:0:0:0:0/64");
+    assert.equal(key("2001:db8:1:2:ffff:eeee:dddd:cccc"), key("2001:db8:1:2::1"));
+    assert.equal(key("2001:0db8:0001:0002:0000:0000:0000:0009%eth0"), key("2001:db8:1:2::1"));
+    assert.notEqual(key("2001:db8:1:3::1"), key("2001:db8:1:2::1"));
+    assert.equal(key("2001:db8:1:2::1", 48), key("2001:db8:1:ffff::1", 48));
+    assert.equal(key("::ffff:198.51.100.7"), "ip:198.51.100.7");
+    assert.equal(key("198.51.100.7"), "ip:198.51.100.7");
+    assert.equal(key("64:ff9b::198.51.100.7", 128), "ip:64:ff9b:0:0:0:0:c633:6407/128");
+  });
+
+  it("limits anonymous clients rotating through one /64 as one client", async () => {
+    const t = limitedApp();
+    try {
+      const seen = await statuses(
+        Array.from(
+          { length: LIMIT + 1 },
+          (_, index) => () => post(t, CHAT, {}, `2001:db8:5:6::${index + 1}`),
+        ),
+      );
+      assert.equal(seen.at(-1), 429, seen.join(","));
+    } finally {
+      t.close();
+    }
+  });
+});
+
 describe("rateLimitKey", () => {
   it("keys named users by name and anonymous callers by address", () => {
     assert.equal(rateLimitKey("alice", "198.51.100.1"), "user:alice");

@@ -1,14 +1,16 @@
 import type { MiddlewareHandler } from "hono";
 import { trustedProxyMatcher } from "../../config/schema.js";
 import type { Config } from "../../config/schema.js";
+import { ApiError } from "../errors.js";
 import type { AppEnv } from "../types.js";
+import { decodeForwardedUser } from "../user-name.js";
 
 export const ANONYMOUS = "anonymous";
-const USER_PATTERN = /^[\p{L}\p{N}._@+-]{1,128}$/u;
 
 /**
  * X-Forwarded-User and X-Forwarded-For are believed only when the TCP peer is a trusted proxy;
- * anyone else could send them.
+ * anyone else could send them. A trusted proxy's user name that cannot be read is refused (400), never taken for
+ * anonymous: that would share one set of sessions with every unauthenticated caller.
  */
 export function identity(config: Config): MiddlewareHandler<AppEnv> {
   const isTrusted = trustedProxyMatcher(config.TRUSTED_PROXIES);
@@ -16,8 +18,7 @@ export function identity(config: Config): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const peer = c.env?.incoming?.socket?.remoteAddress;
     const trusted = isTrusted(peer);
-    const forwardedUser = c.req.header("x-forwarded-user")?.trim();
-    const user = trusted && forwardedUser && USER_PATTERN.test(forwardedUser) ? forwardedUser : ANONYMOUS;
+    const user = trusted ? forwardedUserOf(c.req.header("x-forwarded-user")) : ANONYMOUS;
     c.set("user", user);
     c.set("isAdmin", user !== ANONYMOUS && admins.has(user));
     c.set(
@@ -43,4 +44,11 @@ export function firstUntrustedHop(
     if (!isTrusted(hop)) return hop;
   }
   return hops[0] ?? peer ?? "unknown";
+}
+
+function forwardedUserOf(headerValue: string | undefined): string {
+  if (headerValue === undefined || headerValue.trim() === "") return ANONYMOUS;
+  const result = decodeForwardedUser(headerValue);
+  if (!result.ok) throw new ApiError(400, "invalid_user", `the proxy's X-Forwarded-User ${result.problem}`);
+  return result.user;
 }

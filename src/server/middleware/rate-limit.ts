@@ -3,6 +3,7 @@ import { rateLimiter, type ClientRateLimitInfo, type Store } from "hono-rate-lim
 import type { Config } from "../../config/schema.js";
 import { errorBody } from "../errors.js";
 import type { AppEnv } from "../types.js";
+import { clientNetwork } from "../ip-prefix.js";
 import { ANONYMOUS } from "./identity.js";
 
 /** The costly routes: model calls, uploads, Chromium renders. Health and static files are never limited. */
@@ -17,9 +18,12 @@ export const DEFAULT_MAX_KEYS = 10_000;
 /** Consumed queue slots are cut off in bulk, once they are at least half the queue. */
 const COMPACT_AFTER = 1024;
 
-/** One budget per named user; anonymous callers are told apart by client address (see identity middleware). */
-export function rateLimitKey(user: string, clientAddress: string): string {
-  return user === ANONYMOUS ? `ip:${clientAddress}` : `user:${user}`;
+/**
+ * One budget per named user; anonymous callers are told apart by client address (see identity middleware), IPv6
+ * ones by their network (RATE_LIMIT_IPV6_PREFIX bits), since one client may use every address of its /64.
+ */
+export function rateLimitKey(user: string, clientAddress: string, ipv6PrefixBits = 64): string {
+  return user === ANONYMOUS ? `ip:${clientNetwork(clientAddress, ipv6PrefixBits)}` : `user:${user}`;
 }
 
 interface Counter {
@@ -124,7 +128,7 @@ export function rateLimit(
     windowMs: config.RATE_LIMIT_WINDOW * 1000,
     limit: config.RATE_LIMIT_REQUESTS,
     standardHeaders: "draft-6",
-    keyGenerator: (c) => rateLimitKey(c.get("user"), c.get("clientAddress")),
+    keyGenerator: (c) => rateLimitKey(c.get("user"), c.get("clientAddress"), config.RATE_LIMIT_IPV6_PREFIX),
     store,
     handler: (c) => {
       const retryAfter = c.res.headers.get("Retry-After") ?? String(config.RATE_LIMIT_WINDOW);

@@ -12,7 +12,8 @@ export function requestLog(logger: Logger): MiddlewareHandler<AppEnv> {
       path: c.req.path,
       status: c.res.status,
       ms: Math.round((performance.now() - started) * 10) / 10,
-      user: c.get("user"),
+      // Unset when identity itself refused the request (an unreadable X-Forwarded-User).
+      user: c.get("user") ?? null,
     });
   };
 }

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { UploadError } from "../../upload/errors.js";
 import { extractUpload } from "../../upload/extract.js";
 import { receiveUpload } from "../../upload/multipart.js";
+import { createExtractionPool, extractionLimits } from "../../upload/pool.js";
 import { ApiError } from "../errors.js";
 import { requireOwnedSessionId } from "../guards.js";
 import type { AppDeps, AppEnv } from "../types.js";
@@ -9,16 +10,19 @@ import type { AppDeps, AppEnv } from "../types.js";
 /** `POST /api/upload`: multipart `file` (+ optional `sessionId`) -> `{filename, type, chars, truncated, text}`. */
 export function uploadRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const extractor = deps.extractor ?? createExtractionPool(extractionLimits(deps.config));
   app.post("/", async (c) => {
     try {
       const upload = await receiveUpload(c.req.raw, deps.config.MAX_UPLOAD_SIZE);
       const sessionId = upload.fields.sessionId;
       if (sessionId) requireOwnedSessionId(deps.db, sessionId, c.get("user"));
-      return c.json(await extractUpload(upload, { allowedTypes: deps.config.ALLOWED_UPLOAD_TYPES }));
+      return c.json(
+        await extractUpload(upload, { allowedTypes: deps.config.ALLOWED_UPLOAD_TYPES, extractor }),
+      );
     } catch (error) {
       if (!(error instanceof UploadError)) throw error;
       // A refused body may still be streaming in; closing tells the client to stop sending.
-      const headers = error.status === 413 ? { Connection: "close" } : undefined;
+      const headers = error.status === 413 ? { Connection: "close" } : error.headers;
       throw new ApiError(error.status, error.code, error.message, { headers });
     }
   });
