@@ -16,3 +16,4 @@ await build({
 });
 cpSync("web/index.html", `${outdir}/index.html`);
 cpSync("web/styles.css", `${outdir}/assets/styles.css`);
+cpSync("web/starters", `${outdir}/assets/starters`, { recursive: true });
