@@ -132,7 +132,7 @@ export function createBrands(hooks: BrandsHooks): BrandsUi {
           ),
           h(
             "button",
-            { type: "button", class: "small danger", onclick: () => void remove(brand) },
+            { type: "button", class: "small danger", onclick: (event: Event) => void remove(brand, event) },
             `Delete ${brand.name}`,
           ),
         ),
@@ -153,9 +153,15 @@ export function createBrands(hooks: BrandsHooks): BrandsUi {
     }
   }
 
-  async function remove(brand: Brand): Promise<void> {
-    if (!confirm(`Delete the brand profile "${brand.name}"? Documents made with it stay as they are.`))
+  /** Two steps, no blocking dialog: the first click asks, the second deletes. */
+  async function remove(brand: Brand, event: Event): Promise<void> {
+    const button = event.currentTarget as HTMLButtonElement;
+    if (button.dataset.confirm !== "yes") {
+      button.dataset.confirm = "yes";
+      button.textContent = `Really delete ${brand.name}?`;
+      note.textContent = "Documents made with this profile stay as they are.";
       return;
+    }
     await saved(() => call("DELETE", `/api/brands/${enc(brand.id)}`), `Deleted "${brand.name}".`);
   }
 

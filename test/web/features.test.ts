@@ -329,8 +329,8 @@ describe("starter templates, infographics and brand profiles (real server, provi
 
     // Deleting the profile leaves ivy's documents as they were; her session just has no profile any more.
     const before = stack.db.prepare("SELECT html FROM document_versions ORDER BY id").pluck().all();
-    admin.page.once("dialog", (prompt) => void prompt.accept());
     await dialog.getByRole("button", { name: "Delete Acme" }).click();
+    await dialog.getByRole("button", { name: "Really delete Acme?" }).click();
     await dialog.getByText('Deleted "Acme".').waitFor();
     assert.deepEqual(
       stack.db.prepare("SELECT html FROM document_versions ORDER BY id").pluck().all(),
