@@ -61,7 +61,13 @@ export function createBrands(hooks: BrandsHooks): BrandsUi {
     },
     "Brands…",
   );
-  const element = h("span", { class: "brand-picker" }, select, manage);
+  const element = h(
+    "span",
+    { class: "brand-picker" },
+    h("label", { for: "brand-select", "aria-hidden": "true" }, "Brand"),
+    select,
+    manage,
+  );
 
   const list = h("ul", { class: "brand-list", "aria-label": "Brand profiles" });
   const note = h("p", { class: "hint", role: "status", "aria-live": "polite" });
