@@ -319,6 +319,29 @@ describe("starter templates, infographics and brand profiles (real server, provi
     assert.ok(editBody.includes("#f2a900") && editBody.includes('"type":"image"'));
     assert.ok(editBody.includes(LOGO_PNG_BASE64));
 
+    // Image and infographic prompts carry it too, the logo as an image the model can place.
+    fakes.reset();
+    fakes.gemini.script({ type: "reply", image: { mimeType: "image/png", data: TINY_PNG_BASE64 } });
+    await send(page, "Add a picture of a lighthouse");
+    await page.getByRole("button", { name: "Preview version 3" }).waitFor();
+    await turnEnded(page);
+    fakes.gemini.script(
+      { type: "reply", text: JSON.stringify(BRIEF) },
+      { type: "reply", image: { mimeType: "image/png", data: TINY_PNG_BASE64 } },
+    );
+    await send(page, "Make an infographic of the attendance");
+    await page.getByRole("button", { name: "Preview version 4" }).waitFor();
+    await turnEnded(page);
+    assert.equal(fakes.gemini.requests.length, 3);
+    for (const [index, request] of fakes.gemini.requests.entries()) {
+      const body = JSON.stringify(request.body);
+      assert.ok(
+        body.includes("#0b3d91") && body.includes("no exclamation marks"),
+        `request ${index} carries the brand`,
+      );
+      assert.ok(body.includes(`"data":"${LOGO_PNG_BASE64}"`), `request ${index} carries the logo`);
+    }
+
     // A user who is not an admin cannot create, change or delete profiles.
     const brandId = stack.db.prepare("SELECT id FROM brand_profiles").pluck().get() as string;
     assert.equal(await apiAs(stack, "ivy", "POST", "/api/brands", { name: "Mine" }), 403);
