@@ -21,7 +21,7 @@ import { jsonBodyLimit, readJson } from "../validate.js";
 
 /** Logos travel to the models as images, which accept these four types. */
 const LOGO_TYPES = ["image/png", "image/jpeg", "image/webp", "image/gif"] as const;
-export const MAX_LOGO_BYTES = 512 * 1024;
+const MAX_LOGO_BYTES = 512 * 1024;
 /** A logo as base64 plus JSON overhead. */
 const MAX_BRAND_BODY_BYTES = Math.ceil((MAX_LOGO_BYTES * 4) / 3) + 64 * 1024;
 
@@ -64,7 +64,7 @@ const patchBody = z.strictObject({
 
 const sessionBrandBody = z.strictObject({ brandId: z.string().nullable() });
 
-export function presentBrand(brand: Brand) {
+function presentBrand(brand: Brand) {
   const { logoMimeType, ...rest } = brand;
   return { ...rest, logoUrl: logoMimeType ? `/api/brands/${brand.id}/logo` : null };
 }
