@@ -16,3 +16,5 @@ await build({
 });
 cpSync("web/index.html", `${outdir}/index.html`);
 cpSync("web/styles.css", `${outdir}/assets/styles.css`);
+cpSync("web/features.css", `${outdir}/assets/features.css`);
+cpSync("web/starters", `${outdir}/assets/starters`, { recursive: true });

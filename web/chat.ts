@@ -38,6 +38,7 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
     h("option", { value: "create" }, "New page"),
     h("option", { value: "edit" }, "Edit"),
     h("option", { value: "image" }, "Add image"),
+    h("option", { value: "infographic" }, "Infographic"),
   );
   const sendButton = h("button", { type: "submit", class: "primary" }, "Send");
   const cancelButton = h("button", { type: "button", class: "danger", hidden: true }, "Cancel");

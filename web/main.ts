@@ -1,10 +1,12 @@
 import { api, errorText, type DocumentSummary, type Me } from "./api.js";
+import { createBrands } from "./brands.js";
 import { createChatPane } from "./chat.js";
 import { createCostsView } from "./costs.js";
 import { byId, h, replace } from "./dom.js";
 import { createExportBar } from "./export.js";
 import { createPreviewPane } from "./preview.js";
 import { createSessionsPane } from "./sessions.js";
+import { createStarters } from "./templates.js";
 import { createUpload } from "./upload.js";
 import { createVersionsPane } from "./versions.js";
 
@@ -95,6 +97,16 @@ chat.form.querySelector(".composer-bar")?.prepend(
   }),
 );
 
+const conversation = byId("chat").querySelector<HTMLElement>(".messages") ?? byId("chat");
+const starters = createStarters({ input: byId<HTMLTextAreaElement>("chat-input"), log: conversation });
+conversation.after(starters.gallery);
+const brands = createBrands({
+  ensureSession,
+  isAdmin: () => state.me?.isAdmin === true,
+  onError: showBanner,
+});
+chat.form.querySelector(".composer-bar")?.prepend(starters.button, brands.element);
+
 const costs = createCostsView(byId("costs-view"), () => state.me?.isAdmin === true);
 
 function target() {
@@ -135,7 +147,7 @@ function openSession(id: string): Promise<void> {
     state.documentId = null;
     localStorage.setItem(LAST_SESSION, id);
     sessions.setActive(id);
-    await Promise.all([chat.load(id), reloadSession()]);
+    await Promise.all([chat.load(id), reloadSession(), brands.load(id)]);
   });
   return opening;
 }
@@ -148,7 +160,7 @@ async function openFirstSession(): Promise<void> {
   state.sessionId = state.documentId = null;
   state.documents = [];
   sessions.setActive(null);
-  await chat.load(null);
+  await Promise.all([chat.load(null), brands.load(null)]);
   await refreshDocument();
 }
 

@@ -82,7 +82,7 @@ export function toChatEvent(raw: SseEvent): ChatEvent | undefined {
 export interface ChatRequest {
   message: string;
   documentId?: string;
-  mode?: "auto" | "create" | "edit" | "image";
+  mode?: "auto" | "create" | "edit" | "image" | "infographic";
 }
 
 /**

@@ -3,8 +3,10 @@
  * caller's explicit mode, then explicit intent in the message. Anything unclear is an edit, the cheapest
  * and least destructive path.
  */
-export type TurnMode = "auto" | "create" | "edit" | "image";
-export type TurnIntent = "create" | "edit" | "image";
+import { asksForInfographic } from "./route-infographic.js";
+
+export type TurnMode = "auto" | "create" | "edit" | "image" | "infographic";
+export type TurnIntent = "create" | "edit" | "image" | "infographic";
 
 export interface RouteInput {
   hasHtml: boolean;
@@ -13,13 +15,15 @@ export interface RouteInput {
 }
 
 export function routeTurn(input: RouteInput): TurnIntent {
-  if (!input.hasHtml) return "create";
-  if (input.mode !== "auto") return input.mode;
-  return intentFromMessage(input.message);
+  const intent = input.mode === "auto" ? intentFromMessage(input.message) : input.mode;
+  // An infographic needs no document: it can be the first version.
+  if (!input.hasHtml && intent !== "infographic") return "create";
+  return intent;
 }
 
 export function intentFromMessage(message: string): TurnIntent {
   const text = normalize(message);
+  if (asksForInfographic(text)) return "infographic";
   if (asksForNewDocument(text)) return "create";
   if (asksForNewImage(text)) return "image";
   return "edit";

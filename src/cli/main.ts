@@ -17,6 +17,7 @@ import { registerRollbackCommand } from "./commands/rollback.js";
 import { registerStatusCommand } from "./commands/status.js";
 import { registerServeCommand } from "./commands/serve.js";
 import { registerTemplatesCommands } from "./commands/templates.js";
+import { registerStartersCommands } from "./commands/starters.js";
 import type { CommandResult } from "./result.js";
 import { cliIo, processIo, withCliIo, type CliIo } from "./io.js";
 
@@ -30,6 +31,7 @@ Examples:
   $ ahb keys check --live           list models with both keys (exit 20/21/22 names the failed one)
   $ ahb doctor                      one report on the host: engine, keys, port, disk, db, backups, schedule
   $ ahb templates list              proxy snippets, systemd units, crontab, CI workflow to render
+  $ ahb starters check              validate the operator's starter templates for the web page
   $ ahb cleanup --dry-run           what the hourly cleanup would delete (sessions, export files)
   $ ahb restore <backup> --yes      verify, stop the container, swap the database, start, wait for health
   $ ahb costs --days 7 --by day     AI spend per day with a trend; --budget USD exits 4 when over
@@ -62,6 +64,7 @@ export function buildProgram(setResult: (result: CommandResult) => void): Comman
   registerDoctorCommand(program, setResult);
   registerKeysCommands(program, setResult);
   registerTemplatesCommands(program);
+  registerStartersCommands(program);
   registerCleanupCommand(program);
   registerCostsCommand(program, setResult);
   registerRestoreCommand(program);

@@ -157,4 +157,32 @@ BEGIN
 END;
 `,
   },
+  {
+    version: 4,
+    name: "brand profiles",
+    sql: `
+-- Brand profiles (issue 18): admins keep them, any user picks one per session. Documents only hold the HTML a turn
+-- produced with a profile, so deleting a profile changes no document; it only clears the sessions' choice.
+CREATE TABLE brand_profiles (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  colors TEXT NOT NULL DEFAULT '[]',
+  fonts TEXT NOT NULL DEFAULT '[]',
+  voice TEXT NOT NULL DEFAULT '',
+  logo_mime TEXT,
+  logo_data BLOB,
+  created_by TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  CHECK ((logo_mime IS NULL) = (logo_data IS NULL))
+);
+CREATE UNIQUE INDEX brand_profiles_name ON brand_profiles (name COLLATE NOCASE);
+
+CREATE TABLE session_brands (
+  session_id TEXT PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+  brand_id TEXT NOT NULL REFERENCES brand_profiles (id) ON DELETE CASCADE
+);
+CREATE INDEX session_brands_brand ON session_brands (brand_id);
+`,
+  },
 ];

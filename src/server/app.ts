@@ -13,6 +13,8 @@ import { chatRoutes } from "./routes/chat.js";
 import { healthRoutes } from "./routes/health.js";
 import { meRoutes } from "./routes/me.js";
 import { sessionRoutes } from "./routes/sessions.js";
+import { brandRoutes, sessionBrandRoutes } from "./routes/brands.js";
+import { templateRoutes } from "./routes/templates.js";
 import { mountWebPage } from "./static.js";
 import type { AppDeps, AppEnv } from "./types.js";
 import { jsonBodyLimit } from "./validate.js";
@@ -37,6 +39,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/api/me", meRoutes());
   app.route("/api/sessions", sessionRoutes(deps));
   app.route("/api/chat", chatRoutes(deps));
+  app.route("/api/templates", templateRoutes(deps));
+  app.route("/api/brands", brandRoutes(deps));
+  app.route("/api/sessions", sessionBrandRoutes(deps));
 
   app.all("/api/*", (c) => c.json(errorBody("not_found", `no API route ${c.req.method} ${c.req.path}`), 404));
   if (deps.webRoot) mountWebPage(app, deps.webRoot);

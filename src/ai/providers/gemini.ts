@@ -24,7 +24,8 @@ export function createGeminiClient(
 export interface GeminiCall {
   client: GoogleGenAI;
   model: string;
-  contents: string;
+  /** The prompt, or parts when images go along (a brand logo). */
+  contents: string | Part[];
   config?: GenerateContentConfig;
   signal: AbortSignal;
   recorder: CostRecorder;

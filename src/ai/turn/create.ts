@@ -3,6 +3,7 @@ import { GEMINI_CREATE_MODEL } from "../pricing.js";
 import { streamGemini } from "../providers/gemini.js";
 import { withRetries } from "../providers/retry.js";
 import type { FlowContext, FlowResult } from "./context.js";
+import { geminiContents } from "./brand.js";
 import { TurnError } from "./events.js";
 import { CREATE_SYSTEM } from "./prompts.js";
 import { documentTitle } from "./insert-image.js";
@@ -18,7 +19,7 @@ export async function createDocument(context: FlowContext, message: string): Pro
       streamGemini({
         client: context.clients.gemini,
         model: GEMINI_CREATE_MODEL,
-        contents: message,
+        contents: geminiContents(message, context.brand),
         config: { systemInstruction: CREATE_SYSTEM },
         signal: context.signal,
         recorder: context.recorder,

@@ -1,5 +1,5 @@
 /** The SSE events of POST /api/chat/:sessionId, exactly as docs/CONTRACT.md lists them. */
-export type TurnStage = "routing" | "creating" | "editing" | "imaging" | "saving";
+export type TurnStage = "routing" | "creating" | "editing" | "briefing" | "imaging" | "saving";
 
 export type ChatEvent =
   | { event: "status"; data: { stage: TurnStage; message: string } }

@@ -6,6 +6,7 @@ import type { FlowContext, FlowResult } from "./context.js";
 import { TurnError } from "./events.js";
 import { altFromRequest, documentTitle, insertImage, UnsupportedImageError } from "./insert-image.js";
 import { imagePrompt } from "./prompts.js";
+import { geminiContents } from "./brand.js";
 
 /** Nano Banana Pro draws one image, which is embedded as a data URI by a deterministic insertion. */
 export async function addImage(context: FlowContext, message: string, html: string): Promise<FlowResult> {
@@ -18,7 +19,7 @@ export async function addImage(context: FlowContext, message: string, html: stri
       generateGemini({
         client: context.clients.gemini,
         model: NANO_BANANA_MODEL,
-        contents: imagePrompt(message, documentTitle(html)),
+        contents: geminiContents(imagePrompt(message, documentTitle(html)), context.brand, "image"),
         config: { responseModalities: ["TEXT", "IMAGE"] },
         signal: context.signal,
         recorder: context.recorder,

@@ -9,6 +9,8 @@ export interface ImageToInsert {
   /** Base64 image bytes. */
   data: string;
   alt: string;
+  /** Shown under the image; the alt text when absent. */
+  caption?: string;
 }
 
 export class UnsupportedImageError extends Error {
@@ -27,10 +29,11 @@ export function imageFigure(image: ImageToInsert): string {
     throw new UnsupportedImageError(`unsupported image type ${image.mimeType}`);
   if (!BASE64.test(image.data)) throw new UnsupportedImageError("image data is not base64");
   const alt = escapeHtml(image.alt);
+  const caption = escapeHtml(image.caption ?? image.alt);
   return (
     `<figure class="ahb-image" style="margin:1.5rem auto;text-align:center;max-width:100%">` +
     `<img src="data:${image.mimeType};base64,${image.data}" alt="${alt}" style="max-width:100%;height:auto">` +
-    `<figcaption style="font-size:0.9em;opacity:0.8">${alt}</figcaption></figure>`
+    `<figcaption style="font-size:0.9em;opacity:0.8">${caption}</figcaption></figure>`
   );
 }
 

@@ -8,11 +8,13 @@ import { CallCancelledError, ProviderError } from "../providers/errors.js";
 import type { ProviderClients } from "../providers/index.js";
 import type { RetryPolicy } from "../providers/retry.js";
 import { routeTurn, type TurnIntent, type TurnMode } from "../route.js";
+import { placeBrandLogo, type TurnBrand } from "./brand.js";
 import type { FlowContext, FlowResult } from "./context.js";
 import { createDocument } from "./create.js";
 import { editDocument } from "./edit.js";
 import { TurnError, type EmitEvent } from "./events.js";
 import { addImage } from "./image.js";
+import { makeInfographic } from "./infographic.js";
 import type { KeyedQueue } from "./queue.js";
 
 export interface TurnDeps {
@@ -31,6 +33,8 @@ export interface TurnRequest {
   documentId: string;
   message: string;
   mode: TurnMode;
+  /** The session's brand profile at the time the turn was sent. */
+  brand: TurnBrand;
 }
 
 const UNCHANGED = "The document is unchanged.";
@@ -58,8 +62,9 @@ export async function runTurn(
       const base = getVersion(deps.db, request.documentId);
       const intent = routeTurn({ hasHtml: hasHtml(base), message: request.message, mode: request.mode });
       emit({ event: "status", data: { stage: "routing", message: routingMessage(intent) } });
-      const context: FlowContext = { ...deps, recorder, signal, emit };
+      const context: FlowContext = { ...deps, recorder, signal, emit, brand: request.brand };
       const result = await runFlow(context, intent, request.message, base);
+      if (result.html !== undefined) result.html = placeBrandLogo(result.html, request.brand);
       return save(deps.db, request, base, result, emit);
     });
   } catch (error) {
@@ -79,6 +84,7 @@ function hasHtml(version: Version | undefined): version is Version {
 function routingMessage(intent: TurnIntent): string {
   if (intent === "create") return "Creating a new document";
   if (intent === "image") return "Generating an image for the document";
+  if (intent === "infographic") return "Making an infographic";
   return "Editing the document";
 }
 
@@ -88,6 +94,8 @@ function runFlow(
   message: string,
   base: Version | undefined,
 ): Promise<FlowResult> {
+  if (intent === "infographic")
+    return makeInfographic(context, message, hasHtml(base) ? base.html : undefined);
   if (intent === "create" || !hasHtml(base)) return createDocument(context, message);
   if (intent === "image") return addImage(context, message, base.html);
   return editDocument(context, message, base.html);

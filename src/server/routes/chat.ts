@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
 import { z } from "zod";
 import { getActiveDocument, getDocument } from "../../db/repo/documents.js";
+import { sessionBrand } from "../../db/repo/brands.js";
 import { addMessage } from "../../db/repo/messages.js";
 import { pricingFromConfig } from "../../ai/pricing.js";
 import { createProviderClients } from "../../ai/providers/index.js";
@@ -30,7 +31,9 @@ const chatBody = z.strictObject({
     .pipe(z.string().max(10_000, { message: "message must be at most 10000 characters" })),
   documentId: z.string({ message: "documentId must be a string" }).optional(),
   mode: z
-    .enum(["auto", "create", "edit", "image"], { message: "mode must be auto, create, edit or image" })
+    .enum(["auto", "create", "edit", "image", "infographic"], {
+      message: "mode must be auto, create, edit, image or infographic",
+    })
     .default("auto"),
 });
 
@@ -68,6 +71,7 @@ export function chatRoutes(deps: AppDeps): Hono<AppEnv> {
       documentId: document.id,
       message: body.message,
       mode: body.mode,
+      brand: sessionBrand(deps.db, session.id),
     };
     return streamSSE(c, async (stream) => {
       const cancel = new AbortController();
