@@ -14,7 +14,7 @@ import { meRoutes } from "./routes/me.js";
 import { sessionRoutes } from "./routes/sessions.js";
 import { mountWebPage } from "./static.js";
 import type { AppDeps, AppEnv } from "./types.js";
-import { jsonBodyLimit } from "./validate.js";
+import { jsonBodyLimit, sessionsBodyLimit } from "./validate.js";
 
 /** Builds the whole HTTP app without listening, so tests can call app.request(). */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
@@ -24,7 +24,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use("*", securityHeaders());
   app.use("/api/*", cors({ origin: deps.config.CORS_ORIGINS, credentials: true, maxAge: 600 }));
   mountRateLimits(app, deps.config, deps.rateLimitStore);
-  app.use("/api/sessions/*", jsonBodyLimit());
+  app.use("/api/sessions/*", sessionsBodyLimit());
   app.use("/api/chat/*", jsonBodyLimit());
 
   app.route("/api/health", healthRoutes(deps));

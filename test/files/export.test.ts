@@ -150,6 +150,7 @@ describe("document export (real Chromium)", () => {
       return [Math.floor(size.width), Math.floor(size.height)];
     };
     assert.deepEqual(await pageSize("?paper=letter"), [612, 792]);
+    assert.deepEqual(await pageSize("?paper=Legal"), [612, 1008]);
     assert.deepEqual(await pageSize(""), [595, 842], "A4 in points (Chromium rounds up to 595.92 x 842.88)");
     const retina = await get(t, `${base}/export/png?width=800&scale=2`);
     assert.equal(pngSize(retina.bytes).width, 1600);
