@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { addMessage } from "../../src/db/repo/messages.js";
 import { appendVersion } from "../../src/db/repo/versions.js";
+import { withPreviewBridge } from "../../src/server/preview-bridge.js";
 import { createTestApp, fromPeer, type TestApp } from "../helpers/app.js";
 import { asUser, errorCode, json, type ErrorBody } from "./client.js";
 
@@ -339,7 +340,12 @@ describe("sessions API", () => {
     assert.equal(await (await alice()("GET", `${base}/html?version=1`)).text(), PAGE("v1"));
 
     const preview = await alice()("GET", `${base}/preview?version=1`);
-    assert.equal(await preview.text(), PAGE("v1"));
+    const framed = await preview.text();
+    assert.equal(framed, withPreviewBridge(PAGE("v1")), "the preview adds its scroll/highlight bridge");
+    assert.match(
+      framed,
+      /^<!DOCTYPE html><html><head><title>v1<\/title><\/head><body>v1<script>.*<\/script><\/body><\/html>$/s,
+    );
     assert.equal(
       preview.headers.get("content-security-policy"),
       "sandbox allow-scripts; default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:",

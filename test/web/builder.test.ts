@@ -268,10 +268,18 @@ describe("web page end to end (real server, provider fakes, real Chromium)", () 
     await page.getByRole("button", { name: /^Three/ }).waitFor();
 
     await page.getByRole("button", { name: "New session" }).click();
-    await page.getByRole("alert").filter({ hasText: "Delete a session to start a new one." }).waitFor();
+    const refusal = page
+      .getByRole("alert")
+      .filter({ hasText: "the most allowed; delete one to start another" });
+    await refusal.waitFor();
+    assert.equal(
+      await refusal.textContent(),
+      "You already have 3 sessions, the most allowed; delete one to start another",
+      "the advice is given once",
+    );
 
     await page.getByRole("button", { name: "Delete session Two" }).click();
-    await page.getByRole("button", { name: "Confirm deleting session Two" }).click();
+    await page.getByRole("button", { name: "Confirm: Delete session Two" }).click();
     await page.getByRole("button", { name: /^Two/ }).waitFor({ state: "detached" });
     await page.getByRole("button", { name: "New session" }).click();
     await page.getByRole("button", { name: /^Untitled session/ }).waitFor();
