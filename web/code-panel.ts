@@ -17,7 +17,10 @@ export interface CodePanel {
  */
 export function createCodePanel(onSaved: (version: VersionInfo) => void): CodePanel {
   const note = h("span", { class: "code-note", role: "status", "aria-live": "polite" });
-  const editor = createCodeEditor("HTML source", () => sync());
+  const editor = createCodeEditor("HTML source", () => {
+    sync();
+    if (editor.isDirty()) setNote("Unsaved changes.");
+  });
   const save = h(
     "button",
     { type: "button", class: "small primary", disabled: true, onclick: () => void saveVersion() },
@@ -25,7 +28,7 @@ export function createCodePanel(onSaved: (version: VersionInfo) => void): CodePa
   );
   const revert = h(
     "button",
-    { type: "button", class: "small", disabled: true, onclick: () => shown && show(shown, loaded) },
+    { type: "button", class: "small", disabled: true, onclick: () => shown && load(shown, loaded) },
     "Discard changes",
   );
   const copy = h("button", { type: "button", class: "small", onclick: () => void copySource() }, "Copy");
@@ -52,7 +55,6 @@ export function createCodePanel(onSaved: (version: VersionInfo) => void): CodePa
     const dirty = editor.isDirty();
     save.disabled = !dirty || !editable();
     revert.disabled = !dirty;
-    if (dirty) setNote("Unsaved changes.");
   }
 
   function setNote(text: string, error = false): void {
@@ -60,9 +62,13 @@ export function createCodePanel(onSaved: (version: VersionInfo) => void): CodePa
     note.textContent = text;
   }
 
+  /** The same version again (a refresh of the page around it) keeps the user's unsaved changes. */
   function show(target: PreviewTarget, source: string): void {
     const same = shown?.documentId === target.documentId && shown.version === target.version;
-    if (same && editor.isDirty()) return;
+    if (!same || !editor.isDirty()) load(target, source);
+  }
+
+  function load(target: PreviewTarget, source: string): void {
     shown = target;
     loaded = source;
     editor.setSource(source, editable());

@@ -12,7 +12,7 @@ import { startProviderFakes, TINY_PNG_BASE64, type ProviderFakes } from "../fake
 import { buildWebPage, launchBrowser, openPage, startStack, type Stack } from "./stack.js";
 
 /** A picture large enough to be shortened in the editor (the real base64 is kept in the document). */
-const IMAGE = `data:image/png;base64,${TINY_PNG_BASE64}${"A".repeat(4000)}`;
+const IMAGE = `data:image/png;base64,${Buffer.concat([Buffer.from(TINY_PNG_BASE64, "base64"), Buffer.alloc(3000)]).toString("base64")}`;
 
 const PAGE = (body: string) => `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Offsite</title>
@@ -84,14 +84,14 @@ describe("web workspace: code editor, documents, exports, versions, sessions, la
   beforeEach(() => fakes.reset());
 
   it("edits the code, saves it as a new version, copies and downloads it; refuses an invalid edit", async () => {
-    const doc = seed(stack, "cody", "Code", [
-      PAGE(`<p>Day one: planning.</p><img alt="logo" src="${IMAGE}">`),
+    const doc = seed(stack, "cody", "Hand edits", [
+      PAGE(`<img alt="logo" src="${IMAGE}">\n<p>Day one: planning.</p>`),
     ]);
     const { page, context, problems } = await openPage(browser, stack, "cody");
     await context.grantPermissions(["clipboard-read", "clipboard-write"]);
     await page.goto("/");
     await framedVersion(page, 1);
-    await page.getByRole("button", { name: "Code" }).click();
+    await page.getByRole("button", { name: "Code", exact: true }).click();
     const editor = page.getByRole("textbox", { name: "HTML source" });
     await editor.getByText("Day one: planning.").waitFor();
     assert.match((await page.locator(".cm-data-uri").textContent()) ?? "", /KB image/, "base64 is shortened");
@@ -100,6 +100,7 @@ describe("web workspace: code editor, documents, exports, versions, sessions, la
 
     await editor.getByText("Day one: planning.").click();
     await page.keyboard.press("End");
+    for (let step = 0; step < "</p>".length; step += 1) await page.keyboard.press("ArrowLeft");
     await page.keyboard.type(" And a lake walk, edited by hand.");
     await page.getByText("Unsaved changes.").waitFor();
     await save.click();
@@ -123,7 +124,8 @@ describe("web workspace: code editor, documents, exports, versions, sessions, la
     // An edit that loses the document's structure is refused with the validator's reason, and nothing is saved.
     await editor.click();
     await page.keyboard.press("Control+a");
-    await page.keyboard.type("<p>oops</p>");
+    await page.keyboard.type("<p>oops");
+    assert.equal(await editor.textContent(), "<p>oops</p>", "the editor closes the tag it opened");
     await save.click();
     await page.getByText(/Not saved: the edit was not saved: .*<\/body>/).waitFor();
     assert.equal(getVersion(stack.db, doc.documentId)?.version, 2);
@@ -134,10 +136,14 @@ describe("web workspace: code editor, documents, exports, versions, sessions, la
     const frame = await framedVersion(page, 2);
     await frame.getByText("And a lake walk, edited by hand.").waitFor();
     await page.getByRole("button", { name: "Preview version 1" }).click();
-    await page.getByRole("button", { name: "Code" }).click();
+    await page.getByRole("button", { name: "Code", exact: true }).click();
     await page.getByText("Version 1 is read-only: restore it to edit it.").waitFor();
     assert.equal(await editor.getAttribute("contenteditable"), "false");
-    assert.deepEqual(problems, []);
+    assert.deepEqual(
+      problems.filter((problem) => !problem.includes("422")),
+      [],
+      "no console errors apart from the refused save",
+    );
     await context.close();
   });
 
