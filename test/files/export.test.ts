@@ -169,6 +169,18 @@ describe("document export (real Chromium)", () => {
     assert.ok(pdf.getPageCount() > 10, `pages: ${pdf.getPageCount()}`);
   });
 
+  it("counts a render against the rate-limit budget and gives back a hit served from the stored file", async () => {
+    const remaining = async () => {
+      const { response } = await get(t, `${base}/thumbnail.png?version=1`);
+      assert.equal(response.status, 200);
+      return Number(response.headers.get("ratelimit-remaining"));
+    };
+    const rendered = await remaining();
+    const cached = await remaining();
+    assert.equal(cached, rendered - 1, "the header is sent before the answer is known");
+    assert.equal(await remaining(), cached, "the cached answer's hit was given back");
+  });
+
   it("serves a cached thumbnail of the current version", async () => {
     const first = await get(t, `${base}/thumbnail.png`);
     assert.equal(first.response.status, 200);

@@ -120,11 +120,11 @@ describe("web page end to end (real server, provider fakes, real Chromium)", () 
     await page.getByRole("button", { name: "Preview version 3" }).waitFor();
     assert.equal(await page.locator(".turn-cost").count(), 3);
 
-    // Code view: the source, highlighted and read-only.
-    await page.getByRole("button", { name: "Code" }).click();
-    const code = page.getByLabel("HTML source (read only)");
+    // Code view: the source in the editor, highlighted (editing is covered in workspace.test.ts).
+    await page.getByRole("button", { name: "Code", exact: true }).click();
+    const code = page.getByRole("textbox", { name: "HTML source" });
     await code.getByText("Day one: planning and a lake walk.").waitFor();
-    assert.ok((await code.locator(".hljs-tag").count()) > 5, "tags are highlighted");
+    assert.ok((await code.locator("span[class]").count()) > 5, "tags are highlighted");
     await page.getByRole("button", { name: "Code", pressed: true }).click();
 
     // Preview an old version, then restore version 1 as version 4.
