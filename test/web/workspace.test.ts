@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { PDFDocument } from "pdf-lib";
 import type { Browser, Frame, Page } from "playwright-core";
+import { insertLedgerEntry } from "../../src/db/repo/ledger.js";
 import { addMessage } from "../../src/db/repo/messages.js";
 import { createSession } from "../../src/db/repo/sessions.js";
 import { createDocument, renameDocument } from "../../src/db/repo/documents.js";
@@ -443,6 +444,40 @@ describe("web workspace: code editor, documents, exports, versions, sessions, la
       );
     await page.getByRole("button", { name: /team offsite/ }).click();
     assert.match(await page.getByLabel("Message", { exact: true }).inputValue(), /team offsite on 12 June/);
+    await context.close();
+  });
+
+  it("keeps the cost column of the cost tables on screen at 390 px", async () => {
+    insertLedgerEntry(stack.db, {
+      user: "nora",
+      sessionId: null,
+      provider: "google",
+      model: "gemini-3-pro-image-preview",
+      requestId: null,
+      inputTokens: 123_456,
+      outputTokens: 98_765,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      thinkingTokens: 0,
+      images: 12,
+      costNanoUsd: 1_234_567_890,
+      priceVersion: "test",
+      status: "ok",
+    });
+    const { page, context } = await openPage(browser, stack, "nora", { width: 390, height: 844 });
+    await page.goto("/#costs");
+    const table = page.getByRole("region", { name: "By model" });
+    const cost = table.getByRole("cell", { name: "$1.23" });
+    await cost.waitFor();
+    const seen = await cost.evaluate((cell) => {
+      const box = cell.getBoundingClientRect();
+      cell.scrollIntoView({ block: "center", inline: "nearest" });
+      const after = cell.getBoundingClientRect();
+      const hit = document.elementFromPoint(after.left + after.width / 2, after.top + after.height / 2);
+      return { right: box.right, left: box.left, onTop: hit === cell || cell.contains(hit) };
+    });
+    assert.ok(seen.left >= 0 && seen.right <= 390, `the cost cell spans ${seen.left}..${seen.right} px`);
+    assert.ok(seen.onTop, "nothing covers it");
     await context.close();
   });
 });
