@@ -496,6 +496,7 @@ describe("ownership and ids on every route", () => {
       ["GET", `${doc}/versions`],
       ["GET", `${doc}/versions/1`],
       ["POST", `${doc}/versions/1/restore`],
+      ["POST", `${doc}/versions`],
       ["POST", `/api/chat/${sessionId}`],
     ];
   });
