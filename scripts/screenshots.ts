@@ -1,4 +1,4 @@
-// Regenerates docs/screenshot-{desktop,narrow,costs}.png: the real server over a temp database seeded with
+// Regenerates docs/screenshot-{desktop,narrow,costs,code,costs-narrow}.png: the real server over a temp database seeded with
 // sample sessions, versions, messages and cost-ledger rows, photographed in headless Chromium.
 // Usage: npx tsx scripts/screenshots.ts   (builds the web page first)
 import { insertLedgerEntry, type LedgerEntry } from "../src/db/repo/ledger.js";
@@ -111,7 +111,15 @@ try {
   const desktop = await openPage(browser, stack, "alice", { width: 1440, height: 900 });
   await desktop.page.goto("/");
   await desktop.page.frameLocator("iframe.preview-frame").getByText("Open").waitFor();
+  await desktop.page.waitForFunction(() =>
+    [...document.querySelectorAll<HTMLImageElement>("img.thumb")].every((image) => image.naturalWidth > 0),
+  );
   await desktop.page.screenshot({ path: "docs/screenshot-desktop.png" });
+
+  await desktop.page.getByRole("button", { name: "Code", exact: true }).click();
+  await desktop.page.locator(".cm-content").getByText("Open").first().waitFor();
+  await desktop.page.screenshot({ path: "docs/screenshot-code.png" });
+  await desktop.page.getByRole("button", { name: "Code", exact: true }).click();
 
   const narrow = await openPage(browser, stack, "alice", { width: 390, height: 844 });
   await narrow.page.goto("/");
@@ -122,9 +130,12 @@ try {
   await desktop.page.getByLabel("All users").check();
   await desktop.page.getByRole("heading", { name: "By user" }).waitFor();
   await desktop.page.screenshot({ path: "docs/screenshot-costs.png", fullPage: true });
+  await narrow.page.getByRole("link", { name: "Costs" }).click();
+  await narrow.page.getByRole("heading", { name: "By model" }).waitFor();
+  await narrow.page.screenshot({ path: "docs/screenshot-costs-narrow.png", fullPage: true });
   const problems = [...desktop.problems, ...narrow.problems];
   if (problems.length > 0) throw new Error(`the page reported problems:\n${problems.join("\n")}`);
-  console.error("wrote docs/screenshot-desktop.png, docs/screenshot-narrow.png, docs/screenshot-costs.png");
+  console.error("wrote docs/screenshot-{desktop,code,narrow,costs,costs-narrow}.png");
 } finally {
   await browser.close();
   await stack.close();

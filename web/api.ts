@@ -122,10 +122,20 @@ export const api = {
     request(`${documentPath(id, docId)}/html${versionQuery(version)}`).then((response) => response.text()),
   previewUrl: (id: string, docId: string, version?: number) =>
     `${documentPath(id, docId)}/preview${versionQuery(version)}`,
-  exportUrl: (id: string, docId: string, format: "html" | "pdf" | "png", version?: number) =>
-    `${documentPath(id, docId)}/export/${format}${versionQuery(version)}`,
+  exportUrl: (
+    id: string,
+    docId: string,
+    format: "html" | "pdf" | "png",
+    version: number,
+    options: Record<string, string> = {},
+  ) =>
+    `${documentPath(id, docId)}/export/${format}?${new URLSearchParams({ version: String(version), ...options })}`,
+  thumbnailUrl: (id: string, docId: string, version: number) =>
+    `${documentPath(id, docId)}/thumbnail.png${versionQuery(version)}`,
   versions: (id: string, docId: string) =>
     json<{ versions: VersionInfo[] }>(`${documentPath(id, docId)}/versions`),
+  saveVersion: (id: string, docId: string, body: { html: string; baseVersion: number }) =>
+    send<{ version: VersionInfo }>("POST", `${documentPath(id, docId)}/versions`, body),
   restore: (id: string, docId: string, version: number) =>
     send<{ version: VersionInfo }>("POST", `${documentPath(id, docId)}/versions/${version}/restore`),
   upload: (file: File, sessionId?: string) => {

@@ -1,6 +1,7 @@
 import { api, ApiFailure, errorText, type Message } from "./api.js";
 import { h, replace } from "./dom.js";
 import { formatUsd } from "./format.js";
+import { examplePrompts } from "./examples.js";
 import { renderMarkdown } from "./markdown.js";
 import { streamChat, type ChatEvent, type ChatRequest } from "./sse.js";
 
@@ -16,6 +17,8 @@ export interface ChatPane {
   load(sessionId: string | null): Promise<void>;
   /** Puts text into the message box (uploads), keeping what the user already typed. */
   insertText(text: string): void;
+  /** Cancels the running turn; false when none runs. */
+  cancel(): boolean;
   readonly form: HTMLFormElement;
 }
 
@@ -57,6 +60,11 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
   replace(root, h("h2", { id: "chat-title", class: "visually-hidden" }, "Chat"), log, status, form);
 
   let controller: AbortController | null = null;
+
+  function setText(text: string): void {
+    input.value = text;
+    input.focus();
+  }
 
   input.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -209,7 +217,10 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
       log.replaceChildren();
       status.textContent = "";
       if (!sessionId) {
-        log.append(h("li", { class: "empty" }, "Describe the page you want and press Enter."));
+        log.append(
+          h("li", { class: "empty" }, "Describe the page you want and press Enter.", examplePrompts(setText)),
+        );
+        input.focus();
         return;
       }
       try {
@@ -221,8 +232,11 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
       }
     },
     insertText(text) {
-      input.value = input.value.trim() ? `${input.value.trimEnd()}\n\n${text}` : text;
-      input.focus();
+      setText(input.value.trim() ? `${input.value.trimEnd()}\n\n${text}` : text);
+    },
+    cancel() {
+      controller?.abort();
+      return controller !== null;
     },
   };
 }

@@ -71,7 +71,10 @@ export function inlineEdit(target: HTMLElement, current: string, label: string):
       if (settled) return;
       settled = true;
       const value = input.value.trim();
+      const hadFocus = document.activeElement === input;
       input.replaceWith(target);
+      // Enter or Escape leaves focus where the user was, not on the page body.
+      if (hadFocus) target.focus();
       resolve(save && value.length > 0 && value !== current ? value : undefined);
     };
     input.addEventListener("keydown", (event) => {
@@ -88,4 +91,31 @@ export function inlineEdit(target: HTMLElement, current: string, label: string):
     input.focus();
     input.select();
   });
+}
+
+/**
+ * A delete button that asks twice without a blocking dialog: the first click arms it ("Delete?"), a second
+ * within 4 s runs the action; otherwise it disarms itself.
+ */
+export function armedConfirm(
+  label: string,
+  text: string,
+  armedText: string,
+  action: () => void,
+  className = "icon danger",
+): HTMLButtonElement {
+  const button = h("button", { type: "button", class: className, "aria-label": label, title: label }, text);
+  button.addEventListener("click", () => {
+    if (button.dataset.armed === "true") return action();
+    button.dataset.armed = "true";
+    button.textContent = armedText;
+    button.setAttribute("aria-label", `Confirm: ${label}`);
+    setTimeout(() => {
+      if (!button.isConnected) return;
+      button.dataset.armed = "false";
+      button.textContent = text;
+      button.setAttribute("aria-label", label);
+    }, 4000);
+  });
+  return button;
 }

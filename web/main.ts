@@ -63,17 +63,24 @@ const preview = createPreviewPane(byId("preview"), {
       state.documentId = (await api.createDocument(sessionId)).document.id;
       await reloadSession();
     }),
+  onDelete: (documentId) =>
+    void act(async () => {
+      if (!state.sessionId) return;
+      await api.deleteDocument(state.sessionId, documentId);
+      if (state.documentId === documentId) state.documentId = null;
+      await reloadSession();
+    }),
   onBackToLatest: () => showVersion(state.latestVersion),
   onRestore: (version) => void versions.restore(version),
+  onSaved: () => void refreshDocument(),
 });
 
-preview.toolbar.append(
-  createExportBar(() =>
-    state.sessionId && state.documentId && state.shownVersion !== null
-      ? { sessionId: state.sessionId, documentId: state.documentId, version: state.shownVersion }
-      : null,
-  ),
+const exportBar = createExportBar(() =>
+  state.sessionId && state.documentId && state.shownVersion !== null
+    ? { sessionId: state.sessionId, documentId: state.documentId, version: state.shownVersion }
+    : null,
 );
+preview.toolbar.append(exportBar.element);
 
 const chat = createChatPane(byId("chat"), {
   ensureSession,
@@ -81,7 +88,8 @@ const chat = createChatPane(byId("chat"), {
   onHtml: (event) => {
     state.documentId = event.documentId;
     state.latestVersion = state.shownVersion = event.version;
-    preview.show(target(), event.html);
+    preview.show(target(), event.html, true);
+    exportBar.update();
   },
   onTurnEnd: (done) => {
     if (done?.documentId) state.documentId = done.documentId;
@@ -124,6 +132,14 @@ function showVersion(version: number | null): void {
   state.shownVersion = version;
   preview.show(target());
   versions.setShown(version);
+  exportBar.update();
+}
+
+/** Escape cancels a running turn, else leaves the preview of an older version (unless a field used it). */
+function onEscape(event: KeyboardEvent): void {
+  if (event.key !== "Escape" || event.defaultPrevented) return;
+  if (chat.cancel()) return;
+  if (state.shownVersion !== state.latestVersion) showVersion(state.latestVersion);
 }
 
 async function act(action: () => Promise<void>): Promise<void> {
@@ -203,6 +219,7 @@ async function boot(): Promise<void> {
     showBanner(`Could not identify you: ${errorText(error)}`);
   }
   window.addEventListener("hashchange", route);
+  document.addEventListener("keydown", onEscape);
   route();
   await openFirstSession();
 }

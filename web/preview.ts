@@ -1,14 +1,7 @@
-import hljs from "highlight.js/lib/core";
-import css from "highlight.js/lib/languages/css";
-import javascript from "highlight.js/lib/languages/javascript";
-import xml from "highlight.js/lib/languages/xml";
-import { api, errorText, type DocumentSummary } from "./api.js";
-import { h, inlineEdit, replace } from "./dom.js";
-import { abbreviateDataUris } from "./format.js";
-
-hljs.registerLanguage("xml", xml);
-hljs.registerLanguage("css", css);
-hljs.registerLanguage("javascript", javascript);
+import { api, errorText, type DocumentSummary, type VersionInfo } from "./api.js";
+import type { CodePanel } from "./code-panel.js";
+import { armedConfirm, h, inlineEdit, replace } from "./dom.js";
+import { createFrameBridge } from "./frame-bridge.js";
 
 export interface PreviewTarget {
   sessionId: string;
@@ -22,13 +15,16 @@ export interface PreviewHooks {
   onSelect(documentId: string): void;
   onRename(documentId: string, title: string): void;
   onNew(): void;
+  onDelete(documentId: string): void;
   onBackToLatest(): void;
   onRestore(version: number): void;
+  onSaved(version: VersionInfo): void;
 }
 
 export interface PreviewPane {
   setDocuments(documents: DocumentSummary[], activeId: string | null): void;
-  show(target: PreviewTarget | null, html?: string): void;
+  /** `changed`: the version just came from an edit, so what it changed is outlined. */
+  show(target: PreviewTarget | null, html?: string, changed?: boolean): void;
   /** Where the export buttons go. */
   readonly toolbar: HTMLElement;
 }
@@ -61,19 +57,26 @@ export function createPreviewPane(root: HTMLElement, hooks: PreviewHooks): Previ
     referrerpolicy: "no-referrer",
     class: "preview-frame",
   });
-  const code = h("code", { class: "hljs language-xml" });
-  const codeView = h(
-    "pre",
-    { class: "code-view", hidden: true, tabindex: 0, "aria-label": "HTML source (read only)" },
-    code,
+  let codeView = null as CodePanel | null;
+  const changes = h(
+    "button",
+    { type: "button", class: "small", "aria-pressed": "false", disabled: true },
+    "Changes",
   );
+  const fullScreen = h("button", { type: "button", class: "small", disabled: true }, "Full screen");
+  const newTabLink = h(
+    "a",
+    { class: "button small", target: "_blank", rel: "noopener", "aria-disabled": "true" },
+    "Open in new tab",
+  );
+  toolbar.append(changes, fullScreen, newTabLink);
   const empty = h(
     "div",
     { class: "preview-empty" },
     h("p", {}, "Nothing to preview yet."),
     h("p", { class: "meta" }, "Describe a page in the chat and it appears here."),
   );
-  const stage = h("div", { id: "preview-panel", class: "stage", role: "tabpanel" }, empty, frame, codeView);
+  const stage = h("div", { id: "preview-panel", class: "stage", role: "tabpanel" }, empty, frame);
   replace(
     root,
     h("h2", { id: "preview-title", class: "visually-hidden" }, "Preview"),
@@ -88,15 +91,29 @@ export function createPreviewPane(root: HTMLElement, hooks: PreviewHooks): Previ
   let target: PreviewTarget | null = null;
   let source: string | null = null;
   let shownUrl = "";
+  let showChanges = false;
+  const bridge = createFrameBridge(frame, (count) => {
+    changes.textContent = showChanges ? `Changes (${count})` : "Changes";
+  });
 
   codeToggle.addEventListener("click", () => {
     const on = codeToggle.getAttribute("aria-pressed") !== "true";
+    if (!on && codeView?.hasChanges() && !confirm("Leave the code view? Your unsaved changes will be lost."))
+      return;
     codeToggle.setAttribute("aria-pressed", String(on));
     void render();
   });
 
+  changes.addEventListener("click", () => {
+    showChanges = changes.getAttribute("aria-pressed") !== "true";
+    void outlineChanges(true);
+  });
+
+  fullScreen.addEventListener("click", () => void stage.requestFullscreen?.());
+
   tabs.addEventListener("keydown", (event) => {
     if (event.key !== "ArrowRight" && event.key !== "ArrowLeft") return;
+    event.preventDefault();
     const buttons = [...tabs.querySelectorAll<HTMLButtonElement>("[role=tab]")];
     const index = buttons.indexOf(document.activeElement as HTMLButtonElement);
     const next = buttons[(index + (event.key === "ArrowRight" ? 1 : buttons.length - 1)) % buttons.length];
@@ -105,6 +122,7 @@ export function createPreviewPane(root: HTMLElement, hooks: PreviewHooks): Previ
   });
 
   function renderTabs(): void {
+    const hadFocus = tabs.contains(document.activeElement);
     replace(
       tabs,
       ...documents.map((doc, index) => {
@@ -129,14 +147,27 @@ export function createPreviewPane(root: HTMLElement, hooks: PreviewHooks): Previ
         return tab;
       }),
     );
+    // The tabs are rebuilt after every switch or rename: focus stays on the tab row instead of the page body.
+    if (hadFocus) (tabs.querySelector("[aria-selected=true]") as HTMLElement | null)?.focus();
     const active = documents.find((doc) => doc.id === activeId);
-    toolbar.querySelector(".rename")?.remove();
-    if (active)
+    toolbar.querySelectorAll(".doc-action").forEach((button) => button.remove());
+    if (!active) return;
+    const label = active.title || "this document";
+    const renameButton = h(
+      "button",
+      { type: "button", class: "small doc-action", onclick: () => void rename(active, tabFor(active.id)) },
+      "Rename",
+    );
+    codeToggle.before(renameButton);
+    // The last document cannot be deleted (the server answers 409 last_document): no button to offer it.
+    if (documents.length > 1)
       codeToggle.before(
-        h(
-          "button",
-          { type: "button", class: "small rename", onclick: () => void rename(active, tabFor(active.id)) },
-          "Rename",
+        armedConfirm(
+          `Delete document ${label}`,
+          "Delete",
+          "Delete?",
+          () => hooks.onDelete(active.id),
+          "small doc-action danger",
         ),
       );
   }
@@ -149,6 +180,19 @@ export function createPreviewPane(root: HTMLElement, hooks: PreviewHooks): Previ
   async function rename(doc: DocumentSummary, label: HTMLElement): Promise<void> {
     const title = await inlineEdit(label, doc.title, "New document title");
     if (title) hooks.onRename(doc.id, title);
+  }
+
+  /** Outlines in the preview what this version changed against the one before it (when asked to). */
+  async function outlineChanges(reveal: boolean): Promise<void> {
+    changes.setAttribute("aria-pressed", String(showChanges));
+    changes.textContent = "Changes";
+    const version = target?.version ?? null;
+    if (!target || version === null || version < 2 || !showChanges) return bridge.highlight(null, false);
+    try {
+      bridge.highlight(await api.html(target.sessionId, target.documentId, version - 1), reveal);
+    } catch (error) {
+      changes.textContent = `Changes: ${errorText(error)}`;
+    }
   }
 
   function renderBanner(): void {
@@ -174,19 +218,50 @@ export function createPreviewPane(root: HTMLElement, hooks: PreviewHooks): Previ
     const has = target !== null && target.version !== null;
     empty.hidden = has;
     frame.hidden = !has || showCode;
-    codeView.hidden = !has || !showCode;
-    if (!target || target.version === null) return;
-    const url = api.previewUrl(target.sessionId, target.documentId, target.version);
-    if (!showCode) {
-      if (url !== shownUrl) frame.src = shownUrl = url;
+    if (codeView) codeView.element.hidden = !has || !showCode;
+    fullScreen.disabled = !has || showCode;
+    changes.disabled = !has || showCode || (target?.version ?? 0) < 2;
+    if (!target || target.version === null) {
+      newTabLink.removeAttribute("href");
+      newTabLink.setAttribute("aria-disabled", "true");
       return;
     }
-    try {
-      source ??= await api.html(target.sessionId, target.documentId, target.version);
-      code.innerHTML = hljs.highlight(abbreviateDataUris(source), { language: "xml" }).value;
-    } catch (error) {
-      code.textContent = `Could not load the source: ${errorText(error)}`;
+    const url = api.previewUrl(target.sessionId, target.documentId, target.version);
+    newTabLink.href = url;
+    newTabLink.removeAttribute("aria-disabled");
+    if (!showCode) {
+      if (url !== shownUrl) {
+        bridge.loading(target.documentId);
+        frame.src = shownUrl = url;
+        void outlineChanges(false);
+      }
+      return;
     }
+    const shown = target;
+    try {
+      const panel = await codePanel();
+      try {
+        source ??= await api.html(shown.sessionId, shown.documentId, target.version);
+        panel.show(shown, source);
+      } catch (error) {
+        panel.show(
+          { ...shown, latestVersion: null },
+          `<!-- Could not load the source: ${errorText(error)} -->`,
+        );
+      }
+    } catch (error) {
+      empty.hidden = false;
+      replace(empty, h("p", { class: "notice" }, `The code view did not load: ${errorText(error)}`));
+    }
+  }
+
+  /** The editor is a separate chunk, fetched the first time the Code tab opens. */
+  async function codePanel(): Promise<CodePanel> {
+    const panel = codeView ?? (await import("./code-panel.js")).createCodePanel(hooks.onSaved);
+    if (!panel.element.isConnected) stage.append(panel.element);
+    codeView = panel;
+    panel.element.hidden = false;
+    return panel;
   }
 
   return {
@@ -196,9 +271,11 @@ export function createPreviewPane(root: HTMLElement, hooks: PreviewHooks): Previ
       activeId = id;
       renderTabs();
     },
-    show(next, html) {
+    show(next, html, changed = false) {
       const same = next && target && next.documentId === target.documentId && next.version === target.version;
       if (!same) source = html ?? null;
+      if (next?.documentId !== target?.documentId) showChanges = false;
+      if (changed) showChanges = true;
       target = next;
       void render();
     },

@@ -1,6 +1,7 @@
 import { api, ApiFailure, errorText, type SessionSummary } from "./api.js";
-import { h, inlineEdit, replace } from "./dom.js";
+import { armedConfirm, h, inlineEdit, replace } from "./dom.js";
 import { formatTime } from "./format.js";
+import { groupSessions } from "./session-groups.js";
 
 export interface SessionsHooks {
   onOpen(id: string): void;
@@ -14,7 +15,7 @@ export interface SessionsPane {
   create(): Promise<string | undefined>;
 }
 
-/** The sessions list: open, rename, delete (two-step confirm) and start new. */
+/** The sessions list: search by title, grouped by last use; open, rename, delete (two-step confirm), start new. */
 export function createSessionsPane(root: HTMLElement, hooks: SessionsHooks): SessionsPane {
   const list = h("ul", { class: "session-list", "aria-label": "Your sessions" });
   const notice = h("p", { class: "notice", role: "alert", hidden: true });
@@ -26,10 +27,18 @@ export function createSessionsPane(root: HTMLElement, hooks: SessionsHooks): Ses
     { type: "button", class: "primary small", onclick: () => void create() },
     "New session",
   );
+  const search = h("input", {
+    type: "search",
+    class: "session-search",
+    placeholder: "Search by title",
+    "aria-label": "Search sessions by title",
+    oninput: () => render(),
+  });
   replace(
     root,
     h("div", { class: "pane-head" }, h("h2", { id: "sessions-title" }, "Sessions"), newButton),
     notice,
+    search,
     list,
   );
 
@@ -43,7 +52,22 @@ export function createSessionsPane(root: HTMLElement, hooks: SessionsHooks): Ses
       replace(list, h("li", { class: "empty" }, "No sessions yet. Write a message to start one."));
       return;
     }
-    replace(list, ...sessions.map(item));
+    const groups = groupSessions(sessions, search.value);
+    if (groups.length === 0) {
+      replace(list, h("li", { class: "empty" }, `No session title contains “${search.value.trim()}”.`));
+      return;
+    }
+    replace(
+      list,
+      ...groups.map((group) =>
+        h(
+          "li",
+          { class: "session-group" },
+          h("h3", { class: "group-label" }, group.label),
+          h("ul", { class: "session-list", "aria-label": group.label }, ...group.sessions.map(item)),
+        ),
+      ),
+    );
   }
 
   function item(session: SessionSummary): HTMLLIElement {
@@ -74,16 +98,11 @@ export function createSessionsPane(root: HTMLElement, hooks: SessionsHooks): Ses
       },
       "✎",
     );
-    const remove = h(
-      "button",
-      {
-        type: "button",
-        class: "icon danger",
-        "aria-label": `Delete session ${session.title}`,
-        title: "Delete",
-        onclick: () => void deleteSession(session, remove),
-      },
+    const remove = armedConfirm(
+      `Delete session ${session.title}`,
       "✕",
+      "Delete?",
+      () => void deleteSession(session),
     );
     return h("li", { class: active ? "session active" : "session" }, title, rename, remove);
   }
@@ -97,20 +116,7 @@ export function createSessionsPane(root: HTMLElement, hooks: SessionsHooks): Ses
     });
   }
 
-  /** First click arms the button, a second click within 4 s deletes: no blocking confirm() dialog. */
-  async function deleteSession(session: SessionSummary, button: HTMLButtonElement): Promise<void> {
-    if (button.dataset.armed !== "true") {
-      button.dataset.armed = "true";
-      button.textContent = "Delete?";
-      button.setAttribute("aria-label", `Confirm deleting session ${session.title}`);
-      setTimeout(() => {
-        if (!button.isConnected) return;
-        button.dataset.armed = "false";
-        button.textContent = "✕";
-        button.setAttribute("aria-label", `Delete session ${session.title}`);
-      }, 4000);
-      return;
-    }
+  async function deleteSession(session: SessionSummary): Promise<void> {
     await guard(async () => {
       await api.deleteSession(session.id);
       await refresh();
@@ -132,6 +138,7 @@ export function createSessionsPane(root: HTMLElement, hooks: SessionsHooks): Ses
   async function refresh(): Promise<SessionSummary[]> {
     await guard(async () => {
       sessions = (await api.listSessions()).sessions;
+      search.hidden = sessions.length < 2;
       render();
     });
     return sessions;
@@ -157,8 +164,12 @@ export function createSessionsPane(root: HTMLElement, hooks: SessionsHooks): Ses
   };
 }
 
+/** The server's 409 already says what to do ("delete one to start another"); it is shown once, as sent. */
 function describe(error: unknown): string {
-  if (error instanceof ApiFailure && error.code === "too_many_sessions")
-    return `${error.message} Delete a session to start a new one.`;
+  if (error instanceof ApiFailure && error.code === "too_many_sessions") return capitalise(error.message);
   return errorText(error);
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -44,6 +44,7 @@ export function createVersionsPane(root: HTMLElement, hooks: VersionsHooks): Ver
             class: info.version === shown ? "version shown" : "version",
             "aria-current": info.version === shown ? "true" : null,
           },
+          thumbnail(info.version),
           h(
             "div",
             { class: "version-head" },
@@ -85,6 +86,35 @@ export function createVersionsPane(root: HTMLElement, hooks: VersionsHooks): Ver
           ),
         ),
       ),
+    );
+  }
+
+  /**
+   * The server renders each version's thumbnail once and keeps the file (a version never changes); the browser
+   * caches it too (immutable for a given version) and only fetches those scrolled into view.
+   */
+  function thumbnail(version: number): HTMLElement | null {
+    if (!target) return null;
+    const image = h("img", {
+      class: "thumb",
+      src: api.thumbnailUrl(target.sessionId, target.documentId, version),
+      loading: "lazy",
+      width: 160,
+      height: 120,
+      alt: "",
+      onerror: () => image.remove(),
+    });
+    return h(
+      "button",
+      {
+        type: "button",
+        class: "thumb-button",
+        // The Preview button below does the same for keyboards and screen readers.
+        "aria-hidden": "true",
+        tabindex: -1,
+        onclick: () => hooks.onPreview(version),
+      },
+      image,
     );
   }
 

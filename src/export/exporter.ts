@@ -58,7 +58,8 @@ export function createExporter(options: ExporterOptions): Exporter {
       return renderOn(await pool.browser(), html, spec);
     }
   };
-  const render = (html: string, spec: BrowserSpec) => limiter.run(() => renderWithBrowser(html, spec));
+  const render = (html: string, spec: BrowserSpec) =>
+    limiter.run(() => renderWithBrowser(html, spec), spec.format === "thumbnail" ? "background" : "normal");
 
   return {
     async export(source, spec) {

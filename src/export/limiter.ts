@@ -6,17 +6,22 @@ export interface LimiterOptions {
   retryAfterS: number;
 }
 
+/** Background work (version-list thumbnails) waits behind every export a user asked for. */
+export type Priority = "normal" | "background";
+
 /**
- * Runs at most `concurrency` tasks at once and queues up to `maxQueued` more in arrival order; past that, run()
- * rejects at once with 503 so a burst cannot pile up browser work (each render holds a Chromium page).
+ * Runs at most `concurrency` tasks at once and queues up to `maxQueued` more, normal ones before background ones
+ * and each in arrival order; past that, run() rejects at once with 503 so a burst cannot pile up browser work
+ * (each render holds a Chromium page).
  */
 export function createLimiter(options: LimiterOptions) {
   let running = 0;
-  const waiting: (() => void)[] = [];
+  const waiting: Record<Priority, (() => void)[]> = { normal: [], background: [] };
+  const queued = () => waiting.normal.length + waiting.background.length;
 
   const release = () => {
     running -= 1;
-    const next = waiting.shift();
+    const next = waiting.normal.shift() ?? waiting.background.shift();
     if (next) {
       running += 1;
       next();
@@ -24,9 +29,9 @@ export function createLimiter(options: LimiterOptions) {
   };
 
   return {
-    async run<T>(task: () => Promise<T>): Promise<T> {
+    async run<T>(task: () => Promise<T>, priority: Priority = "normal"): Promise<T> {
       if (running >= options.concurrency) {
-        if (waiting.length >= options.maxQueued) {
+        if (queued() >= options.maxQueued) {
           throw new ExportError(
             503,
             "export_busy",
@@ -34,7 +39,7 @@ export function createLimiter(options: LimiterOptions) {
             options.retryAfterS,
           );
         }
-        await new Promise<void>((resolve) => waiting.push(resolve));
+        await new Promise<void>((resolve) => waiting[priority].push(resolve));
       } else {
         running += 1;
       }
@@ -44,6 +49,6 @@ export function createLimiter(options: LimiterOptions) {
         release();
       }
     },
-    stats: () => ({ running, queued: waiting.length }),
+    stats: () => ({ running, queued: queued() }),
   };
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-export const PAPER_SIZES = ["A4", "Letter"] as const;
+export const PAPER_SIZES = ["A4", "Letter", "Legal"] as const;
 export const PNG_WIDTH = { min: 320, max: 1600, default: 1200 } as const;
 export const MAX_PNG_HEIGHT_CSS = 10_000;
 /** Chromium's screenshots get unreliable past about 16k device pixels on a side. */
@@ -19,7 +19,7 @@ const querySchema = z.object({
   paper: z
     .string()
     .transform((value) => PAPER_SIZES.find((size) => size.toLowerCase() === value.toLowerCase()))
-    .pipe(z.enum(PAPER_SIZES, { message: "paper must be A4 or Letter" }))
+    .pipe(z.enum(PAPER_SIZES, { message: "paper must be A4, Letter or Legal" }))
     .default("A4"),
   width: z.coerce
     .number({ message: "width must be a number" })

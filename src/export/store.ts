@@ -5,13 +5,15 @@ import { join } from "node:path";
 export interface StoredFile {
   handle: FileHandle;
   size: number;
+  /** False when an earlier export's file was served again (no render happened). */
+  rendered: boolean;
 }
 
 /** Opens an already exported file, or undefined when there is none (never made, or aged out by cleanup). */
 export async function openStored(dir: string, name: string): Promise<StoredFile | undefined> {
   try {
     const handle = await open(join(dir, name), "r");
-    return { handle, size: (await handle.stat()).size };
+    return { handle, size: (await handle.stat()).size, rendered: false };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
@@ -32,7 +34,7 @@ export async function storeAtomically(dir: string, name: string, bytes: Buffer):
     await writeFile(temp, bytes, { flag: "wx" });
     handle = await open(temp, "r");
     await rename(temp, target);
-    return { handle, size: bytes.length };
+    return { handle, size: bytes.length, rendered: true };
   } catch (error) {
     await handle?.close();
     await rm(temp, { force: true });

@@ -17,7 +17,7 @@ import { brandRoutes, sessionBrandRoutes } from "./routes/brands.js";
 import { templateRoutes } from "./routes/templates.js";
 import { mountWebPage } from "./static.js";
 import type { AppDeps, AppEnv } from "./types.js";
-import { jsonBodyLimit } from "./validate.js";
+import { jsonBodyLimit, sessionsBodyLimit } from "./validate.js";
 
 /** Builds the whole HTTP app without listening, so tests can call app.request(). */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
@@ -29,7 +29,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // After the rate limits, so refused forgeries still count against the sender's budget.
   mountRateLimits(app, deps.config, deps.rateLimitStore);
   app.use("/api/*", csrfGuard(deps.config));
-  app.use("/api/sessions/*", jsonBodyLimit());
+  app.use("/api/sessions/*", sessionsBodyLimit());
   app.use("/api/chat/*", jsonBodyLimit());
 
   app.route("/api/health", healthRoutes(deps));

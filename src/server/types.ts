@@ -35,5 +35,7 @@ export interface AppEnv {
     user: string;
     isAdmin: boolean;
     clientAddress: string;
+    /** Set by the export routes: whether answering took a Chromium render (a cached file did not). */
+    rendered?: boolean;
   };
 }

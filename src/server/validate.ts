@@ -1,4 +1,4 @@
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { ApiError } from "./errors.js";
@@ -6,6 +6,10 @@ import type { AppEnv } from "./types.js";
 
 /** JSON bodies are small (a chat message is at most 10 000 characters); anything far larger is refused unread. */
 export const MAX_JSON_BODY_BYTES = 256 * 1024;
+/** A hand-edited document travels whole, embedded images included (each picture is a few MB of base64). */
+export const MAX_DOCUMENT_BODY_BYTES = 32 * 1024 * 1024;
+/** The one route whose JSON body is a whole document: `POST /api/sessions/:id/documents/:docId/versions`. */
+const DOCUMENT_BODY_PATH = /^\/api\/sessions\/[^/]+\/documents\/[^/]+\/versions\/?$/;
 
 /** 413 `body_too_large` past maxSize bytes, checked on Content-Length or while a chunked body streams in. */
 export function jsonBodyLimit(maxSize = MAX_JSON_BODY_BYTES) {
@@ -18,6 +22,14 @@ export function jsonBodyLimit(maxSize = MAX_JSON_BODY_BYTES) {
       });
     },
   });
+}
+
+/** jsonBodyLimit for the sessions API: the document limit for a hand-edited version, the JSON limit elsewhere. */
+export function sessionsBodyLimit(): MiddlewareHandler<AppEnv> {
+  const json = jsonBodyLimit();
+  const document = jsonBodyLimit(MAX_DOCUMENT_BODY_BYTES);
+  return (c, next) =>
+    (c.req.method === "POST" && DOCUMENT_BODY_PATH.test(c.req.path) ? document : json)(c, next);
 }
 
 /**

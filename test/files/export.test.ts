@@ -150,6 +150,7 @@ describe("document export (real Chromium)", () => {
       return [Math.floor(size.width), Math.floor(size.height)];
     };
     assert.deepEqual(await pageSize("?paper=letter"), [612, 792]);
+    assert.deepEqual(await pageSize("?paper=Legal"), [612, 1008]);
     assert.deepEqual(await pageSize(""), [595, 842], "A4 in points (Chromium rounds up to 595.92 x 842.88)");
     const retina = await get(t, `${base}/export/png?width=800&scale=2`);
     assert.equal(pngSize(retina.bytes).width, 1600);
@@ -166,6 +167,18 @@ describe("document export (real Chromium)", () => {
     assert.deepEqual(pngSize(png.bytes), { width: 1200, height: 10_000 });
     const pdf = await PDFDocument.load((await get(t, `${path}/export/pdf`)).bytes);
     assert.ok(pdf.getPageCount() > 10, `pages: ${pdf.getPageCount()}`);
+  });
+
+  it("counts a render against the rate-limit budget and gives back a hit served from the stored file", async () => {
+    const remaining = async () => {
+      const { response } = await get(t, `${base}/thumbnail.png?version=1`);
+      assert.equal(response.status, 200);
+      return Number(response.headers.get("ratelimit-remaining"));
+    };
+    const rendered = await remaining();
+    const cached = await remaining();
+    assert.equal(cached, rendered - 1, "the header is sent before the answer is known");
+    assert.equal(await remaining(), cached, "the cached answer's hit was given back");
   });
 
   it("serves a cached thumbnail of the current version", async () => {

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import { addMessage } from "../../src/db/repo/messages.js";
 import { appendVersion } from "../../src/db/repo/versions.js";
+import { withPreviewBridge } from "../../src/server/preview-bridge.js";
 import { createTestApp, fromPeer, type TestApp } from "../helpers/app.js";
 import { asUser, errorCode, json, type ErrorBody } from "./client.js";
 
@@ -326,7 +327,12 @@ describe("sessions API", () => {
     assert.equal(await (await alice()("GET", `${base}/html?version=1`)).text(), PAGE("v1"));
 
     const preview = await alice()("GET", `${base}/preview?version=1`);
-    assert.equal(await preview.text(), PAGE("v1"));
+    const framed = await preview.text();
+    assert.equal(framed, withPreviewBridge(PAGE("v1")), "the preview adds its scroll/highlight bridge");
+    assert.match(
+      framed,
+      /^<!DOCTYPE html><html><head><title>v1<\/title><\/head><body>v1<script>.*<\/script><\/body><\/html>$/s,
+    );
     assert.equal(
       preview.headers.get("content-security-policy"),
       "sandbox allow-scripts; default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:",
@@ -399,6 +405,55 @@ describe("sessions API", () => {
       assert.deepEqual([response.status, await errorCode(response)], [status, code], path);
     }
   });
+
+  it("saves a hand edit as a new version validated like an AI edit, against the version it was based on", async () => {
+    const { session, activeDocumentId } = await createSession(alice());
+    const documentId = activeDocumentId ?? "";
+    const base = `/api/sessions/${session.id}/documents/${documentId}/versions`;
+    const page = (body: string) =>
+      `<!DOCTYPE html><html><head><title>t</title><style>p{}</style></head><body>${body}</body></html>`;
+    const noContent = await alice()("POST", base, { html: page("x"), baseVersion: 1 });
+    assert.deepEqual([noContent.status, await errorCode(noContent)], [404, "not_found"]);
+    appendVersion(t.deps.db, {
+      documentId,
+      html: page("<p>Original text</p>"),
+      prompt: "make",
+      summary: null,
+      model: "m",
+    });
+
+    const saved = await alice()("POST", base, { html: page("<p>Edited text</p>"), baseVersion: 1 });
+    assert.equal(saved.status, 201);
+    const meta = (await json<VersionBody>(saved)).version;
+    assert.deepEqual([meta.version, meta.prompt, meta.model], [2, "Edited by hand", null]);
+    const html = await alice()("GET", `/api/sessions/${session.id}/documents/${documentId}/html`);
+    assert.equal(await html.text(), page("<p>Edited text</p>"));
+
+    const stale = await alice()("POST", base, { html: page("<p>Other</p>"), baseVersion: 1 });
+    assert.deepEqual([stale.status, await errorCode(stale)], [409, "conflict"]);
+    const broken = await alice()("POST", base, {
+      html: page("<p>Edited text</p>").replace("<style>p{}</style>", ""),
+      baseVersion: 2,
+    });
+    const body = await json<ErrorBody>(broken);
+    assert.deepEqual([broken.status, body.error.code], [422, "invalid_edit"]);
+    assert.match(body.error.message, /the number of <style> tags would change from 1 to 0/);
+    const extra = await alice()("POST", base, { html: page("y"), baseVersion: 2, model: "x" });
+    assert.deepEqual([extra.status, await errorCode(extra)], [400, "invalid_request"]);
+
+    const large = page(`<img src="data:image/png;base64,${"A".repeat(400_000)}">`);
+    const big = await alice()("POST", base, { html: large, baseVersion: 2 });
+    assert.equal(
+      big.status,
+      201,
+      "a document with embedded images is over the 256 KiB JSON limit and still saves",
+    );
+    const other = await alice()("POST", `/api/sessions/${session.id}`, "x".repeat(300_000));
+    assert.equal(other.status, 413, "other sessions routes keep the JSON limit");
+    const list = await json<{ versions: { version: number }[] }>(await alice()("GET", base));
+    assert.equal(list.versions.length, 3);
+    await deleteAll(alice());
+  });
 });
 
 describe("ownership and ids on every route", () => {
@@ -426,6 +481,7 @@ describe("ownership and ids on every route", () => {
       ["GET", `${doc}/versions`],
       ["GET", `${doc}/versions/1`],
       ["POST", `${doc}/versions/1/restore`],
+      ["POST", `${doc}/versions`],
       ["POST", `/api/chat/${sessionId}`],
     ];
   });

@@ -120,11 +120,11 @@ describe("web page end to end (real server, provider fakes, real Chromium)", () 
     await page.getByRole("button", { name: "Preview version 3" }).waitFor();
     assert.equal(await page.locator(".turn-cost").count(), 3);
 
-    // Code view: the source, highlighted and read-only.
-    await page.getByRole("button", { name: "Code" }).click();
-    const code = page.getByLabel("HTML source (read only)");
+    // Code view: the source in the editor, highlighted (editing is covered in workspace.test.ts).
+    await page.getByRole("button", { name: "Code", exact: true }).click();
+    const code = page.getByRole("textbox", { name: "HTML source" });
     await code.getByText("Day one: planning and a lake walk.").waitFor();
-    assert.ok((await code.locator(".hljs-tag").count()) > 5, "tags are highlighted");
+    assert.ok((await code.locator("span[class]").count()) > 5, "tags are highlighted");
     await page.getByRole("button", { name: "Code", pressed: true }).click();
 
     // Preview an old version, then restore version 1 as version 4.
@@ -268,10 +268,18 @@ describe("web page end to end (real server, provider fakes, real Chromium)", () 
     await page.getByRole("button", { name: /^Three/ }).waitFor();
 
     await page.getByRole("button", { name: "New session" }).click();
-    await page.getByRole("alert").filter({ hasText: "Delete a session to start a new one." }).waitFor();
+    const refusal = page
+      .getByRole("alert")
+      .filter({ hasText: "the most allowed; delete one to start another" });
+    await refusal.waitFor();
+    assert.equal(
+      await refusal.textContent(),
+      "You already have 3 sessions, the most allowed; delete one to start another",
+      "the advice is given once",
+    );
 
     await page.getByRole("button", { name: "Delete session Two" }).click();
-    await page.getByRole("button", { name: "Confirm deleting session Two" }).click();
+    await page.getByRole("button", { name: "Confirm: Delete session Two" }).click();
     await page.getByRole("button", { name: /^Two/ }).waitFor({ state: "detached" });
     await page.getByRole("button", { name: "New session" }).click();
     await page.getByRole("button", { name: /^Untitled session/ }).waitFor();

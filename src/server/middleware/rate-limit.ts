@@ -125,6 +125,11 @@ export function rateLimit(
   store: Store<AppEnv> = new BoundedMemoryStore(),
 ): MiddlewareHandler<AppEnv> {
   return rateLimiter<AppEnv>({
+    // A thumbnail or export served from its stored file costs no render: its hit is given back afterwards, so
+    // the version list's thumbnails never eat the budget of chat turns. (A 429 is never given back.)
+    // (The library gives back the hits for which this answers true.)
+    skipSuccessfulRequests: true,
+    requestWasSuccessful: (c) => c.get("rendered") === false && c.res.status < 400,
     windowMs: config.RATE_LIMIT_WINDOW * 1000,
     limit: config.RATE_LIMIT_REQUESTS,
     standardHeaders: "draft-6",

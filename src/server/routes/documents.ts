@@ -12,6 +12,7 @@ import { DEFAULT_DOCUMENT_TITLE } from "../../db/repo/sessions.js";
 import { ApiError } from "../errors.js";
 import { requireHtml, requireOwnedDocument, requireOwnedSession } from "../guards.js";
 import { publicDocument } from "../present.js";
+import { withPreviewBridge } from "../preview-bridge.js";
 import type { AppDeps, AppEnv } from "../types.js";
 import { readJson, titleSchema } from "../validate.js";
 import { versionRoutes } from "./versions.js";
@@ -74,6 +75,8 @@ export function documentRoutes(deps: AppDeps) {
       return c.body(null, 204);
     })
     .get("/:docId/html", (c) => htmlResponse(c, requireHtml(c, db).version.html))
-    .get("/:docId/preview", (c) => htmlResponse(c, requireHtml(c, db).version.html, PREVIEW_CSP))
+    .get("/:docId/preview", (c) =>
+      htmlResponse(c, withPreviewBridge(requireHtml(c, db).version.html), PREVIEW_CSP),
+    )
     .route("/:docId/versions", versionRoutes(deps));
 }

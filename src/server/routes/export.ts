@@ -19,6 +19,7 @@ export function exportRoutes(deps: AppDeps): Hono<AppEnv> {
     const { document, version } = requireHtml(c, deps.db);
     const source = { documentId: document.id, version: version.version, html: version.html };
     const file = await exportFile(requireExporter(deps.exporter), source, spec);
+    c.set("rendered", file.rendered);
     // The handle's read stream closes the file at its end or when the client goes away.
     return new Response(Readable.toWeb(file.handle.createReadStream()) as ReadableStream, {
       headers: {
