@@ -1,6 +1,6 @@
 import { Hono } from "hono";
-import { cors } from "hono/cors";
 import { errorBody, handleError } from "./errors.js";
+import { corsFor } from "./middleware/cors.js";
 import { identity } from "./middleware/identity.js";
 import { mountRateLimits } from "./middleware/rate-limit.js";
 import { requestLog } from "./middleware/request-log.js";
@@ -22,7 +22,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use("*", identity(deps.config));
   app.use("*", requestLog(deps.logger));
   app.use("*", securityHeaders());
-  app.use("/api/*", cors({ origin: deps.config.CORS_ORIGINS, credentials: true, maxAge: 600 }));
+  app.use("/api/*", corsFor(deps.config.CORS_ORIGINS));
   mountRateLimits(app, deps.config, deps.rateLimitStore);
   app.use("/api/sessions/*", jsonBodyLimit());
   app.use("/api/chat/*", jsonBodyLimit());

@@ -43,4 +43,5 @@ async function shutdown(server: Server, deps: AppDeps, cleanup: CleanupJob, grac
   await deps.exporter?.close();
   deps.db.close();
   deps.logger.info("stopped");
+  deps.logger.flush();
 }

@@ -11,7 +11,7 @@ const USER_PATTERN = /^[\p{L}\p{N}._@+-]{1,128}$/u;
  * anyone else could send them.
  */
 export function identity(config: Config): MiddlewareHandler<AppEnv> {
-  const isTrusted = trustedProxyMatcher(config.TRUSTED_PROXIES);
+  const isTrusted = remembered(trustedProxyMatcher(config.TRUSTED_PROXIES));
   const admins = new Set(config.ADMIN_USERS);
   return async (c, next) => {
     const peer = c.env?.incoming?.socket?.remoteAddress;
@@ -43,4 +43,23 @@ export function firstUntrustedHop(
     if (!isTrusted(hop)) return hop;
   }
   return hops[0] ?? peer ?? "unknown";
+}
+
+/** Peers are few (the proxy, a few clients): their answers are kept, up to a bound, instead of matched each time. */
+const REMEMBERED_PEERS = 1024;
+
+function remembered(
+  isTrusted: (address: string | undefined) => boolean,
+): (address: string | undefined) => boolean {
+  const known = new Map<string, boolean>();
+  return (address) => {
+    if (address === undefined) return false;
+    let trusted = known.get(address);
+    if (trusted === undefined) {
+      trusted = isTrusted(address);
+      if (known.size >= REMEMBERED_PEERS) known.clear();
+      known.set(address, trusted);
+    }
+    return trusted;
+  };
 }
