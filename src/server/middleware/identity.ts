@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { trustedProxyMatcher } from "../../config/schema.js";
 import type { Config } from "../../config/schema.js";
+import { requestHeader } from "../request-header.js";
 import type { AppEnv } from "../types.js";
 
 export const ANONYMOUS = "anonymous";
@@ -16,13 +17,13 @@ export function identity(config: Config): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const peer = c.env?.incoming?.socket?.remoteAddress;
     const trusted = isTrusted(peer);
-    const forwardedUser = c.req.header("x-forwarded-user")?.trim();
+    const forwardedUser = requestHeader(c, "x-forwarded-user")?.trim();
     const user = trusted && forwardedUser && USER_PATTERN.test(forwardedUser) ? forwardedUser : ANONYMOUS;
     c.set("user", user);
     c.set("isAdmin", user !== ANONYMOUS && admins.has(user));
     c.set(
       "clientAddress",
-      trusted ? firstUntrustedHop(c.req.header("x-forwarded-for"), isTrusted, peer) : (peer ?? "unknown"),
+      trusted ? firstUntrustedHop(requestHeader(c, "x-forwarded-for"), isTrusted, peer) : (peer ?? "unknown"),
     );
     await next();
   };
