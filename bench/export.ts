@@ -80,6 +80,8 @@ export default async function benchExport(): Promise<BenchReport> {
   const exporter = createExporter({
     exportDir: "/tmp/ahb-bench-exports",
     chromiumPath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    // A loaded shared machine can make one render take longer than the server's 30 s: measure it, do not fail.
+    timeoutMs: 180_000,
   });
   try {
     const coldStart = performance.now();
