@@ -1,5 +1,5 @@
 // Backup of a 1 GB live database versus `cp` of the same file, with a writer process running during the backup.
-// Usage: node --import tsx bench/backup.ts [sizeMb=1024]   (needs `npm run build`; prints a markdown table)
+// Usage: npm run bench -- backup   (BENCH_BACKUP_MB=1024; needs `npm run build`)
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,8 +7,9 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { openDatabase } from "../src/db/open.js";
 import { cliPath, repoRoot } from "../test/helpers/cli.js";
+import { limitRow, load1, slowdownRow, type BenchReport } from "./lib/report.js";
 
-const sizeMb = Number(process.argv[2] ?? 1024);
+const sizeMb = Number(process.env.BENCH_BACKUP_MB ?? 1024);
 const ROW_BYTES = 4096;
 
 function seed(dbPath: string): void {
@@ -52,50 +53,54 @@ async function withWriter(
   return { ms, stall: summary.worstStallMs, rows: summary.rows };
 }
 
-const dir = mkdtempSync(join(tmpdir(), "ahb-bench-backup-"));
-try {
-  const dbPath = join(dir, "app.db");
-  const seedMs = await timed(async () => seed(dbPath));
-  const dbBytes = statSync(dbPath).size;
-  const cpMs = await timed(() => execa("cp", [dbPath, join(dir, "copy.db")]));
-  rmSync(join(dir, "copy.db"));
-  const baseline = await withWriter(dbPath, async () => {
-    await new Promise((resolve) => setTimeout(resolve, 5000));
-    return 5000;
-  });
-  const backup = await withWriter(dbPath, () =>
-    timed(() =>
-      execa(process.execPath, [
-        "--",
-        cliPath,
-        "backup",
-        "--db",
-        dbPath,
-        "--dir",
-        join(dir, "backups"),
-        "--json",
-      ]),
-    ),
-  );
-  const gzBytes = statSync(join(dir, "backups")).isDirectory()
-    ? (await execa("du", ["-sb", join(dir, "backups")])).stdout.split("\t")[0]
-    : "0";
-  const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
-  console.log(`seeded ${mb(dbBytes)} MB in ${(seedMs / 1000).toFixed(1)} s\n`);
-  console.log("| step | time | notes |\n| --- | --- | --- |");
-  console.log(
-    `| cp of the ${mb(dbBytes)} MB file | ${(cpMs / 1000).toFixed(2)} s | not consistent on a live WAL db |`,
-  );
-  console.log(
-    `| ahb backup (snapshot + gzip + verify) | ${(backup.ms / 1000).toFixed(2)} s | ratio ${(backup.ms / cpMs).toFixed(1)}x cp; ` +
-      `backups dir ${mb(Number(gzBytes))} MB |`,
-  );
-  console.log(
-    `| writer worst stall, 5 s without backup | ${baseline.stall.toFixed(1)} ms | ${baseline.rows} inserts |`,
-  );
-  console.log(
-    `| writer worst stall during the backup | ${backup.stall.toFixed(1)} ms | ${backup.rows} inserts |`,
-  );
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+export default async function benchBackup(): Promise<BenchReport> {
+  const loadStart = load1();
+  const dir = mkdtempSync(join(tmpdir(), "ahb-bench-backup-"));
+  try {
+    const dbPath = join(dir, "app.db");
+    const seedMs = await timed(async () => seed(dbPath));
+    const dbBytes = statSync(dbPath).size;
+    const cpMs = await timed(() => execa("cp", [dbPath, join(dir, "copy.db")]));
+    rmSync(join(dir, "copy.db"));
+    const baseline = await withWriter(dbPath, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+      return 5000;
+    });
+    const backup = await withWriter(dbPath, () =>
+      timed(() =>
+        execa(process.execPath, [
+          "--",
+          cliPath,
+          "backup",
+          "--db",
+          dbPath,
+          "--dir",
+          join(dir, "backups"),
+          "--json",
+        ]),
+      ),
+    );
+    const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
+    return {
+      name: "backup",
+      rows: [
+        slowdownRow(
+          `\`ahb backup\` of a ${mb(dbBytes)} MB live database`,
+          backup.ms / 1000,
+          "s",
+          "cp of the file",
+          cpMs / 1000,
+          3,
+        ),
+        limitRow("writer's worst stall during the backup", backup.stall, "ms", 100),
+      ],
+      notes: [
+        `seeded in ${(seedMs / 1000).toFixed(1)} s; a writer inserts a ledger row every millisecond throughout.`,
+        `writer's worst stall in 5 s without a backup: ${baseline.stall.toFixed(1)} ms (${baseline.rows} inserts); during the backup: ${backup.rows} inserts.`,
+      ],
+      load: [loadStart, load1()],
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -1,4 +1,4 @@
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { ExportError } from "./errors.js";
 
 /** The flags that work as root in this container without flooding a closed network (ENVIRONMENT.md). */
@@ -41,6 +41,8 @@ export class BrowserPool {
 
   private async launch(): Promise<Browser> {
     try {
+      // Loaded on the first export: Playwright alone is about 80 MB of the server's memory.
+      const { chromium } = await import("playwright-core");
       return await chromium.launch({
         executablePath: this.executablePath,
         headless: true,

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
-import { cors } from "hono/cors";
 import { errorBody, handleError } from "./errors.js";
 import { csrfGuard } from "./middleware/csrf.js";
+import { corsFor } from "./middleware/cors.js";
 import { identity } from "./middleware/identity.js";
 import { mountRateLimits } from "./middleware/rate-limit.js";
 import { requestLog } from "./middleware/request-log.js";
@@ -25,9 +25,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use("*", requestLog(deps.logger));
   app.use("*", identity(deps.config));
   app.use("*", securityHeaders());
-  app.use("/api/*", cors({ origin: deps.config.CORS_ORIGINS, credentials: true, maxAge: 600 }));
-  // After the rate limits, so refused forgeries still count against the sender's budget.
+  app.use("/api/*", corsFor(deps.config.CORS_ORIGINS));
   mountRateLimits(app, deps.config, deps.rateLimitStore);
+  // After the rate limits, so refused forgeries still count against the sender's budget.
   app.use("/api/*", csrfGuard(deps.config));
   app.use("/api/sessions/*", sessionsBodyLimit());
   app.use("/api/chat/*", jsonBodyLimit());

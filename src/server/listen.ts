@@ -44,4 +44,5 @@ async function shutdown(server: Server, deps: AppDeps, cleanup: CleanupJob, grac
   await deps.extractor?.close();
   deps.db.close();
   deps.logger.info("stopped");
+  deps.logger.flush();
 }

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Store } from "hono-rate-limiter";
 import type { ProviderClients } from "../ai/providers/index.js";
 import type { RetryPolicy } from "../ai/providers/retry.js";
@@ -30,7 +30,11 @@ export interface AppDeps {
 }
 
 export interface AppEnv {
-  Bindings: { incoming?: Pick<IncomingMessage, "socket"> };
+  Bindings: {
+    incoming?: Pick<IncomingMessage, "socket"> & Partial<Pick<IncomingMessage, "headers">>;
+    /** Node's response on a real socket (@hono/node-server); absent under app.request(). */
+    outgoing?: Pick<ServerResponse, "setHeader">;
+  };
   Variables: {
     user: string;
     isAdmin: boolean;

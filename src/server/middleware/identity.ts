@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import { trustedProxyMatcher } from "../../config/schema.js";
 import type { Config } from "../../config/schema.js";
 import { ApiError } from "../errors.js";
+import { requestHeader } from "../request-header.js";
 import type { AppEnv } from "../types.js";
 import { decodeForwardedUser } from "../user-name.js";
 
@@ -13,17 +14,17 @@ export const ANONYMOUS = "anonymous";
  * anonymous: that would share one set of sessions with every unauthenticated caller.
  */
 export function identity(config: Config): MiddlewareHandler<AppEnv> {
-  const isTrusted = trustedProxyMatcher(config.TRUSTED_PROXIES);
+  const isTrusted = remembered(trustedProxyMatcher(config.TRUSTED_PROXIES));
   const admins = new Set(config.ADMIN_USERS);
   return async (c, next) => {
     const peer = c.env?.incoming?.socket?.remoteAddress;
     const trusted = isTrusted(peer);
-    const user = trusted ? forwardedUserOf(c.req.header("x-forwarded-user")) : ANONYMOUS;
+    const user = trusted ? forwardedUserOf(requestHeader(c, "x-forwarded-user")) : ANONYMOUS;
     c.set("user", user);
     c.set("isAdmin", user !== ANONYMOUS && admins.has(user));
     c.set(
       "clientAddress",
-      trusted ? firstUntrustedHop(c.req.header("x-forwarded-for"), isTrusted, peer) : (peer ?? "unknown"),
+      trusted ? firstUntrustedHop(requestHeader(c, "x-forwarded-for"), isTrusted, peer) : (peer ?? "unknown"),
     );
     await next();
   };
@@ -51,4 +52,23 @@ function forwardedUserOf(headerValue: string | undefined): string {
   const result = decodeForwardedUser(headerValue);
   if (!result.ok) throw new ApiError(400, "invalid_user", `the proxy's X-Forwarded-User ${result.problem}`);
   return result.user;
+}
+
+/** Peers are few (the proxy, a few clients): their answers are kept, up to a bound, instead of matched each time. */
+const REMEMBERED_PEERS = 1024;
+
+function remembered(
+  isTrusted: (address: string | undefined) => boolean,
+): (address: string | undefined) => boolean {
+  const known = new Map<string, boolean>();
+  return (address) => {
+    if (address === undefined) return false;
+    let trusted = known.get(address);
+    if (trusted === undefined) {
+      trusted = isTrusted(address);
+      if (known.size >= REMEMBERED_PEERS) known.clear();
+      known.set(address, trusted);
+    }
+    return trusted;
+  };
 }

@@ -1,7 +1,8 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { pricingFromConfig } from "../../ai/pricing.js";
-import { costReport, periodFromDays } from "../../ops/costs.js";
+import { costReport, periodFromDays, type CostReportOptions } from "../../ops/costs.js";
+import { answerCache } from "../answer-cache.js";
 import { ApiError } from "../errors.js";
 import type { AppDeps, AppEnv } from "../types.js";
 
@@ -27,14 +28,16 @@ function parsePeriod(c: Context<AppEnv>) {
 /** GET /api/costs (the caller's own calls) and GET /api/costs/all (admins: everyone, with byUser). */
 export function costsRoutes(deps: AppDeps) {
   const pricing = pricingFromConfig(deps.config);
+  const cached = answerCache(deps.db);
+  const answer = (c: Context<AppEnv>, options: Omit<CostReportOptions, "pricing">) => {
+    const key = `${options.user ?? "*"}\n${options.period.since}\n${options.period.until}`;
+    const json = cached(key, () => JSON.stringify(costReport(deps.db, { ...options, pricing })));
+    return c.body(json, 200, { "Content-Type": "application/json" });
+  };
   return new Hono<AppEnv>()
-    .get("/", (c) => {
-      const period = parsePeriod(c);
-      return c.json(costReport(deps.db, { period, user: c.get("user"), pricing }));
-    })
+    .get("/", (c) => answer(c, { period: parsePeriod(c), user: c.get("user") }))
     .get("/all", (c) => {
       if (!c.get("isAdmin")) throw new ApiError(403, "forbidden", "only admins see every user's costs");
-      const period = parsePeriod(c);
-      return c.json(costReport(deps.db, { period, byUser: true, pricing }));
+      return answer(c, { period: parsePeriod(c), byUser: true });
     });
 }

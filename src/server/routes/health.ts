@@ -3,27 +3,52 @@ import { Hono } from "hono";
 import type { Db } from "../../db/open.js";
 import type { AppDeps, AppEnv } from "../types.js";
 
-/** The database file must still be reachable (an open descriptor can hide a broken mount) and answer a query. */
-export function checkDatabase(db: Db, dbPath: string): boolean {
-  try {
-    if (dbPath !== ":memory:") accessSync(dbPath, constants.R_OK | constants.W_OK);
-    db.prepare("SELECT count(*) FROM schema_migrations").get();
-    return true;
-  } catch {
-    return false;
-  }
+/**
+ * How long a verdict on the database stays good. A probe costs a read transaction (file locks, several syscalls)
+ * and a look at the file; a load balancer or a benchmark asking thousands of times a second gets the verdict of
+ * the last CHECK_EVERY_MS instead, so a broken database is still reported within that time.
+ */
+export const CHECK_EVERY_MS = 1000;
+
+/**
+ * The database file must still be reachable (an open descriptor can hide a removed file or a broken mount) and
+ * answer a query through a statement prepared once.
+ */
+export function databaseCheck(db: Db, dbPath: string, now: () => number = Date.now): () => boolean {
+  const probe = db.prepare("SELECT count(*) FROM schema_migrations").pluck();
+  const check = () => {
+    try {
+      if (dbPath !== ":memory:") accessSync(dbPath, constants.R_OK | constants.W_OK);
+      return probe.get() !== undefined;
+    } catch {
+      return false;
+    }
+  };
+  let verdict = false;
+  let checkedAt = -Infinity;
+  return () => {
+    if (now() - checkedAt >= CHECK_EVERY_MS) {
+      verdict = check();
+      checkedAt = now();
+    }
+    return verdict;
+  };
 }
 
+const HEALTH_HEADERS = { "Content-Type": "application/json", "Cache-Control": "no-store" };
+
 export function healthRoutes(deps: AppDeps) {
-  return new Hono<AppEnv>().get("/", (c) => {
-    const dbOk = checkDatabase(deps.db, deps.dbPath);
+  const databaseOk = databaseCheck(deps.db, deps.dbPath);
+  return new Hono<AppEnv>().get("/", () => {
+    const dbOk = databaseOk();
     const body = {
       status: dbOk ? "ok" : "degraded",
       db: dbOk ? "ok" : "unavailable",
       version: deps.version,
       uptimeS: Math.floor((Date.now() - deps.startedAt.getTime()) / 1000),
     };
-    c.header("Cache-Control", "no-store");
-    return c.json(body, dbOk ? 200 : 503);
+    // A Response with plain-object headers goes to the socket as they are; c.json() with two headers would
+    // build a Headers object first, which doubled the cost of a probe.
+    return new Response(JSON.stringify(body), { status: dbOk ? 200 : 503, headers: HEALTH_HEADERS });
   });
 }
