@@ -6,7 +6,8 @@ import { loadConfig, readEnvFile } from "../../config/load.js";
 import { ExitCode, UserError } from "../../errors.js";
 import { CONTAINER_UID } from "../docker/spec.js";
 import type { ContainerState, Engine, EngineVersion } from "../docker/engine.js";
-import type { OpsConfig } from "../ops-config.js";
+import { hostDatabasePath, type OpsConfig } from "../ops-config.js";
+import { containerWriteProblems, writableByContainer } from "../container-user.js";
 import { acquireLock, type HeldLock } from "../lock.js";
 import type { Progress } from "./progress.js";
 
@@ -103,24 +104,21 @@ async function checkDisk(engine: Engine, config: OpsConfig): Promise<string> {
   return report.map((place) => `${place.mb} MB free under ${place.path}`).join(", ");
 }
 
-/** The container runs as uid 10001: bind-mounted directories must be writable by it. */
+/** The container runs as uid 10001: bind-mounted directories and the database files must be writable by it. */
 function checkDataDirs(config: Pick<OpsConfig, "dataDir" | "exportsDir">): void {
   for (const dir of [config.dataDir, config.exportsDir]) {
     if (!existsSync(dir)) {
       mkdirSync(dir, { recursive: true, mode: 0o750 });
       if (process.getuid?.() === 0) chownSync(dir, CONTAINER_UID, CONTAINER_UID);
     }
-    const stats = statSync(dir);
-    const writable =
-      (stats.uid === CONTAINER_UID && stats.mode & 0o200) ||
-      (stats.gid === CONTAINER_UID && stats.mode & 0o020) ||
-      stats.mode & 0o002;
-    if (!writable)
+    if (!writableByContainer(statSync(dir)))
       throw new UserError(
         `${dir} is not writable by the container user (uid ${CONTAINER_UID}); run chown ${CONTAINER_UID}:${CONTAINER_UID} ${dir}`,
         ExitCode.PREFLIGHT_FAILED,
       );
   }
+  const problems = containerWriteProblems(hostDatabasePath(config));
+  if (problems[0]) throw new UserError(problems[0], ExitCode.PREFLIGHT_FAILED, problems.slice(1));
 }
 
 export interface PreflightResult {

@@ -61,7 +61,7 @@ function failureResult(error: unknown): AuditEntry["result"] | undefined {
   if (!(error instanceof UserError)) return "failed";
   if (error.exitCode === ExitCode.BUILD_FAILED) return "build-failed";
   if (error.exitCode === ExitCode.DEPLOY_ROLLED_BACK) return "rolled-back";
-  if (error.exitCode === ExitCode.UNHEALTHY) return "failed";
+  if (error.exitCode === ExitCode.UNHEALTHY || error.exitCode === ExitCode.DOCKER_API_FAILED) return "failed";
   return undefined;
 }
 
