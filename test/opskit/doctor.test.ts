@@ -336,6 +336,7 @@ describe("doctor checks against the real Docker engine", async () => {
         database: "ok",
         "last backup": "warn",
         container: "warn",
+        interrupted: "ok",
         schedule: "warn",
       });
       assert.equal(report.ok, true);

@@ -20,16 +20,14 @@ export function registerLifecycleCommands(
       .option("--json", "print the result as JSON on stdout")
       .addHelpText("after", `\nExamples:\n  ahb ${action}\n  ahb ${action} --container ahb-staging --json`)
       .action(async (flags: { json?: boolean }, command: Command) => {
-        const [{ Engine }, { lifecycle }] = await Promise.all([
+        const [{ Engine }, { guardSignals }, { lifecycle }] = await Promise.all([
           import("../../ops/docker/engine.js"),
+          import("../../ops/interrupts.js"),
           import("../../ops/deploy/lifecycle.js"),
         ]);
-        const result = await lifecycle(
-          Engine.connect(),
-          opsConfigFrom(command),
-          action,
-          progressPrinter(command),
-        );
+        const progress = progressPrinter(command);
+        const signals = guardSignals((message) => progress({ level: "warn", message }));
+        const result = await lifecycle(Engine.connect(), opsConfigFrom(command), action, progress, signals);
         if (flags.json) printJson(result);
         else
           createReporter().success(

@@ -6,10 +6,11 @@ import { loadConfig, readEnvFile } from "../../config/load.js";
 import { ExitCode, UserError } from "../../errors.js";
 import { CONTAINER_UID } from "../docker/spec.js";
 import type { ContainerState, Engine, EngineVersion } from "../docker/engine.js";
-import { hostDatabasePath, type OpsConfig } from "../ops-config.js";
+import { hostDatabasePath, nextContainerName, type OpsConfig } from "../ops-config.js";
 import { containerWriteProblems, writableByContainer } from "../container-user.js";
 import { acquireLock, type HeldLock } from "../lock.js";
 import type { Progress } from "./progress.js";
+import { recoverInterruptedSwap } from "./recover.js";
 
 export interface EnvFileCheck {
   values: Record<string, string>;
@@ -44,10 +45,6 @@ export function takeLock(config: OpsConfig, command: string, progress: Progress)
       message: `took over a stale lock of ${lock.tookOverFrom.operator}@${lock.tookOverFrom.host} (pid ${lock.tookOverFrom.pid}, since ${lock.tookOverFrom.since})`,
     });
   return lock;
-}
-
-export function nextContainerName(config: Pick<OpsConfig, "container">): string {
-  return `${config.container}-next`;
 }
 
 export async function portFree(host: string, port: number): Promise<boolean> {
@@ -146,6 +143,7 @@ export async function preflight(
   for (const warning of env.warnings) progress({ level: "warn", message: warning });
   const lock = takeLock(config, command, progress);
   try {
+    await recoverInterruptedSwap(engine, config, progress);
     const live = await engine.inspectContainer(config.container);
     progress({ level: "info", message: `port: ${await checkPort(engine, config, live)}` });
     progress({ level: "info", message: `disk: ${await checkDisk(engine, config)}` });
