@@ -201,7 +201,15 @@ async function swapAndStart(
   } catch (error) {
     rmSync(staged, { force: true });
     const container = stopped ? options.container : undefined;
-    await putBack({ dbPath, owner, safetyCopy, swapped, container, step });
+    try {
+      await putBack({ dbPath, owner, safetyCopy, swapped, container, step });
+    } catch (putBackError) {
+      throw new UserError(
+        `restore failed: ${(error as Error).message}; the previous database is back in place but ${(putBackError as Error).message}`,
+        putBackError instanceof UserError ? putBackError.exitCode : ExitCode.UNHEALTHY,
+        ["see: ahb logs --tail 50, ahb status"],
+      );
+    }
     throw new UserError(
       `restore failed: ${(error as Error).message}; the previous database is back in place`,
       error instanceof UserError ? error.exitCode : ExitCode.UNHEALTHY,

@@ -104,7 +104,7 @@ export async function createTinySite(name: string): Promise<TinySite> {
       container,
       hostPort: port,
       context: contexts.ok,
-      healthTimeoutS: 20,
+      healthTimeoutS: 120,
       healthIntervalS: 1,
       stopTimeoutS: 2,
       minFreeDiskMb: 64,

@@ -80,16 +80,17 @@ describe("deploy and restore interrupted at every printed step", { skip }, () =>
     return answer?.status === 200 ? answer.version : undefined;
   }
 
-  async function assertClean(what: string) {
-    assert.deepEqual(tempFiles(join(site.root, "data")), [], `${what}: temp files in data/`);
-    assert.deepEqual(tempFiles(join(site.root, "backups")), [], `${what}: temp files in backups/`);
-    const leftovers = await site.docker.listContainers({
+  /** Temp files, a -next container, the lock or the swap journal: what an interrupted run may leave. */
+  async function leftovers(): Promise<string[]> {
+    const found = [...tempFiles(join(site.root, "data")), ...tempFiles(join(site.root, "backups"))];
+    const next = await site.docker.listContainers({
       all: true,
       filters: { name: [`${site.container}-next`] },
     });
-    assert.deepEqual(leftovers, [], `${what}: a -next container is left`);
-    assert.equal(existsSync(join(site.root, ".ahb", "deploy.lock")), false, `${what}: lock left`);
-    assert.equal(existsSync(join(site.root, ".ahb", "swap.json")), false, `${what}: swap journal left`);
+    if (next.length > 0) found.push(`${site.container}-next`);
+    for (const file of ["deploy.lock", "swap.json"])
+      if (existsSync(join(site.root, ".ahb", file))) found.push(file);
+    return found;
   }
 
   for (const signal of ["SIGKILL", "SIGINT"] as const)
@@ -114,10 +115,13 @@ describe("deploy and restore interrupted at every printed step", { skip }, () =>
             const report = JSON.parse(status.stdout) as StatusReport;
             assert.ok(report.interrupted.length > 0, `status describes the interruption: ${status.stdout}`);
           }
-          const rerun = await site.cli(args);
-          assert.equal(rerun.exitCode, 0, rerun.stderr);
-          assert.equal(await serving(), target);
-          await assertClean(`deploy ${signal} ${step.source}`);
+          // Serving with nothing left behind is already the end state; otherwise a rerun must finish the job.
+          if (!now || (await leftovers()).length > 0) {
+            const rerun = await site.cli(args);
+            assert.equal(rerun.exitCode, 0, rerun.stderr);
+            assert.equal(await serving(), target);
+          }
+          assert.deepEqual(await leftovers(), [], `deploy ${signal} ${step.source}`);
         },
       );
 
@@ -141,10 +145,12 @@ describe("deploy and restore interrupted at every printed step", { skip }, () =>
             assert.equal(stopped.exitCode, 130, stopped.stderr);
             assert.ok(await serving(), `after SIGINT the site serves:\n${stopped.stderr}`);
           }
-          const rerun = await site.cli(args);
-          assert.equal(rerun.exitCode, 0, rerun.stderr);
+          if (!(await serving()) || (await leftovers()).length > 0) {
+            const rerun = await site.cli(args);
+            assert.equal(rerun.exitCode, 0, rerun.stderr);
+          }
           await waitFor(serving, 10_000);
-          await assertClean(`restore ${signal} ${step.source}`);
+          assert.deepEqual(await leftovers(), [], `restore ${signal} ${step.source}`);
         },
       );
 });
