@@ -8,7 +8,8 @@ import type { CommandResult } from "../result.js";
 const descriptions: Record<LifecycleAction, string> = {
   start: "start the stopped container and wait until healthy",
   stop: "stop the container gracefully (SIGTERM, then SIGKILL after the stop timeout)",
-  restart: "restart the container and wait until healthy",
+  restart:
+    "restart the same container (its env as created; env file edits need ahb deploy --no-build --image) and wait until healthy",
 };
 
 export function registerLifecycleCommands(
