@@ -19,6 +19,9 @@ export const ExitCode = {
   DISK_FULL: 74,
   PERMISSION_DENIED: 77,
   CONFIG_INVALID: 78,
+  HANGUP: 129,
+  INTERRUPTED: 130,
+  TERMINATED: 143,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -43,6 +46,9 @@ export const exitCodeMeanings: Record<ExitCodeValue, string> = {
   74: "disk full: the named path has no space left",
   77: "permission denied: the named path cannot be read or written by this user",
   78: "configuration invalid (env file or variables)",
+  129: "stopped by SIGHUP (after finishing the step that was under way; see docs/operations-recovery.md)",
+  130: "stopped by SIGINT / Ctrl-C (after finishing the step that was under way)",
+  143: "stopped by SIGTERM (after finishing the step that was under way)",
 };
 
 /** An expected failure: printed as one line, exits with its documented code, no stack unless --verbose. */
@@ -50,8 +56,13 @@ export class UserError extends Error {
   readonly exitCode: ExitCodeValue;
   readonly details: readonly string[];
 
-  constructor(message: string, exitCode: ExitCodeValue = ExitCode.USAGE, details: readonly string[] = []) {
-    super(message);
+  constructor(
+    message: string,
+    exitCode: ExitCodeValue = ExitCode.USAGE,
+    details: readonly string[] = [],
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
     this.name = "UserError";
     this.exitCode = exitCode;
     this.details = details;

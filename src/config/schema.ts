@@ -154,6 +154,13 @@ export const keySpecs = {
     example: "/app/data/app.db",
     schema: z.string().min(1, { message: "must not be empty" }),
   },
+  HEALTH_MIN_FREE_MB: {
+    group: "Database",
+    description:
+      "Free megabytes the database's directory needs; below it (or when a write probe fails) /api/health says degraded",
+    default: "64",
+    schema: intFromEnv(0),
+  },
   SESSION_TIMEOUT: {
     group: "Sessions",
     description: "Seconds of inactivity after which cleanup deletes a session",

@@ -227,6 +227,11 @@ export function hostDatabasePath(config: Pick<OpsConfig, "dataDir">): string {
   return resolve(config.dataDir, "app.db");
 }
 
+/** The container a swap creates beside the serving one; it takes the name once healthy. */
+export function nextContainerName(config: Pick<OpsConfig, "container">): string {
+  return `${config.container}-next`;
+}
+
 /** Where the CLI reaches the server's health endpoint from the host. */
 export function publishedHealthHost(config: Pick<OpsConfig, "bindAddress">): string {
   return config.bindAddress === "0.0.0.0" ? "127.0.0.1" : config.bindAddress;

@@ -107,10 +107,11 @@ describe("kept images", () => {
     image("v4", "2026-11-23T00:00:00Z"),
     image("v5", "2026-11-24T00:00:00Z"),
   ];
+  const allProven = new Set(images.map((item) => item.id));
 
   it("prunes beyond the newest N besides the serving one, never an image in use", () => {
     const prune = (keep: number, inUse: string[] = []) =>
-      imagesToPrune(images, { keep, servingId: "sha256:v5", inUse: new Set(inUse) }).map(
+      imagesToPrune(images, { keep, servingId: "sha256:v5", inUse: new Set(inUse), proven: allProven }).map(
         (item) => item.version,
       );
     assert.deepEqual(prune(3), ["v1"]);
@@ -118,17 +119,36 @@ describe("kept images", () => {
     assert.deepEqual(prune(1, ["sha256:v2"]), ["v3", "v1"]);
   });
 
-  it("rolls back to the one before the serving version, or the named one", () => {
-    assert.equal(rollbackTarget(images, { servingVersion: "v5" }).version, "v4");
-    assert.equal(rollbackTarget(images, { servingVersion: "v3" }).version, "v2");
-    assert.equal(rollbackTarget(images, { servingVersion: "v5", requested: "v2" }).version, "v2");
+  it("never picks an image that did not serve healthily, and prunes those first", () => {
+    const proven = new Set(["sha256:v1", "sha256:v3", "sha256:v5"]);
+    assert.equal(rollbackTarget(images, { servingVersion: "v5", proven }).version, "v3");
+    assert.equal(rollbackTarget(images, { servingVersion: "v3", proven }).version, "v1");
     assert.throws(
-      () => rollbackTarget(images, { requested: "v0" }),
+      () => rollbackTarget(images, { servingVersion: "v1", proven }),
+      (error: unknown) =>
+        error instanceof UserError && error.exitCode === 5 && /v4 \(failed\)/.test(String(error.details)),
+    );
+    const pruned = imagesToPrune(images, { keep: 1, servingId: "sha256:v5", inUse: new Set(), proven });
+    assert.deepEqual(
+      pruned.map((item) => item.version),
+      ["v4", "v2", "v1"],
+    );
+  });
+
+  it("rolls back to the one before the serving version, or the named one", () => {
+    assert.equal(rollbackTarget(images, { servingVersion: "v5", proven: allProven }).version, "v4");
+    assert.equal(rollbackTarget(images, { servingVersion: "v3", proven: allProven }).version, "v2");
+    assert.equal(
+      rollbackTarget(images, { servingVersion: "v5", requested: "v2", proven: allProven }).version,
+      "v2",
+    );
+    assert.throws(
+      () => rollbackTarget(images, { requested: "v0", proven: allProven }),
       (error: unknown) =>
         error instanceof UserError && error.exitCode === 5 && /v0 not found/.test(error.message),
     );
     assert.throws(
-      () => rollbackTarget([images[0] as KeptImage], { servingVersion: "v1" }),
+      () => rollbackTarget([images[0] as KeptImage], { servingVersion: "v1", proven: allProven }),
       (error: unknown) => error instanceof UserError && error.exitCode === 5,
     );
   });

@@ -318,7 +318,7 @@ describe("ahb deploy against the real engine", { skip }, () => {
         assert.equal((await cli(["stop"])).exitCode, 0);
         const stopped = await cli(["status", "--json"]);
         assert.equal(stopped.exitCode, 3);
-        assert.equal((JSON.parse(stopped.stdout) as StatusReport).state, "exited");
+        assert.equal((JSON.parse(stopped.stdout) as StatusReport).state, "stopped");
         const started = await cli(["start"]);
         assert.equal(started.exitCode, 0, started.stderr);
         assert.equal((await health()).httpStatus, 200);

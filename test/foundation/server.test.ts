@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { createApp } from "../../src/server/app.js";
 import { createTestApp, fromPeer, type TestApp } from "../helpers/app.js";
 import { FAKE_ANTHROPIC_KEY, FAKE_GOOGLE_KEY } from "../helpers/env.js";
 
@@ -112,9 +115,49 @@ describe("health when the database breaks", () => {
       const response = await t.app.request("/api/health");
       assert.equal(response.status, 503);
       const body = (await response.json()) as Record<string, unknown>;
-      assert.deepEqual(Object.keys(body).sort(), ["db", "status", "uptimeS", "version"]);
+      assert.deepEqual(Object.keys(body).sort(), ["db", "status", "storage", "uptimeS", "version"]);
       assert.equal(body.status, "degraded");
       assert.equal(body.db, "unavailable");
+    } finally {
+      t.close();
+    }
+  });
+});
+
+describe("health when the data directory cannot take writes", () => {
+  it("answers 503 degraded below the free-space threshold", async () => {
+    const t = createTestApp({ HEALTH_MIN_FREE_MB: "1000000000" });
+    try {
+      const response = await t.app.request("/api/health");
+      assert.equal(response.status, 503);
+      assert.deepEqual(
+        [(await response.json()) as Record<string, unknown>].map(({ status, db, storage }) => ({
+          status,
+          db,
+          storage,
+        })),
+        [{ status: "degraded", db: "ok", storage: "low" }],
+      );
+    } finally {
+      t.close();
+    }
+  });
+
+  it("answers 503 when the write probe fails, probing at most every few seconds", async () => {
+    const t = createTestApp();
+    try {
+      assert.equal((await t.app.request("/api/health")).status, 200);
+      // A directory where the probe writes its file: the write fails as on a read-only or revoked mount.
+      mkdirSync(join(t.dir, ".health-probe"));
+      assert.equal(
+        (await t.app.request("/api/health")).status,
+        200,
+        "the cached answer holds between probes",
+      );
+      const fresh = createApp(t.deps);
+      const response = await fresh.request("/api/health");
+      assert.equal(response.status, 503);
+      assert.equal(((await response.json()) as { storage: string }).storage, "unwritable");
     } finally {
       t.close();
     }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, openSync, readFileSync, closeSync, writeFileSync, writeSync } from "node:fs";
+import { chownSync, mkdirSync, openSync, readFileSync, closeSync, writeFileSync, writeSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -70,9 +70,14 @@ describe("doctor checks on real files", () => {
       );
     }
     db.pragma("wal_checkpoint(TRUNCATE)");
+    for (const file of [path, `${path}-wal`, `${path}-shm`, join(dir.path, "data")])
+      chownSync(file, 10001, 10001);
     const before = sha256(path);
     const check = checkDatabase(path);
-    assert.deepEqual([check.status, check.detail], ["ok", `${path}: quick_check ok`]);
+    assert.deepEqual(
+      [check.status, check.detail],
+      ["ok", `${path}: quick_check ok, writable by the container`],
+    );
     assert.equal(sha256(path), before, "the check wrote to the database");
     db.close();
 
@@ -350,6 +355,8 @@ describe("doctor checks against the real Docker engine", async () => {
       const root = join(dir.path, "app");
       mkdirSync(join(root, "data"), { recursive: true });
       openDatabase(join(root, "data", "app.db")).close();
+      // The container's uid owns the data, as deploy sets it up (a root-owned database fails the check).
+      for (const path of [join(root, "data"), join(root, "data", "app.db")]) chownSync(path, 10001, 10001);
       const envFile = writeEnvFile(join(root, ".env.prod"), validKeys());
       // The host's crontab is not this test's business: a stand-in crontab on PATH answers "none".
       const fakeBin = join(root, "bin");
@@ -380,6 +387,7 @@ describe("doctor checks against the real Docker engine", async () => {
         database: "ok",
         "last backup": "warn",
         container: "warn",
+        interrupted: "ok",
         schedule: "warn",
       });
       assert.equal(report.ok, true);

@@ -57,14 +57,17 @@ Examples:
         throw new UserError("--no-build needs --image <ref>", ExitCode.USAGE);
       if (flags.build && flags.image !== undefined)
         throw new UserError("--image deploys an existing image: add --no-build", ExitCode.USAGE);
-      const [{ Engine }, { deploy }] = await Promise.all([
+      const [{ Engine }, { guardSignals }, { deploy }] = await Promise.all([
         import("../../ops/docker/engine.js"),
+        import("../../ops/interrupts.js"),
         import("../../ops/deploy/deploy.js"),
       ]);
+      const progress = progressPrinter(command);
       const result = await deploy({
         engine: Engine.connect(),
         config: opsConfigFrom(command),
-        progress: progressPrinter(command),
+        progress,
+        signals: guardSignals((message) => progress({ level: "warn", message })),
         backup: flags.backup,
         command: "ahb deploy",
         tag: flags.tag,

@@ -8,7 +8,8 @@ import type { CommandResult } from "../result.js";
 const descriptions: Record<LifecycleAction, string> = {
   start: "start the stopped container and wait until healthy",
   stop: "stop the container gracefully (SIGTERM, then SIGKILL after the stop timeout)",
-  restart: "restart the container and wait until healthy",
+  restart:
+    "restart the same container (its env as created; env file edits need ahb deploy --no-build --image) and wait until healthy",
 };
 
 export function registerLifecycleCommands(
@@ -20,16 +21,14 @@ export function registerLifecycleCommands(
       .option("--json", "print the result as JSON on stdout")
       .addHelpText("after", `\nExamples:\n  ahb ${action}\n  ahb ${action} --container ahb-staging --json`)
       .action(async (flags: { json?: boolean }, command: Command) => {
-        const [{ Engine }, { lifecycle }] = await Promise.all([
+        const [{ Engine }, { guardSignals }, { lifecycle }] = await Promise.all([
           import("../../ops/docker/engine.js"),
+          import("../../ops/interrupts.js"),
           import("../../ops/deploy/lifecycle.js"),
         ]);
-        const result = await lifecycle(
-          Engine.connect(),
-          opsConfigFrom(command),
-          action,
-          progressPrinter(command),
-        );
+        const progress = progressPrinter(command);
+        const signals = guardSignals((message) => progress({ level: "warn", message }));
+        const result = await lifecycle(Engine.connect(), opsConfigFrom(command), action, progress, signals);
         if (flags.json) printJson(result);
         else
           createReporter().success(

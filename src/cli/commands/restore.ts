@@ -47,15 +47,21 @@ export function registerRestoreCommand(program: Command): void {
         });
         if (confirmed !== true) throw new UserError("restore cancelled; nothing was changed", ExitCode.USAGE);
       }
-      const [{ restoreBackup }, { dockerContainerControl }] = await Promise.all([
-        import("../../ops/restore.js"),
-        import("../../ops/container-control.js"),
-      ]);
+      const [{ restoreBackup }, { dockerContainerControl }, { guardSignals }, { lockPath }] =
+        await Promise.all([
+          import("../../ops/restore.js"),
+          import("../../ops/container-control.js"),
+          import("../../ops/interrupts.js"),
+          import("../../ops/deploy/preflight.js"),
+        ]);
       const paths = resolveDataPaths({ dbPath: flags.db, backupsDir: flags.dir });
       const ops = loadOpsConfig();
       const containerName = typeof flags.container === "string" ? flags.container : ops.container;
+      const signals = guardSignals((message) => reporter.warn(message));
       const result = await restoreBackup({
         backup,
+        lock: { path: lockPath(ops), staleAfterMs: ops.lockStaleAfterS * 1000 },
+        signals,
         backupsDir: paths.backupsDir,
         dbPath: paths.dbPath,
         container: flags.container === false ? undefined : dockerContainerControl(containerName),

@@ -21,14 +21,17 @@ export function registerRollbackCommand(program: Command, setResult: (result: Co
     )
     .action(
       async (version: string | undefined, flags: { backup: boolean; json?: boolean }, command: Command) => {
-        const [{ Engine }, { rollback }] = await Promise.all([
+        const [{ Engine }, { guardSignals }, { rollback }] = await Promise.all([
           import("../../ops/docker/engine.js"),
+          import("../../ops/interrupts.js"),
           import("../../ops/deploy/rollback.js"),
         ]);
+        const progress = progressPrinter(command);
         const result = await rollback({
           engine: Engine.connect(),
           config: opsConfigFrom(command),
-          progress: progressPrinter(command),
+          progress,
+          signals: guardSignals((message) => progress({ level: "warn", message })),
           backup: flags.backup,
           command: "ahb rollback",
           version,

@@ -14,7 +14,7 @@ function rows(report: StatusReport): string[][] {
   const deploy = report.lastDeploy;
   return [
     ["container", report.container],
-    ["healthy", report.healthy ? "yes" : "NO"],
+    ["healthy", report.healthy ? "yes" : report.state === "stopped" ? "no (stopped)" : "NO"],
     ["state", report.state],
     ["health", `docker: ${report.health ?? "-"}, /api/health: ${report.http ?? "-"}`],
     ["version", report.version ?? "-"],
@@ -35,6 +35,7 @@ function rows(report: StatusReport): string[][] {
       "last deploy",
       deploy ? `${deploy.time} ${deploy.action} ${deploy.version ?? "-"}: ${deploy.result}` : "none",
     ],
+    ...report.interrupted.map((line) => ["INTERRUPTED", line]),
   ];
 }
 

@@ -14,7 +14,7 @@ export const auditEntrySchema = z.object({
   version: z.string().nullable(),
   imageId: z.string().nullable(),
   previousVersion: z.string().nullable(),
-  result: z.enum(["ok", "rolled-back", "build-failed", "failed"]),
+  result: z.enum(["ok", "rolled-back", "build-failed", "failed", "interrupted"]),
   message: z.string().nullable(),
   durationsMs: z.record(z.string(), z.number()),
   downtimeMs: z.number().nullable(),

@@ -3,7 +3,8 @@ import type { Engine } from "../docker/engine.js";
 import { LABEL_VERSION } from "../docker/spec.js";
 import type { OpsConfig } from "../ops-config.js";
 import { buildImage } from "./build.js";
-import { imagesToPrune } from "./images.js";
+import { readAudit } from "./audit.js";
+import { imagesToPrune, provenImageIds } from "./images.js";
 import type { Progress } from "./progress.js";
 import { release, type ReleaseImage, type ReleaseOptions, type ReleaseResult } from "./release.js";
 import { assertValidTag, gitInfo, gitPullFastForward, versionTag } from "./version.js";
@@ -52,6 +53,7 @@ async function pruneImages(engine: Engine, config: OpsConfig, serving: ReleaseIm
     keep: config.keepImages,
     servingId: serving.imageId,
     inUse: await engine.imagesInUse(),
+    proven: provenImageIds(readAudit(config.stateDir)),
   });
   const removed: string[] = [];
   for (const image of prune) {

@@ -11,11 +11,18 @@ const PROBE_TIMEOUT_MS = 1000;
 export type HealthResult =
   { healthy: true; firstOkAt: number } | { healthy: false; reason: string; firstOkAt?: number };
 
-/** Published: through the host port, as the proxy reaches it; otherwise the container's address on the network. */
+/**
+ * Published: through the host port the container really publishes (a container from an earlier deploy may use
+ * another port than this run's --port), as the proxy reaches it; otherwise its address on the network.
+ */
 export function healthUrl(
   config: Pick<OpsConfig, "publish" | "bindAddress" | "hostPort" | "network">,
-  state: Pick<ContainerState, "networks"> | undefined,
+  state: Pick<ContainerState, "networks" | "published"> | undefined,
 ): string | undefined {
+  if (state?.published) {
+    const host = publishedHealthHost({ bindAddress: state.published.hostIp });
+    return `http://${host}:${state.published.hostPort}/api/health`;
+  }
   if (config.publish) return `http://${publishedHealthHost(config)}:${config.hostPort}/api/health`;
   const address = state && config.network ? state.networks[config.network] : undefined;
   return address ? `http://${address}:${CONTAINER_PORT}/api/health` : undefined;

@@ -1,5 +1,7 @@
 import { ExitCode, UserError } from "../../errors.js";
-import type { Engine } from "../docker/engine.js";
+import type { ContainerState, Engine } from "../docker/engine.js";
+import { noSignalGuard, type SignalGuard } from "../interrupts.js";
+import { recoverInterruptedSwap } from "./recover.js";
 import type { OpsConfig } from "../ops-config.js";
 import { waitHealthy } from "./health.js";
 import { takeLock } from "./preflight.js";
@@ -21,41 +23,55 @@ export async function lifecycle(
   config: OpsConfig,
   action: LifecycleAction,
   progress: Progress,
+  signals: SignalGuard = noSignalGuard,
 ): Promise<LifecycleResult> {
   const started = Date.now();
   await engine.version();
-  const state = await engine.inspectContainer(config.container);
-  if (!state)
-    throw new UserError(`container ${config.container} not found (run ahb deploy)`, ExitCode.NOT_FOUND);
   const lock = takeLock(config, `ahb ${action}`, progress);
+  signals.onAbort(() => lock.release());
   try {
-    if (action === "stop") {
-      progress({ level: "step", message: `stopping ${state.name} (up to ${config.stopTimeoutS} s grace)` });
-      await engine.stopContainer(state.id, config.stopTimeoutS);
-    } else {
-      progress({ level: "step", message: `${action === "start" ? "starting" : "restarting"} ${state.name}` });
-      if (action === "restart") await engine.restartContainer(state.id, config.stopTimeoutS);
-      else if (!state.running) await engine.startContainer(state.id);
-      const health = await waitHealthy(engine, state.id, config, {
-        timeoutMs: config.healthTimeoutS * 1000,
-        restartsBefore: action === "restart" ? undefined : state.restartCount,
-      });
-      if (!health.healthy)
-        throw new UserError(
-          `${state.name} is not healthy after ${action}: ${health.reason}`,
-          ExitCode.UNHEALTHY,
-          [`see: ahb logs --tail 50`],
-        );
-    }
-    const after = await engine.inspectContainer(state.id);
-    return {
-      container: state.name,
-      action,
-      version: state.version ?? null,
-      state: after?.status ?? "missing",
-      elapsedMs: Date.now() - started,
-    };
+    await recoverInterruptedSwap(engine, config, progress);
+    const state = await engine.inspectContainer(config.container);
+    if (!state)
+      throw new UserError(`container ${config.container} not found (run ahb deploy)`, ExitCode.NOT_FOUND);
+    const result = await signals.critical(() => runAction(engine, config, action, state, progress));
+    signals.throwIfInterrupted(`after ${action} finished: ${state.name} is ${result.state}`);
+    return { ...result, elapsedMs: Date.now() - started };
   } finally {
     lock.release();
   }
+}
+
+async function runAction(
+  engine: Engine,
+  config: OpsConfig,
+  action: LifecycleAction,
+  state: ContainerState,
+  progress: Progress,
+): Promise<Omit<LifecycleResult, "elapsedMs">> {
+  if (action === "stop") {
+    progress({ level: "step", message: `stopping ${state.name} (up to ${config.stopTimeoutS} s grace)` });
+    await engine.stopContainer(state.id, config.stopTimeoutS);
+  } else {
+    progress({ level: "step", message: `${action === "start" ? "starting" : "restarting"} ${state.name}` });
+    if (action === "restart") await engine.restartContainer(state.id, config.stopTimeoutS);
+    else if (!state.running) await engine.startContainer(state.id);
+    const health = await waitHealthy(engine, state.id, config, {
+      timeoutMs: config.healthTimeoutS * 1000,
+      restartsBefore: action === "restart" ? undefined : state.restartCount,
+    });
+    if (!health.healthy)
+      throw new UserError(
+        `${state.name} is not healthy after ${action}: ${health.reason}`,
+        ExitCode.UNHEALTHY,
+        [`see: ahb logs --tail 50`],
+      );
+  }
+  const after = await engine.inspectContainer(state.id);
+  return {
+    container: state.name,
+    action,
+    version: state.version ?? null,
+    state: after?.status ?? "missing",
+  };
 }

@@ -1,4 +1,5 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { readEnvFile } from "../../config/load.js";
 import { secretKeys } from "../../config/schema.js";
 import { createRedactor } from "../../config/secret.js";
@@ -6,6 +7,7 @@ import { ExitCode, UserError } from "../../errors.js";
 import type { Engine, LogLine } from "../docker/engine.js";
 import { logOptions, sinceToUnixSeconds } from "../docker/spec.js";
 import type { OpsConfig } from "../ops-config.js";
+import { writeFileAtomic } from "../atomic-file.js";
 
 /** Values of the secret keys among KEY=value pairs (a container's Env or an env file). */
 function secretValuesIn(values: Record<string, string>): string[] {
@@ -39,6 +41,34 @@ export async function lastLogLines(
   const lines: string[] = [];
   await engine.logs(id, logOptions({ follow: false, tail: count }), (line) => lines.push(redact(line.text)));
   return lines;
+}
+
+/** Saved container logs kept under <dataDir>/container-logs (the newest; each file is the last lines). */
+const KEPT_LOG_FILES = 10;
+const KEPT_LOG_LINES = 2000;
+
+/** Writes the container's last lines (redacted) to <dataDir>/container-logs/<time>-<label>.log; prunes old ones. */
+export async function saveLastLogs(
+  engine: Engine,
+  id: string,
+  dataDir: string,
+  label: string,
+  redact: (text: string) => string,
+): Promise<string> {
+  const dir = join(dataDir, "container-logs");
+  mkdirSync(dir, { recursive: true, mode: 0o750 });
+  const lines: string[] = [];
+  await engine.logs(id, logOptions({ follow: false, tail: KEPT_LOG_LINES }), (line) =>
+    lines.push(`${line.time ?? "-"} ${line.stream} ${redact(line.text)}`),
+  );
+  const path = join(dir, `${new Date().toISOString().replace(/[:.]/g, "-")}-${label}.log`);
+  writeFileAtomic(path, lines.length > 0 ? `${lines.join("\n")}\n` : "", { mode: 0o640 });
+  const kept = readdirSync(dir)
+    .filter((name) => name.endsWith(".log"))
+    .sort()
+    .reverse();
+  for (const name of kept.slice(KEPT_LOG_FILES)) rmSync(join(dir, name), { force: true });
+  return path;
 }
 
 export interface LogsOptions {

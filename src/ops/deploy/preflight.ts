@@ -6,9 +6,11 @@ import { loadConfig, readEnvFile } from "../../config/load.js";
 import { ExitCode, UserError } from "../../errors.js";
 import { CONTAINER_UID } from "../docker/spec.js";
 import type { ContainerState, Engine, EngineVersion } from "../docker/engine.js";
-import type { OpsConfig } from "../ops-config.js";
+import { hostDatabasePath, nextContainerName, type OpsConfig } from "../ops-config.js";
+import { containerWriteProblems, writableByContainer } from "../container-user.js";
 import { acquireLock, type HeldLock } from "../lock.js";
 import type { Progress } from "./progress.js";
+import { recoverInterruptedSwap } from "./recover.js";
 
 export interface EnvFileCheck {
   values: Record<string, string>;
@@ -43,10 +45,6 @@ export function takeLock(config: OpsConfig, command: string, progress: Progress)
       message: `took over a stale lock of ${lock.tookOverFrom.operator}@${lock.tookOverFrom.host} (pid ${lock.tookOverFrom.pid}, since ${lock.tookOverFrom.since})`,
     });
   return lock;
-}
-
-export function nextContainerName(config: Pick<OpsConfig, "container">): string {
-  return `${config.container}-next`;
 }
 
 export async function portFree(host: string, port: number): Promise<boolean> {
@@ -103,24 +101,21 @@ async function checkDisk(engine: Engine, config: OpsConfig): Promise<string> {
   return report.map((place) => `${place.mb} MB free under ${place.path}`).join(", ");
 }
 
-/** The container runs as uid 10001: bind-mounted directories must be writable by it. */
+/** The container runs as uid 10001: bind-mounted directories and the database files must be writable by it. */
 function checkDataDirs(config: Pick<OpsConfig, "dataDir" | "exportsDir">): void {
   for (const dir of [config.dataDir, config.exportsDir]) {
     if (!existsSync(dir)) {
       mkdirSync(dir, { recursive: true, mode: 0o750 });
       if (process.getuid?.() === 0) chownSync(dir, CONTAINER_UID, CONTAINER_UID);
     }
-    const stats = statSync(dir);
-    const writable =
-      (stats.uid === CONTAINER_UID && stats.mode & 0o200) ||
-      (stats.gid === CONTAINER_UID && stats.mode & 0o020) ||
-      stats.mode & 0o002;
-    if (!writable)
+    if (!writableByContainer(statSync(dir)))
       throw new UserError(
         `${dir} is not writable by the container user (uid ${CONTAINER_UID}); run chown ${CONTAINER_UID}:${CONTAINER_UID} ${dir}`,
         ExitCode.PREFLIGHT_FAILED,
       );
   }
+  const problems = containerWriteProblems(hostDatabasePath(config));
+  if (problems[0]) throw new UserError(problems[0], ExitCode.PREFLIGHT_FAILED, problems.slice(1));
 }
 
 export interface PreflightResult {
@@ -148,6 +143,7 @@ export async function preflight(
   for (const warning of env.warnings) progress({ level: "warn", message: warning });
   const lock = takeLock(config, command, progress);
   try {
+    await recoverInterruptedSwap(engine, config, progress);
     const live = await engine.inspectContainer(config.container);
     progress({ level: "info", message: `port: ${await checkPort(engine, config, live)}` });
     progress({ level: "info", message: `disk: ${await checkDisk(engine, config)}` });

@@ -8,6 +8,7 @@ import { backupLiveDatabase, type PreDeployBackup } from "./backup-step.js";
 import { preflight, type PreflightResult } from "./preflight.js";
 import type { Progress } from "./progress.js";
 import { swapContainer } from "./swap.js";
+import { noSignalGuard, type SignalGuard } from "../interrupts.js";
 
 export interface ReleaseImage {
   ref: string;
@@ -22,6 +23,8 @@ export interface ReleaseOptions {
   backup: boolean;
   /** For the lock and the audit log, e.g. "ahb deploy". */
   command: string;
+  /** Signals wait while the swap runs (the CLI's guard); default: none handled. */
+  signals?: SignalGuard;
   now?: () => Date;
 }
 
@@ -61,7 +64,7 @@ function failureResult(error: unknown): AuditEntry["result"] | undefined {
   if (!(error instanceof UserError)) return "failed";
   if (error.exitCode === ExitCode.BUILD_FAILED) return "build-failed";
   if (error.exitCode === ExitCode.DEPLOY_ROLLED_BACK) return "rolled-back";
-  if (error.exitCode === ExitCode.UNHEALTHY) return "failed";
+  if (error.exitCode === ExitCode.UNHEALTHY || error.exitCode === ExitCode.DOCKER_API_FAILED) return "failed";
   return undefined;
 }
 
@@ -71,9 +74,11 @@ export async function release(options: ReleaseOptions, plan: ReleasePlan): Promi
   const now = options.now ?? (() => new Date());
   const startedAt = Date.now();
   const durationsMs: Record<string, number> = {};
+  const signals = options.signals ?? noSignalGuard;
   const checked = await timed(durationsMs, "preflight", () =>
     preflight(engine, config, options.command, progress),
   );
+  signals.onAbort(() => checked.lock.release());
   const audit = {
     time: now().toISOString(),
     action: plan.action,
@@ -92,18 +97,22 @@ export async function release(options: ReleaseOptions, plan: ReleasePlan): Promi
       : null;
     if (!options.backup) progress({ level: "warn", message: "backup skipped (--no-backup)" });
     progress({ level: "step", message: `swap to ${image.version}` });
-    const swapped = await swapContainer({
-      engine,
-      config,
-      image: image.ref,
-      version: image.version,
-      envValues: checked.env.values,
-      redact: createRedactor(checked.env.secretValues),
-      progress,
-    });
+    const swapped = await signals.critical(() =>
+      swapContainer({
+        action: plan.action,
+        imageId: resolved.imageId,
+        engine,
+        config,
+        image: resolved.ref,
+        version: resolved.version,
+        envValues: checked.env.values,
+        redact: createRedactor(checked.env.secretValues),
+        progress,
+      }),
+    );
     durationsMs.swap = swapped.swapMs;
-    if (!swapped.ok) throw swapFailure(image.version, swapped);
     downtimeMs = swapped.downtimeMs;
+    if (!swapped.ok) throw swapFailure(image.version, swapped);
     progress({
       level: "success",
       message: `${image.version} is healthy${downtimeMs === null ? "" : `; unavailable for ${(downtimeMs / 1000).toFixed(2)} s`}`,
@@ -119,6 +128,7 @@ export async function release(options: ReleaseOptions, plan: ReleasePlan): Promi
       durationsMs,
       downtimeMs,
     });
+    signals.throwIfInterrupted(`after the swap finished: ${image.version} is serving`);
     return {
       action: plan.action,
       container: config.container,

@@ -1,5 +1,6 @@
 import { imageRef } from "../docker/spec.js";
-import { rollbackTarget } from "./images.js";
+import { readAudit } from "./audit.js";
+import { provenImageIds, rollbackTarget } from "./images.js";
 import { release, type ReleaseOptions, type ReleaseResult } from "./release.js";
 
 /** A health-gated swap back to the previous kept image, or to the named version. */
@@ -9,6 +10,7 @@ export async function rollback(options: ReleaseOptions & { version?: string }): 
     resolveImage: async (checked) => {
       const images = await options.engine.listAppImages(options.config.container);
       const target = rollbackTarget(images, {
+        proven: provenImageIds(readAudit(options.config.stateDir)),
         servingVersion: checked.live?.version,
         requested: options.version,
       });

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import { newestBackup } from "../backup-list.js";
-import type { Engine, RawStats } from "../docker/engine.js";
+import type { ContainerState, Engine, RawStats } from "../docker/engine.js";
+import { describeInterrupted } from "./recover.js";
 import { hostDatabasePath, type OpsConfig } from "../ops-config.js";
 import { readAudit, type AuditEntry } from "./audit.js";
 import { healthUrl, probeHealth } from "./health.js";
@@ -23,6 +24,14 @@ export interface StatusReport {
   database: { path: string; bytes: number } | null;
   lastBackup: { path: string; ageS: number } | null;
   lastDeploy: AuditEntry | null;
+  /** What an interrupted deploy, rollback or restore left behind (empty when nothing). */
+  interrupted: string[];
+}
+
+/** Docker says "exited" for a crash and for `ahb stop` alike; a clean exit (code 0) is a stopped service. */
+export function stateName(state: Pick<ContainerState, "status" | "exitCode"> | undefined): string {
+  if (!state) return "missing";
+  return state.status === "exited" && state.exitCode === 0 ? "stopped" : state.status;
 }
 
 /** CPU share of one sample against the previous one, as `docker stats` computes it (100% = one core). */
@@ -67,7 +76,7 @@ export async function containerStatus(
   return {
     container: config.container,
     healthy: Boolean(state?.running && (state.health ?? "healthy") === "healthy" && http?.ok),
-    state: state?.status ?? "missing",
+    state: stateName(state),
     health: state?.health ?? null,
     http: http?.detail ?? null,
     version: state?.version ?? null,
@@ -82,5 +91,6 @@ export async function containerStatus(
     database: databaseSize(config),
     lastBackup: lastBackup(config.backupsDir, now),
     lastDeploy: readAudit(config.stateDir).at(-1) ?? null,
+    interrupted: await describeInterrupted(engine, config),
   };
 }

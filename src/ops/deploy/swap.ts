@@ -1,12 +1,15 @@
+import { hostname } from "node:os";
 import type { Engine } from "../docker/engine.js";
 import { containerSpec } from "../docker/spec.js";
-import type { OpsConfig } from "../ops-config.js";
+import { nextContainerName, type OpsConfig } from "../ops-config.js";
 import { waitHealthy } from "./health.js";
-import { nextContainerName } from "./preflight.js";
 import type { Progress } from "./progress.js";
-import { lastLogLines } from "./logs.js";
+import { lastLogLines, saveLastLogs } from "./logs.js";
+import { clearJournal, writeJournal, type SwapJournal } from "./recover.js";
 
 export interface SwapInput {
+  action: SwapJournal["action"];
+  imageId: string | null;
   engine: Engine;
   config: OpsConfig;
   image: string;
@@ -31,6 +34,8 @@ export type SwapResult =
       restored: boolean;
       restoreProblem?: string;
       previousVersion: string | null;
+      /** From the stop of the previous container until it answered again (null: it was not running). */
+      downtimeMs: number | null;
       swapMs: number;
     };
 
@@ -61,6 +66,16 @@ export async function swapContainer(input: SwapInput): Promise<SwapResult> {
   if (live?.running) {
     progress({ level: "info", message: `stopping ${live.name} (${previousVersion ?? "unversioned"})` });
     stoppedAt = Date.now();
+    writeJournal(config.stateDir, {
+      action: input.action,
+      container: config.container,
+      version: input.version,
+      imageId: input.imageId,
+      previousVersion,
+      stoppedAt: new Date(stoppedAt).toISOString(),
+      pid: process.pid,
+      host: hostname(),
+    });
     await engine.stopContainer(live.id, config.stopTimeoutS);
   }
   progress({
@@ -69,8 +84,12 @@ export async function swapContainer(input: SwapInput): Promise<SwapResult> {
   });
   const health = await startAndWait(engine, id, config);
   if (health.healthy) {
-    if (live) await engine.removeContainer(live.id);
+    if (live) {
+      await keepLogs(input, live.id, `${live.name}-${previousVersion ?? "unversioned"}`);
+      await engine.removeContainer(live.id);
+    }
     await engine.renameContainer(id, config.container);
+    clearJournal(config.stateDir);
     const downtimeMs = stoppedAt === undefined ? null : health.firstOkAt - stoppedAt;
     return { ok: true, containerId: id, previousVersion, downtimeMs, swapMs: Date.now() - startedAt };
   }
@@ -79,18 +98,35 @@ export async function swapContainer(input: SwapInput): Promise<SwapResult> {
   progress({ level: "info", message: `last ${LOG_LINES_ON_FAILURE} log lines of ${nextName}:` });
   for (const line of await lastLogLines(engine, id, LOG_LINES_ON_FAILURE, input.redact))
     progress({ level: "info", message: `  ${line}` });
+  await keepLogs(input, id, `${nextName}-${input.version}-failed`);
   await engine.removeContainer(id, true);
   const failed = { ok: false as const, reason: health.reason, previousVersion };
-  if (!live?.running) return { ...failed, restored: false, swapMs: Date.now() - startedAt };
+  if (!live?.running || stoppedAt === undefined)
+    return { ...failed, restored: false, downtimeMs: null, swapMs: Date.now() - startedAt };
 
   progress({ level: "info", message: `starting the previous container ${live.name} again` });
   const back = await startAndWait(engine, live.id, config);
+  clearJournal(config.stateDir);
   return {
     ...failed,
     restored: back.healthy,
     ...(back.healthy ? {} : { restoreProblem: back.reason }),
+    downtimeMs: (back.healthy ? back.firstOkAt : Date.now()) - stoppedAt,
     swapMs: Date.now() - startedAt,
   };
+}
+
+/** A container's last lines go to the data directory before it is removed: its logs go with it. */
+async function keepLogs(input: SwapInput, id: string, label: string): Promise<void> {
+  try {
+    const saved = await saveLastLogs(input.engine, id, input.config.dataDir, label, input.redact);
+    input.progress({ level: "info", message: `last log lines of ${label} kept in ${saved}` });
+  } catch (error) {
+    input.progress({
+      level: "warn",
+      message: `could not keep the logs of ${label}: ${(error as Error).message}`,
+    });
+  }
 }
 
 async function startAndWait(engine: Engine, id: string, config: OpsConfig) {

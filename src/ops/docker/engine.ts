@@ -62,8 +62,11 @@ const UNREACHABLE_CODES = new Set([
 ]);
 
 function statusCode(error: unknown): number | undefined {
-  return (error as { statusCode?: number }).statusCode;
+  return (error as { statusCode?: number } | undefined)?.statusCode;
 }
+
+/** Host port conflicts are the operator's to fix (exit 13), like the preflight's own port check. */
+const PORT_CONFLICT = /port is already allocated|address already in use/i;
 
 function dockerMessage(error: unknown): string {
   const json = (error as { json?: { message?: string } }).json;
@@ -101,7 +104,13 @@ export class Engine {
           ExitCode.ENGINE_UNAVAILABLE,
         );
       if (error instanceof UserError) throw error;
-      throw new Error(`docker ${what}: ${dockerMessage(error)}`, { cause: error });
+      const message = `docker ${what}: ${dockerMessage(error)}`;
+      if (statusCode(error) === 404) throw new Error(message, { cause: error });
+      if (PORT_CONFLICT.test(message))
+        throw new UserError(message, ExitCode.PREFLIGHT_FAILED, [], { cause: error });
+      if (statusCode(error) !== undefined)
+        throw new UserError(message, ExitCode.DOCKER_API_FAILED, [], { cause: error });
+      throw new Error(message, { cause: error });
     }
   }
 

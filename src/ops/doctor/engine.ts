@@ -1,6 +1,7 @@
-import { nextContainerName, portFree } from "../deploy/preflight.js";
+import { portFree } from "../deploy/preflight.js";
+import { describeInterrupted } from "../deploy/recover.js";
 import type { Engine } from "../docker/engine.js";
-import type { OpsConfig } from "../ops-config.js";
+import { nextContainerName, type OpsConfig } from "../ops-config.js";
 import { result, type CheckResult } from "./types.js";
 
 function message(error: unknown): string {
@@ -40,6 +41,23 @@ export async function checkContainer(engine: Engine, name: string, engineUp: boo
     "fail",
     state.healthLog ? `${detail}: ${state.healthLog.slice(0, 200)}` : detail,
   );
+}
+
+/** Left-overs of a deploy, rollback or restart that was killed half-way: the next one repairs them. */
+export async function checkInterrupted(
+  engine: Engine,
+  ops: OpsConfig,
+  engineUp: boolean,
+): Promise<CheckResult> {
+  if (!engineUp) return result("interrupted", "skip", "no Docker engine");
+  try {
+    const found = await describeInterrupted(engine, ops);
+    return found.length === 0
+      ? result("interrupted", "ok", "no interrupted swap")
+      : result("interrupted", "fail", found.join("; "));
+  } catch (error) {
+    return result("interrupted", "fail", message(error));
+  }
 }
 
 /** Free, or published by our own container (as the deploy preflight decides); anything else fails. */

@@ -2,6 +2,7 @@ import { statSync } from "node:fs";
 import Database from "better-sqlite3";
 import { permissionProblems } from "../../config/check.js";
 import { newestBackup } from "../backup-list.js";
+import { containerWriteProblems } from "../container-user.js";
 import { freeMb } from "../deploy/preflight.js";
 import { result, type CheckResult } from "./types.js";
 
@@ -66,9 +67,11 @@ export function checkDatabase(path: string): CheckResult {
     db.pragma("busy_timeout = 5000");
     const lines = db.pragma("quick_check", { simple: false }) as { quick_check: string }[];
     const messages = lines.map((row) => row.quick_check);
-    if (messages.length === 1 && messages[0] === "ok")
-      return result("database", "ok", `${path}: quick_check ok`);
-    return result("database", "fail", `${path}: ${messages.slice(0, 3).join("; ")}`);
+    if (messages.length !== 1 || messages[0] !== "ok")
+      return result("database", "fail", `${path}: ${messages.slice(0, 3).join("; ")}`);
+    const notWritable = containerWriteProblems(path);
+    if (notWritable.length > 0) return result("database", "fail", notWritable.join("; "));
+    return result("database", "ok", `${path}: quick_check ok, writable by the container`);
   } catch (error) {
     return result("database", "fail", `${path}: ${(error as { code?: string }).code ?? errorCode(error)}`);
   } finally {

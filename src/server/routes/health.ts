@@ -1,6 +1,8 @@
 import { accessSync, constants } from "node:fs";
+import { dirname } from "node:path";
 import { Hono } from "hono";
 import type { Db } from "../../db/open.js";
+import { storageProbe, type StorageState } from "../storage-probe.js";
 import type { AppDeps, AppEnv } from "../types.js";
 
 /**
@@ -37,18 +39,31 @@ export function databaseCheck(db: Db, dbPath: string, now: () => number = Date.n
 
 const HEALTH_HEADERS = { "Content-Type": "application/json", "Cache-Control": "no-store" };
 
+/** The database's directory, where SQLite writes; no probe for an in-memory database. */
+function storageCheck(deps: AppDeps): () => StorageState {
+  if (deps.dbPath === ":memory:") return () => "ok";
+  return storageProbe({
+    dir: dirname(deps.dbPath),
+    minFreeBytes: deps.config.HEALTH_MIN_FREE_MB * 1024 ** 2,
+  });
+}
+
 export function healthRoutes(deps: AppDeps) {
   const databaseOk = databaseCheck(deps.db, deps.dbPath);
+  const storage = storageCheck(deps);
   return new Hono<AppEnv>().get("/", () => {
     const dbOk = databaseOk();
+    const storageState = storage();
+    const ok = dbOk && storageState === "ok";
     const body = {
-      status: dbOk ? "ok" : "degraded",
+      status: ok ? "ok" : "degraded",
       db: dbOk ? "ok" : "unavailable",
+      storage: storageState,
       version: deps.version,
       uptimeS: Math.floor((Date.now() - deps.startedAt.getTime()) / 1000),
     };
     // A Response with plain-object headers goes to the socket as they are; c.json() with two headers would
     // build a Headers object first, which doubled the cost of a probe.
-    return new Response(JSON.stringify(body), { status: dbOk ? 200 : 503, headers: HEALTH_HEADERS });
+    return new Response(JSON.stringify(body), { status: ok ? 200 : 503, headers: HEALTH_HEADERS });
   });
 }
