@@ -1,5 +1,7 @@
 import type { Db } from "../db/open.js";
 import { insertLedgerEntry, type CallStatus, type Provider, type TokenUsage } from "../db/repo/ledger.js";
+import type { PlannedCall } from "./budget/estimate.js";
+import type { Release, SpendGuard } from "./budget/guard.js";
 import { costNanoUsd, priceTable, type Pricing } from "./pricing.js";
 
 /** One billed provider call as the provider reported it. */
@@ -14,6 +16,8 @@ export interface BilledCall {
 }
 
 export interface CostRecorder {
+  /** Before a call: holds its worst case against the spend caps (throws BudgetExceededError when refused). */
+  reserve(call: PlannedCall): Release;
   /** Writes one ledger row and returns its cost in nano-USD. */
   record(call: BilledCall): number;
   /** Sum of the rows this recorder wrote: the turn's cost. */
@@ -24,9 +28,11 @@ export function createCostRecorder(
   db: Db,
   pricing: Pricing,
   owner: { user: string; sessionId: string | null },
+  guard?: SpendGuard,
 ): CostRecorder {
   let total = 0;
   return {
+    reserve: (call) => guard?.reserve(owner.user, call) ?? (() => undefined),
     record(call) {
       const table = priceTable(pricing, call.model);
       const cost = costNanoUsd(table, call.usage, call.promptTokens);

@@ -42,6 +42,11 @@ const positiveNumberFromEnv = z.coerce
   .number({ message: "must be a number" })
   .nonnegative({ message: "must not be negative" });
 
+/** Empty means "no cap"; otherwise a USD amount. */
+const optionalUsdCap = z
+  .union([z.literal(""), positiveNumberFromEnv])
+  .transform((value) => (value === "" ? undefined : value));
+
 const csvList = z.string().transform((value) =>
   value
     .split(",")
@@ -258,6 +263,35 @@ export const keySpecs = {
     description: "Nano Banana Pro price per generated image, USD",
     default: "0.134",
     schema: positiveNumberFromEnv,
+  },
+  BUDGET_DAILY_USD: {
+    group: "Costs",
+    description:
+      "Spend cap for all users together per UTC day, USD; provider calls that could exceed it are refused (empty: no cap)",
+    default: "",
+    example: "20",
+    schema: optionalUsdCap,
+  },
+  BUDGET_MONTHLY_USD: {
+    group: "Costs",
+    description: "Spend cap for all users together per UTC calendar month, USD (empty: no cap)",
+    default: "",
+    example: "300",
+    schema: optionalUsdCap,
+  },
+  BUDGET_USER_DAILY_USD: {
+    group: "Costs",
+    description: "Spend cap for each user per UTC day, USD (empty: no cap)",
+    default: "",
+    example: "2",
+    schema: optionalUsdCap,
+  },
+  BUDGET_USER_MONTHLY_USD: {
+    group: "Costs",
+    description: "Spend cap for each user per UTC calendar month, USD (empty: no cap)",
+    default: "",
+    example: "30",
+    schema: optionalUsdCap,
   },
   FRONTEND_URL: {
     group: "URLs",

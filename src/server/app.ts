@@ -5,6 +5,7 @@ import { identity } from "./middleware/identity.js";
 import { mountRateLimits } from "./middleware/rate-limit.js";
 import { requestLog } from "./middleware/request-log.js";
 import { securityHeaders } from "./middleware/security-headers.js";
+import { budgetRoutes, withSpendGuard } from "./routes/budget.js";
 import { costsRoutes } from "./routes/costs.js";
 import { exportRoutes } from "./routes/export.js";
 import { uploadRoutes } from "./routes/upload.js";
@@ -17,7 +18,8 @@ import type { AppDeps, AppEnv } from "./types.js";
 import { jsonBodyLimit } from "./validate.js";
 
 /** Builds the whole HTTP app without listening, so tests can call app.request(). */
-export function createApp(deps: AppDeps): Hono<AppEnv> {
+export function createApp(appDeps: AppDeps): Hono<AppEnv> {
+  const deps = withSpendGuard(appDeps);
   const app = new Hono<AppEnv>();
   app.use("*", identity(deps.config));
   app.use("*", requestLog(deps.logger));
@@ -29,6 +31,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.route("/api/health", healthRoutes(deps));
   app.route("/api/costs", costsRoutes(deps));
+  app.route("/api/budget", budgetRoutes(deps));
   app.route("/api/upload", uploadRoutes(deps));
   app.route("/api/sessions", exportRoutes(deps));
   app.route("/api/me", meRoutes());

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Store } from "hono-rate-limiter";
 import type { ProviderClients } from "../ai/providers/index.js";
+import type { SpendGuard } from "../ai/budget/guard.js";
 import type { RetryPolicy } from "../ai/providers/retry.js";
 import type { Config } from "../config/schema.js";
 import type { Db } from "../db/open.js";
@@ -22,6 +23,8 @@ export interface AppDeps {
   rateLimitStore?: Store<AppEnv>;
   /** SDK clients of the AI providers; built from config (keys, base URLs) when absent. */
   providers?: ProviderClients;
+  /** Spend caps shared by the chat turns and /api/budget; built from config by createApp when absent. */
+  budget?: SpendGuard;
   /** Chat tuning for tests: heartbeat interval (15 s), turn deadline (20 min) and provider retry policy. */
   chat?: { heartbeatMs?: number; turnTimeoutMs?: number; retry?: RetryPolicy };
 }

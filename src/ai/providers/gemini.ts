@@ -6,6 +6,8 @@ import {
 } from "@google/genai";
 import type { Config } from "../../config/schema.js";
 import type { CallStatus } from "../../db/repo/ledger.js";
+import { utf8Bytes } from "../budget/estimate.js";
+import type { Release } from "../budget/guard.js";
 import type { CostRecorder } from "../ledger.js";
 import { geminiUsage, type GeminiUsageFields } from "../usage.js";
 import { PROVIDER_TIMEOUT_MS } from "./anthropic.js";
@@ -62,8 +64,17 @@ class UsageTracker {
   responseId: string | null = null;
   images = 0;
   status: CallStatus = "error";
+  /** Held from before the request until its real usage is recorded. */
+  readonly release: Release;
 
-  constructor(private readonly call: GeminiCall) {}
+  constructor(private readonly call: GeminiCall) {
+    this.release = call.recorder.reserve({
+      provider: "google",
+      model: call.model,
+      inputBytes: utf8Bytes(call.contents) + utf8Bytes(call.config?.systemInstruction),
+      maxOutputTokens: call.config?.maxOutputTokens,
+    });
+  }
 
   seen(response: GenerateContentResponse, images: number): void {
     if (response.usageMetadata) this.meta = response.usageMetadata;
@@ -81,13 +92,17 @@ class UsageTracker {
   }
 
   record(): void {
-    if (!this.meta) return;
+    if (this.meta) this.recordUsage(this.meta);
+    this.release();
+  }
+
+  private recordUsage(meta: GeminiUsageFields): void {
     this.call.recorder.record({
       provider: "google",
       model: this.call.model,
       requestId: this.responseId,
-      usage: geminiUsage(this.meta, this.images),
-      promptTokens: this.meta.promptTokenCount ?? 0,
+      usage: geminiUsage(meta, this.images),
+      promptTokens: meta.promptTokenCount ?? 0,
       status: this.status,
     });
   }

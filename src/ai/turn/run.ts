@@ -2,6 +2,7 @@ import type { Db } from "../../db/open.js";
 import { addMessage } from "../../db/repo/messages.js";
 import { appendVersion, getVersion, VersionConflictError, type Version } from "../../db/repo/versions.js";
 import type { Logger } from "../../log.js";
+import type { SpendGuard } from "../budget/guard.js";
 import { createCostRecorder } from "../ledger.js";
 import { nanoToUsd, type Pricing } from "../pricing.js";
 import { CallCancelledError, ProviderError } from "../providers/errors.js";
@@ -23,6 +24,8 @@ export interface TurnDeps {
   pricing: Pricing;
   retry: RetryPolicy;
   queue: KeyedQueue;
+  /** Spend caps checked before each provider call; absent means no caps. */
+  budget?: SpendGuard;
 }
 
 export interface TurnRequest {
@@ -46,10 +49,12 @@ export async function runTurn(
   signal: AbortSignal,
   emit: EmitEvent,
 ): Promise<void> {
-  const recorder = createCostRecorder(deps.db, deps.pricing, {
-    user: request.user,
-    sessionId: request.sessionId,
-  });
+  const recorder = createCostRecorder(
+    deps.db,
+    deps.pricing,
+    { user: request.user, sessionId: request.sessionId },
+    deps.budget,
+  );
   emit({ event: "status", data: { stage: "routing", message: "Waiting for the document" } });
   let version: number | null = null;
   try {

@@ -43,6 +43,7 @@ export function chatRoutes(deps: AppDeps): Hono<AppEnv> {
     pricing: pricingFromConfig(deps.config),
     retry: deps.chat?.retry ?? DEFAULT_RETRY_POLICY,
     queue: new KeyedQueue(),
+    budget: deps.budget,
   };
   const heartbeatMs = deps.chat?.heartbeatMs ?? HEARTBEAT_MS;
   const turnTimeoutMs = deps.chat?.turnTimeoutMs ?? TURN_TIMEOUT_MS;
