@@ -14,7 +14,8 @@ export type KeyGroup =
   | "Costs"
   | "URLs"
   | "Proxy and identity"
-  | "Providers";
+  | "Providers"
+  | "Monitoring";
 
 export interface KeySpec {
   group: KeyGroup;
@@ -104,6 +105,10 @@ const googleKey = z
     message: "malformed (expected AIza… 39 characters as issued by Google)",
   })
   .transform((value) => new Secret(value));
+
+const optionalToken = z
+  .union([z.literal(""), z.string().min(16, { message: "must be at least 16 characters" })])
+  .transform((value) => (value ? new Secret(value) : undefined));
 
 const optionalUrl = z
   .union([z.literal(""), z.url({ message: "must be a URL" })])
@@ -338,6 +343,15 @@ export const keySpecs = {
     description: "Override of the Gemini API base URL (empty: the SDK default)",
     default: "",
     schema: optionalUrl,
+  },
+  METRICS_TOKEN: {
+    group: "Monitoring",
+    description:
+      "Bearer token that lets any peer scrape GET /metrics (without it: loopback or a trusted proxy only; empty: no token)",
+    default: "",
+    example: "",
+    secret: true,
+    schema: optionalToken,
   },
 } satisfies Record<string, KeySpec>;
 

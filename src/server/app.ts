@@ -13,14 +13,17 @@ import { chatRoutes } from "./routes/chat.js";
 import { healthRoutes } from "./routes/health.js";
 import { meRoutes } from "./routes/me.js";
 import { sessionRoutes } from "./routes/sessions.js";
+import { createMetrics } from "./metrics.js";
+import { metricsRoutes } from "./routes/metrics.js";
 import { mountWebPage } from "./static.js";
 import type { AppDeps, AppEnv } from "./types.js";
 import { jsonBodyLimit } from "./validate.js";
 
 /** Builds the whole HTTP app without listening, so tests can call app.request(). */
 export function createApp(appDeps: AppDeps): Hono<AppEnv> {
-  const deps = withSpendGuard(appDeps);
+  const deps = { ...withSpendGuard(appDeps), metrics: appDeps.metrics ?? createMetrics(appDeps.exporter) };
   const app = new Hono<AppEnv>();
+  app.use("*", deps.metrics.middleware);
   app.use("*", identity(deps.config));
   app.use("*", requestLog(deps.logger));
   app.use("*", securityHeaders());
@@ -29,6 +32,7 @@ export function createApp(appDeps: AppDeps): Hono<AppEnv> {
   app.use("/api/sessions/*", jsonBodyLimit());
   app.use("/api/chat/*", jsonBodyLimit());
 
+  app.route("/metrics", metricsRoutes(deps.config, deps.metrics));
   app.route("/api/health", healthRoutes(deps));
   app.route("/api/costs", costsRoutes(deps));
   app.route("/api/budget", budgetRoutes(deps));

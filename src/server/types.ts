@@ -7,6 +7,7 @@ import type { Config } from "../config/schema.js";
 import type { Db } from "../db/open.js";
 import type { Exporter } from "../export/exporter.js";
 import type { Logger } from "../log.js";
+import type { Metrics } from "./metrics.js";
 
 export interface AppDeps {
   config: Config;
@@ -25,6 +26,8 @@ export interface AppDeps {
   providers?: ProviderClients;
   /** Spend caps shared by the chat turns and /api/budget; built from config by createApp when absent. */
   budget?: SpendGuard;
+  /** Prometheus metrics behind GET /metrics; built by createApp when absent. */
+  metrics?: Metrics;
   /** Chat tuning for tests: heartbeat interval (15 s), turn deadline (20 min) and provider retry policy. */
   chat?: { heartbeatMs?: number; turnTimeoutMs?: number; retry?: RetryPolicy };
 }

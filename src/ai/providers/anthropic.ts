@@ -109,8 +109,9 @@ export async function streamClaude(call: ClaudeCall): Promise<ClaudeReply> {
   const reply = new ReplyBuilder();
   let requestId: string | null = null;
   let status: CallStatus = "error";
+  let failure: unknown;
   const { model, max_tokens: maxOutputTokens, ...sent } = call.params;
-  const release = call.recorder.reserve({
+  const endCall = call.recorder.reserve({
     provider: "anthropic",
     model,
     inputBytes: utf8Bytes(sent),
@@ -126,7 +127,7 @@ export async function streamClaude(call: ClaudeCall): Promise<ClaudeReply> {
     status = "ok";
     return { blocks: reply.blocks.filter(Boolean), stopReason: reply.stopReason };
   } catch (error) {
-    const failure = call.signal.aborted ? abortedCall("anthropic", call.signal) : fromAnthropicError(error);
+    failure = call.signal.aborted ? abortedCall("anthropic", call.signal) : fromAnthropicError(error);
     if (failure instanceof CallCancelledError) status = "cancelled";
     throw reply.streamedText && failure instanceof ProviderError ? failure.afterOutput() : failure;
   } finally {
@@ -139,7 +140,7 @@ export async function streamClaude(call: ClaudeCall): Promise<ClaudeReply> {
         status,
       });
     }
-    release();
+    endCall(status, failure);
   }
 }
 

@@ -7,8 +7,7 @@ import {
 import type { Config } from "../../config/schema.js";
 import type { CallStatus } from "../../db/repo/ledger.js";
 import { utf8Bytes } from "../budget/estimate.js";
-import type { Release } from "../budget/guard.js";
-import type { CostRecorder } from "../ledger.js";
+import type { CostRecorder, EndCall } from "../ledger.js";
 import { geminiUsage, type GeminiUsageFields } from "../usage.js";
 import { PROVIDER_TIMEOUT_MS } from "./anthropic.js";
 import { CallCancelledError, fromGeminiError, ProviderError } from "./errors.js";
@@ -64,11 +63,12 @@ class UsageTracker {
   responseId: string | null = null;
   images = 0;
   status: CallStatus = "error";
-  /** Held from before the request until its real usage is recorded. */
-  readonly release: Release;
+  /** The call's spend reservation, held from before the request until its real usage is recorded. */
+  readonly endCall: EndCall;
+  failure: Error | undefined;
 
   constructor(private readonly call: GeminiCall) {
-    this.release = call.recorder.reserve({
+    this.endCall = call.recorder.reserve({
       provider: "google",
       model: call.model,
       inputBytes: utf8Bytes(call.contents) + utf8Bytes(call.config?.systemInstruction),
@@ -84,6 +84,7 @@ class UsageTracker {
 
   fail(error: unknown, producedOutput: boolean): Error {
     const failure = fromGeminiError(error, this.call.signal);
+    this.failure = failure;
     if (failure instanceof CallCancelledError) {
       this.status = "cancelled";
       return failure;
@@ -93,7 +94,7 @@ class UsageTracker {
 
   record(): void {
     if (this.meta) this.recordUsage(this.meta);
-    this.release();
+    this.endCall(this.status, this.failure);
   }
 
   private recordUsage(meta: GeminiUsageFields): void {

@@ -3,7 +3,7 @@ import { addMessage } from "../../db/repo/messages.js";
 import { appendVersion, getVersion, VersionConflictError, type Version } from "../../db/repo/versions.js";
 import type { Logger } from "../../log.js";
 import type { SpendGuard } from "../budget/guard.js";
-import { createCostRecorder } from "../ledger.js";
+import { createCostRecorder, type CallObserver } from "../ledger.js";
 import { nanoToUsd, type Pricing } from "../pricing.js";
 import { CallCancelledError, ProviderError } from "../providers/errors.js";
 import type { ProviderClients } from "../providers/index.js";
@@ -26,6 +26,8 @@ export interface TurnDeps {
   queue: KeyedQueue;
   /** Spend caps checked before each provider call; absent means no caps. */
   budget?: SpendGuard;
+  /** Sees each provider call end (metrics); absent means nobody watches. */
+  observer?: CallObserver;
 }
 
 export interface TurnRequest {
@@ -53,7 +55,7 @@ export async function runTurn(
     deps.db,
     deps.pricing,
     { user: request.user, sessionId: request.sessionId },
-    deps.budget,
+    { guard: deps.budget, observer: deps.observer },
   );
   emit({ event: "status", data: { stage: "routing", message: "Waiting for the document" } });
   let version: number | null = null;
