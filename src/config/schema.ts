@@ -110,6 +110,29 @@ const optionalToken = z
   .union([z.literal(""), z.string().min(16, { message: "must be at least 16 characters" })])
   .transform((value) => (value ? new Secret(value) : undefined));
 
+export type WebhookFormat = "json" | "slack" | "ntfy";
+const WEBHOOK_ENTRY = /^(?:(json|slack|ntfy):)?(https?:\/\/\S+)$/;
+
+/** `[json:|slack:|ntfy:]URL,...`; without a prefix Slack and ntfy are recognised by host, anything else gets JSON. */
+const webhookList = z.string().transform((value, ctx) =>
+  value
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0)
+    .flatMap((entry) => {
+      const match = WEBHOOK_ENTRY.exec(entry);
+      if (!match) {
+        ctx.addIssue({ code: "custom", message: "each entry is [json:|slack:|ntfy:]https://..." });
+        return [];
+      }
+      const url = match[2] as string;
+      const host = new URL(url).hostname;
+      const format = (match[1] ??
+        (host === "hooks.slack.com" ? "slack" : host.startsWith("ntfy.") ? "ntfy" : "json")) as WebhookFormat;
+      return [{ format, url: new Secret(url) }];
+    }),
+);
+
 const optionalUrl = z
   .union([z.literal(""), z.url({ message: "must be a URL" })])
   .transform((value) => value || undefined);
@@ -343,6 +366,28 @@ export const keySpecs = {
     description: "Override of the Gemini API base URL (empty: the SDK default)",
     default: "",
     schema: optionalUrl,
+  },
+  NOTIFY_WEBHOOK_URLS: {
+    group: "Monitoring",
+    description:
+      "Comma-separated webhook URLs for alerts, each optionally prefixed json:, slack: or ntfy: (hooks.slack.com and ntfy.* hosts are recognised); empty: no alerts",
+    default: "",
+    example: "slack:https://hooks.slack.com/services/T000/B000/XXXX,ntfy:https://ntfy.sh/my-ahb-alerts",
+    secret: true,
+    schema: webhookList,
+  },
+  NOTIFY_BACKUP_MAX_AGE_HOURS: {
+    group: "Monitoring",
+    description: "Alert when the newest verified backup is older than this many hours (ahb doctor --notify)",
+    default: "26",
+    schema: intFromEnv(1),
+  },
+  NOTIFY_DISK_MIN_FREE_MB: {
+    group: "Monitoring",
+    description:
+      "Alert when the data directory's disk has less free space than this, MB (ahb doctor --notify)",
+    default: "1024",
+    schema: intFromEnv(1),
   },
   METRICS_TOKEN: {
     group: "Monitoring",
