@@ -1,6 +1,7 @@
 /** Typed client for the JSON API in docs/CONTRACT.md; every failure becomes an ApiFailure with the server's code. */
 
 import type { CostFields, CostReport as CostsReport } from "../src/ops/costs.js";
+import type { BudgetReport } from "../src/server/routes/budget.js";
 import type { UploadResult } from "../src/upload/extract.js";
 
 /** The server's own answer types (type-only imports, erased from the bundle). */
@@ -144,6 +145,7 @@ export const api = {
     if (sessionId) form.append("sessionId", sessionId);
     return json<UploadResult>("/api/upload", { method: "POST", body: form });
   },
+  budget: () => json<BudgetReport>("/api/budget"),
   costs: (days: number, all: boolean) => json<CostsReport>(`/api/costs${all ? "/all" : ""}?days=${days}`),
 };
 

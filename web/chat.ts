@@ -158,7 +158,7 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
             break;
           case "error":
             failed = true;
-            showError(reply, event.message, request);
+            showError(reply, event.message, request, event.code);
             break;
           case "done":
             done = event;
@@ -193,7 +193,12 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
     }
   }
 
-  function showError(reply: HTMLElement, message: string, request: Omit<ChatRequest, "documentId">): void {
+  function showError(
+    reply: HTMLElement,
+    message: string,
+    request: Omit<ChatRequest, "documentId">,
+    code?: string,
+  ): void {
     const retry = h(
       "button",
       {
@@ -207,7 +212,14 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
       },
       "Retry",
     );
-    reply.append(h("div", { class: "inline-error", role: "alert" }, h("span", {}, message), retry));
+    reply.append(
+      h(
+        "div",
+        { class: "inline-error", role: "alert", "data-code": code ?? "" },
+        h("span", {}, message),
+        retry,
+      ),
+    );
     log.scrollTop = log.scrollHeight;
   }
 

@@ -1,4 +1,5 @@
 import { api, errorText, type CostFields, type CostsReport } from "./api.js";
+import { capRows, type BudgetReport } from "./budget.js";
 import { h, replace, svg } from "./dom.js";
 import {
   axisUsd,
@@ -65,7 +66,11 @@ export function createCostsView(root: HTMLElement, isAdmin: () => boolean): Cost
     scopeLabel.hidden = !isAdmin();
     root.setAttribute("aria-busy", "true");
     try {
-      render(await api.costs(days, allUsers && isAdmin()));
+      const [report, budget] = await Promise.all([
+        api.costs(days, allUsers && isAdmin()),
+        isAdmin() ? api.budget() : undefined,
+      ]);
+      render(report, budget);
     } catch (error) {
       replace(
         body,
@@ -76,7 +81,7 @@ export function createCostsView(root: HTMLElement, isAdmin: () => boolean): Cost
     }
   }
 
-  function render(report: CostsReport): void {
+  function render(report: CostsReport, budget: BudgetReport | undefined): void {
     const { totals } = report;
     const tokens =
       totals.inputTokens +
@@ -126,6 +131,13 @@ export function createCostsView(root: HTMLElement, isAdmin: () => boolean): Cost
         ["Model", "Provider", "Requests", "Images", "Input tokens", "Output tokens", "Cost"],
         report.byModel.map((row) => [row.model, row.provider, ...numbers(row)]),
       ),
+      budget && budget.caps.length > 0
+        ? table(
+            "Spend against caps",
+            ["Cap", "Limit", "Spent", "In flight", "Left", "Resets at"],
+            capRows(budget),
+          )
+        : null,
       report.byUser
         ? table(
             "By user",

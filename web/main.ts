@@ -1,6 +1,7 @@
 import { api, errorText, type DocumentSummary, type Me } from "./api.js";
 import { createBrands } from "./brands.js";
 import { createChatPane } from "./chat.js";
+import { renderBudgetNote } from "./budget.js";
 import { createCostsView } from "./costs.js";
 import { byId, h, replace } from "./dom.js";
 import { createExportBar } from "./export.js";
@@ -93,6 +94,7 @@ const chat = createChatPane(byId("chat"), {
   },
   onTurnEnd: (done) => {
     if (done?.documentId) state.documentId = done.documentId;
+    void refreshBudget();
     void reloadSession();
     void sessions.refresh();
   },
@@ -197,6 +199,10 @@ async function refreshDocument(): Promise<void> {
   showVersion(state.latestVersion);
 }
 
+async function refreshBudget(): Promise<void> {
+  renderBudgetNote(byId("budget"), await api.budget());
+}
+
 function route(): void {
   const showCosts = location.hash === "#costs";
   byId("builder").hidden = showCosts;
@@ -218,6 +224,7 @@ async function boot(): Promise<void> {
   } catch (error) {
     showBanner(`Could not identify you: ${errorText(error)}`);
   }
+  void act(refreshBudget);
   window.addEventListener("hashchange", route);
   document.addEventListener("keydown", onEscape);
   route();

@@ -14,7 +14,8 @@ export type KeyGroup =
   | "Costs"
   | "URLs"
   | "Proxy and identity"
-  | "Providers";
+  | "Providers"
+  | "Monitoring";
 
 export interface KeySpec {
   group: KeyGroup;
@@ -41,6 +42,11 @@ const intFromEnv = (min: number, max = Number.MAX_SAFE_INTEGER) =>
 const positiveNumberFromEnv = z.coerce
   .number({ message: "must be a number" })
   .nonnegative({ message: "must not be negative" });
+
+/** Empty means "no cap"; otherwise a USD amount. */
+const optionalUsdCap = z
+  .union([z.literal(""), positiveNumberFromEnv])
+  .transform((value) => (value === "" ? undefined : value));
 
 const csvList = z.string().transform((value) =>
   value
@@ -99,6 +105,33 @@ const googleKey = z
     message: "malformed (expected AIza… 39 characters as issued by Google)",
   })
   .transform((value) => new Secret(value));
+
+const optionalToken = z
+  .union([z.literal(""), z.string().min(16, { message: "must be at least 16 characters" })])
+  .transform((value) => (value ? new Secret(value) : undefined));
+
+export type WebhookFormat = "json" | "slack" | "ntfy";
+const WEBHOOK_ENTRY = /^(?:(json|slack|ntfy):)?(https?:\/\/\S+)$/;
+
+/** `[json:|slack:|ntfy:]URL,...`; without a prefix Slack and ntfy are recognised by host, anything else gets JSON. */
+const webhookList = z.string().transform((value, ctx) =>
+  value
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0)
+    .flatMap((entry) => {
+      const match = WEBHOOK_ENTRY.exec(entry);
+      if (!match) {
+        ctx.addIssue({ code: "custom", message: "each entry is [json:|slack:|ntfy:]https://..." });
+        return [];
+      }
+      const url = match[2] as string;
+      const host = new URL(url).hostname;
+      const format = (match[1] ??
+        (host === "hooks.slack.com" ? "slack" : host.startsWith("ntfy.") ? "ntfy" : "json")) as WebhookFormat;
+      return [{ format, url: new Secret(url) }];
+    }),
+);
 
 const optionalUrl = z
   .union([z.literal(""), z.url({ message: "must be a URL" })])
@@ -299,6 +332,35 @@ export const keySpecs = {
     default: "0.134",
     schema: positiveNumberFromEnv,
   },
+  BUDGET_DAILY_USD: {
+    group: "Costs",
+    description:
+      "Spend cap for all users together per UTC day, USD; provider calls that could exceed it are refused (empty: no cap)",
+    default: "",
+    example: "20",
+    schema: optionalUsdCap,
+  },
+  BUDGET_MONTHLY_USD: {
+    group: "Costs",
+    description: "Spend cap for all users together per UTC calendar month, USD (empty: no cap)",
+    default: "",
+    example: "300",
+    schema: optionalUsdCap,
+  },
+  BUDGET_USER_DAILY_USD: {
+    group: "Costs",
+    description: "Spend cap for each user per UTC day, USD (empty: no cap)",
+    default: "",
+    example: "2",
+    schema: optionalUsdCap,
+  },
+  BUDGET_USER_MONTHLY_USD: {
+    group: "Costs",
+    description: "Spend cap for each user per UTC calendar month, USD (empty: no cap)",
+    default: "",
+    example: "30",
+    schema: optionalUsdCap,
+  },
   FRONTEND_URL: {
     group: "URLs",
     description: "Public URL of the web page (informational behind the proxy)",
@@ -344,6 +406,37 @@ export const keySpecs = {
     description: "Override of the Gemini API base URL (empty: the SDK default)",
     default: "",
     schema: optionalUrl,
+  },
+  NOTIFY_WEBHOOK_URLS: {
+    group: "Monitoring",
+    description:
+      "Comma-separated webhook URLs for alerts, each optionally prefixed json:, slack: or ntfy: (hooks.slack.com and ntfy.* hosts are recognised); empty: no alerts",
+    default: "",
+    example: "slack:https://hooks.slack.com/services/T000/B000/XXXX,ntfy:https://ntfy.sh/my-ahb-alerts",
+    secret: true,
+    schema: webhookList,
+  },
+  NOTIFY_BACKUP_MAX_AGE_HOURS: {
+    group: "Monitoring",
+    description: "Alert when the newest verified backup is older than this many hours (ahb doctor --notify)",
+    default: "26",
+    schema: intFromEnv(1),
+  },
+  NOTIFY_DISK_MIN_FREE_MB: {
+    group: "Monitoring",
+    description:
+      "Alert when the data directory's disk has less free space than this, MB (ahb doctor --notify)",
+    default: "1024",
+    schema: intFromEnv(1),
+  },
+  METRICS_TOKEN: {
+    group: "Monitoring",
+    description:
+      "Bearer token that lets any peer scrape GET /metrics (without it: loopback or a trusted proxy only; empty: no token)",
+    default: "",
+    example: "",
+    secret: true,
+    schema: optionalToken,
   },
 } satisfies Record<string, KeySpec>;
 

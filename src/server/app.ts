@@ -6,6 +6,7 @@ import { identity } from "./middleware/identity.js";
 import { mountRateLimits } from "./middleware/rate-limit.js";
 import { requestLog } from "./middleware/request-log.js";
 import { securityHeaders } from "./middleware/security-headers.js";
+import { budgetRoutes, withSpendGuard } from "./routes/budget.js";
 import { costsRoutes } from "./routes/costs.js";
 import { exportRoutes } from "./routes/export.js";
 import { uploadRoutes } from "./routes/upload.js";
@@ -15,13 +16,17 @@ import { meRoutes } from "./routes/me.js";
 import { sessionRoutes } from "./routes/sessions.js";
 import { brandRoutes, sessionBrandRoutes } from "./routes/brands.js";
 import { templateRoutes } from "./routes/templates.js";
+import { createMetrics } from "./metrics.js";
+import { metricsRoutes } from "./routes/metrics.js";
 import { mountWebPage } from "./static.js";
 import type { AppDeps, AppEnv } from "./types.js";
 import { jsonBodyLimit, sessionsBodyLimit } from "./validate.js";
 
 /** Builds the whole HTTP app without listening, so tests can call app.request(). */
-export function createApp(deps: AppDeps): Hono<AppEnv> {
+export function createApp(appDeps: AppDeps): Hono<AppEnv> {
+  const deps = { ...withSpendGuard(appDeps), metrics: appDeps.metrics ?? createMetrics(appDeps.exporter) };
   const app = new Hono<AppEnv>();
+  app.use("*", deps.metrics.middleware);
   app.use("*", requestLog(deps.logger));
   app.use("*", identity(deps.config));
   app.use("*", securityHeaders());
@@ -32,8 +37,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use("/api/sessions/*", sessionsBodyLimit());
   app.use("/api/chat/*", jsonBodyLimit());
 
+  app.route("/metrics", metricsRoutes(deps.config, deps.metrics));
   app.route("/api/health", healthRoutes(deps));
   app.route("/api/costs", costsRoutes(deps));
+  app.route("/api/budget", budgetRoutes(deps));
   app.route("/api/upload", uploadRoutes(deps));
   app.route("/api/sessions", exportRoutes(deps));
   app.route("/api/me", meRoutes());

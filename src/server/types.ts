@@ -1,12 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Store } from "hono-rate-limiter";
 import type { ProviderClients } from "../ai/providers/index.js";
+import type { SpendGuard } from "../ai/budget/guard.js";
 import type { RetryPolicy } from "../ai/providers/retry.js";
 import type { Config } from "../config/schema.js";
 import type { Db } from "../db/open.js";
 import type { Exporter } from "../export/exporter.js";
 import type { Logger } from "../log.js";
 import type { Extractor } from "../upload/pool.js";
+import type { Metrics } from "./metrics.js";
 
 export interface AppDeps {
   config: Config;
@@ -25,6 +27,10 @@ export interface AppDeps {
   rateLimitStore?: Store<AppEnv>;
   /** SDK clients of the AI providers; built from config (keys, base URLs) when absent. */
   providers?: ProviderClients;
+  /** Spend caps shared by the chat turns and /api/budget; built from config by createApp when absent. */
+  budget?: SpendGuard;
+  /** Prometheus metrics behind GET /metrics; built by createApp when absent. */
+  metrics?: Metrics;
   /** Chat tuning for tests: heartbeat interval (15 s), turn deadline (20 min) and provider retry policy. */
   chat?: { heartbeatMs?: number; turnTimeoutMs?: number; retry?: RetryPolicy };
 }

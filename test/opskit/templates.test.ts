@@ -150,7 +150,7 @@ describe("rendered templates", () => {
     },
   );
 
-  it("has crontab lines of five valid fields and a command: hourly cleanup, daily 02:00 backup", () => {
+  it("has crontab lines of five valid fields and a command: hourly cleanup, daily 02:00 backup, doctor --notify every 5 min", () => {
     const field = /^(\*|\d+(-\d+)?(,\d+(-\d+)?)*)(\/\d+)?$/;
     const jobs = render("crontab")
       .split("\n")
@@ -163,10 +163,11 @@ describe("rendered templates", () => {
       });
     assert.deepEqual(
       jobs.map((job) => job.schedule),
-      ["0 * * * *", "0 2 * * *"],
+      ["0 * * * *", "0 2 * * *", "*/5 * * * *"],
     );
     assert.match(jobs[0]?.command ?? "", /^cd \/srv\/ahb && .*ahb\.js cleanup$/);
     assert.match(jobs[1]?.command ?? "", /^cd \/srv\/ahb && .*ahb\.js backup$/);
+    assert.match(jobs[2]?.command ?? "", /^cd \/srv\/ahb && .*ahb\.js doctor --notify >\/dev\/null$/);
   });
 
   it("has a CI workflow that parses as YAML, tests first and then deploys over SSH", () => {

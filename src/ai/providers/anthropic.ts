@@ -5,6 +5,7 @@ import type {
 } from "@anthropic-ai/sdk/resources/messages";
 import type { Config } from "../../config/schema.js";
 import type { CallStatus, TokenUsage } from "../../db/repo/ledger.js";
+import { utf8Bytes } from "../budget/estimate.js";
 import type { CostRecorder } from "../ledger.js";
 import { mergeAnthropicUsage, ZERO_USAGE } from "../usage.js";
 import { abortedCall, CallCancelledError, fromAnthropicError, ProviderError } from "./errors.js";
@@ -108,6 +109,14 @@ export async function streamClaude(call: ClaudeCall): Promise<ClaudeReply> {
   const reply = new ReplyBuilder();
   let requestId: string | null = null;
   let status: CallStatus = "error";
+  let failure: unknown;
+  const { model, max_tokens: maxOutputTokens, ...sent } = call.params;
+  const endCall = call.recorder.reserve({
+    provider: "anthropic",
+    model,
+    inputBytes: utf8Bytes(sent),
+    maxOutputTokens,
+  });
   try {
     const { data: stream, request_id } = await call.client.messages
       .create({ ...call.params, stream: true }, { signal: call.signal })
@@ -118,7 +127,7 @@ export async function streamClaude(call: ClaudeCall): Promise<ClaudeReply> {
     status = "ok";
     return { blocks: reply.blocks.filter(Boolean), stopReason: reply.stopReason };
   } catch (error) {
-    const failure = call.signal.aborted ? abortedCall("anthropic", call.signal) : fromAnthropicError(error);
+    failure = call.signal.aborted ? abortedCall("anthropic", call.signal) : fromAnthropicError(error);
     if (failure instanceof CallCancelledError) status = "cancelled";
     throw reply.streamedText && failure instanceof ProviderError ? failure.afterOutput() : failure;
   } finally {
@@ -131,6 +140,7 @@ export async function streamClaude(call: ClaudeCall): Promise<ClaudeReply> {
         status,
       });
     }
+    endCall(status, failure);
   }
 }
 

@@ -6,7 +6,8 @@ import {
 } from "@google/genai";
 import type { Config } from "../../config/schema.js";
 import type { CallStatus } from "../../db/repo/ledger.js";
-import type { CostRecorder } from "../ledger.js";
+import { utf8Bytes } from "../budget/estimate.js";
+import type { CostRecorder, EndCall } from "../ledger.js";
 import { geminiUsage, type GeminiUsageFields } from "../usage.js";
 import { PROVIDER_TIMEOUT_MS } from "./anthropic.js";
 import { CallCancelledError, fromGeminiError, ProviderError } from "./errors.js";
@@ -63,8 +64,18 @@ class UsageTracker {
   responseId: string | null = null;
   images = 0;
   status: CallStatus = "error";
+  /** The call's spend reservation, held from before the request until its real usage is recorded. */
+  readonly endCall: EndCall;
+  failure: Error | undefined;
 
-  constructor(private readonly call: GeminiCall) {}
+  constructor(private readonly call: GeminiCall) {
+    this.endCall = call.recorder.reserve({
+      provider: "google",
+      model: call.model,
+      inputBytes: utf8Bytes(call.contents) + utf8Bytes(call.config?.systemInstruction),
+      maxOutputTokens: call.config?.maxOutputTokens,
+    });
+  }
 
   seen(response: GenerateContentResponse, images: number): void {
     if (response.usageMetadata) this.meta = response.usageMetadata;
@@ -74,6 +85,7 @@ class UsageTracker {
 
   fail(error: unknown, producedOutput: boolean): Error {
     const failure = fromGeminiError(error, this.call.signal);
+    this.failure = failure;
     if (failure instanceof CallCancelledError) {
       this.status = "cancelled";
       return failure;
@@ -82,13 +94,17 @@ class UsageTracker {
   }
 
   record(): void {
-    if (!this.meta) return;
+    if (this.meta) this.recordUsage(this.meta);
+    this.endCall(this.status, this.failure);
+  }
+
+  private recordUsage(meta: GeminiUsageFields): void {
     this.call.recorder.record({
       provider: "google",
       model: this.call.model,
       requestId: this.responseId,
-      usage: geminiUsage(this.meta, this.images),
-      promptTokens: this.meta.promptTokenCount ?? 0,
+      usage: geminiUsage(meta, this.images),
+      promptTokens: meta.promptTokenCount ?? 0,
       status: this.status,
     });
   }

@@ -2,7 +2,8 @@ import type { Db } from "../../db/open.js";
 import { addMessage } from "../../db/repo/messages.js";
 import { appendVersion, getVersion, VersionConflictError, type Version } from "../../db/repo/versions.js";
 import type { Logger } from "../../log.js";
-import { createCostRecorder } from "../ledger.js";
+import type { SpendGuard } from "../budget/guard.js";
+import { createCostRecorder, type CallObserver } from "../ledger.js";
 import { nanoToUsd, type Pricing } from "../pricing.js";
 import { CallCancelledError, ProviderError } from "../providers/errors.js";
 import type { ProviderClients } from "../providers/index.js";
@@ -25,6 +26,10 @@ export interface TurnDeps {
   pricing: Pricing;
   retry: RetryPolicy;
   queue: KeyedQueue;
+  /** Spend caps checked before each provider call; absent means no caps. */
+  budget?: SpendGuard;
+  /** Sees each provider call end (metrics); absent means nobody watches. */
+  observer?: CallObserver;
 }
 
 export interface TurnRequest {
@@ -50,10 +55,12 @@ export async function runTurn(
   signal: AbortSignal,
   emit: EmitEvent,
 ): Promise<void> {
-  const recorder = createCostRecorder(deps.db, deps.pricing, {
-    user: request.user,
-    sessionId: request.sessionId,
-  });
+  const recorder = createCostRecorder(
+    deps.db,
+    deps.pricing,
+    { user: request.user, sessionId: request.sessionId },
+    { guard: deps.budget, observer: deps.observer },
+  );
   emit({ event: "status", data: { stage: "routing", message: "Waiting for the document" } });
   let version: number | null = null;
   try {

@@ -1,9 +1,11 @@
 import { setPriority } from "node:os";
+import { dirname } from "node:path";
 import type { Command } from "commander";
 import type { ConsolaInstance } from "consola";
 import type { BackupProgress } from "../../ops/backup.js";
 import { resolveDataPaths } from "../data-paths.js";
 import { formatAge, formatBytes } from "../format.js";
+import { alertingOnFailure, cliNotifier } from "../notify.js";
 import { createReporter, printJson, printTable } from "../output.js";
 import { parsePositiveInt } from "../parse.js";
 import { cliIo } from "../io.js";
@@ -59,15 +61,25 @@ export function registerBackupCommands(program: Command): void {
       const reporter = createReporter();
       // Compression competes with the server for CPU on the same host: let the server win.
       setPriority(BACKGROUND_NICENESS);
-      const { createBackup } = await import("../../ops/backup.js");
-      const created = await createBackup({
-        dbPath: paths.dbPath,
-        dir: paths.backupsDir,
-        keepDays: flags.keepDays,
-        keepLast: flags.keepLast,
-        includeEnvFile: flags.includeEnv ? paths.envFile : undefined,
-        onProgress: progressPrinter(reporter),
-      });
+      const [{ createBackup }, { backupFailedAlert, BACKUP_FAILED }] = await Promise.all([
+        import("../../ops/backup.js"),
+        import("../../ops/notify/checks.js"),
+      ]);
+      const notifier = cliNotifier(paths.envFile, dirname(paths.dbPath));
+      const created = await alertingOnFailure(
+        notifier,
+        () =>
+          createBackup({
+            dbPath: paths.dbPath,
+            dir: paths.backupsDir,
+            keepDays: flags.keepDays,
+            keepLast: flags.keepLast,
+            includeEnvFile: flags.includeEnv ? paths.envFile : undefined,
+            onProgress: progressPrinter(reporter),
+          }),
+        (error) => ({ alert: backupFailedAlert(error), condition: true }),
+      );
+      await (await notifier).conditions([], (key) => key === BACKUP_FAILED);
       if (flags.json) {
         printJson(created);
         return;

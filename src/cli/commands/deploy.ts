@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { ExitCode, UserError } from "../../errors.js";
 import type { ReleaseResult } from "../../ops/deploy/release.js";
 import { opsConfigFrom, progressPrinter, withReleaseOptions } from "../ops-options.js";
+import { alertingOnFailure, cliNotifier } from "../notify.js";
 import { printJson, printTable } from "../output.js";
 import type { CommandResult } from "../result.js";
 
@@ -57,23 +58,30 @@ Examples:
         throw new UserError("--no-build needs --image <ref>", ExitCode.USAGE);
       if (flags.build && flags.image !== undefined)
         throw new UserError("--image deploys an existing image: add --no-build", ExitCode.USAGE);
-      const [{ Engine }, { guardSignals }, { deploy }] = await Promise.all([
+      const [{ Engine }, { guardSignals }, { deploy }, { deployFailureAlert }] = await Promise.all([
         import("../../ops/docker/engine.js"),
         import("../../ops/interrupts.js"),
         import("../../ops/deploy/deploy.js"),
+        import("../../ops/notify/checks.js"),
       ]);
+      const config = opsConfigFrom(command);
       const progress = progressPrinter(command);
-      const result = await deploy({
-        engine: Engine.connect(),
-        config: opsConfigFrom(command),
-        progress,
-        signals: guardSignals((message) => progress({ level: "warn", message })),
-        backup: flags.backup,
-        command: "ahb deploy",
-        tag: flags.tag,
-        image: flags.image,
-        pull: flags.pull === true,
-      });
+      const result = await alertingOnFailure(
+        cliNotifier(config.envFile, config.dataDir),
+        () =>
+          deploy({
+            engine: Engine.connect(),
+            config,
+            progress,
+            signals: guardSignals((message) => progress({ level: "warn", message })),
+            backup: flags.backup,
+            command: "ahb deploy",
+            tag: flags.tag,
+            image: flags.image,
+            pull: flags.pull === true,
+          }),
+        (error) => ({ alert: deployFailureAlert(error, "ahb deploy") }),
+      );
       printRelease(result, flags.json);
       setResult({ exitCode: ExitCode.OK });
     });

@@ -1,7 +1,9 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { DEFAULT_SYSTEMD_DIR } from "../../ops/doctor/types.js";
-import { loadOpsConfig } from "../../ops/ops-config.js";
+import type { DoctorReport } from "../../ops/doctor/types.js";
+import { hostDatabasePath, loadOpsConfig, type OpsConfig } from "../../ops/ops-config.js";
+import { cliNotifier } from "../notify.js";
 import { createReporter, printJson, printTable } from "../output.js";
 import type { CommandResult } from "../result.js";
 
@@ -10,6 +12,7 @@ interface DoctorFlags {
   live?: boolean;
   json?: boolean;
   systemdDir: string;
+  notify?: boolean;
 }
 
 export function registerDoctorCommand(program: Command, setResult: (result: CommandResult) => void): void {
@@ -23,6 +26,10 @@ export function registerDoctorCommand(program: Command, setResult: (result: Comm
       "where the ahb-cleanup/ahb-backup timers are installed",
       DEFAULT_SYSTEMD_DIR,
     )
+    .option(
+      "--notify",
+      "send new alerts (stale backup, low disk, unhealthy container, spend) to the webhooks",
+    )
     .option("--json", "print the report as JSON on stdout")
     .addHelpText(
       "after",
@@ -35,9 +42,10 @@ export function registerDoctorCommand(program: Command, setResult: (result: Comm
         import("../../ops/docker/engine.js"),
         import("../../ops/doctor/run.js"),
       ]);
-      const ops = loadOpsConfig();
+      const loaded = loadOpsConfig();
+      const ops = { ...loaded, envFile: options.envFile ? resolve(options.envFile) : loaded.envFile };
       const report = await runDoctor({
-        ops: { ...ops, envFile: options.envFile ? resolve(options.envFile) : ops.envFile },
+        ops,
         engine: Engine.connect(),
         live: options.live ?? false,
         systemdDir: options.systemdDir,
@@ -53,6 +61,19 @@ export function registerDoctorCommand(program: Command, setResult: (result: Comm
         if (failed > 0) reporter.error(`${failed} check(s) failed`);
         else reporter.success("no check failed");
       }
+      if (options.notify) await notifyFindings(report, ops);
       setResult({ exitCode: doctorExitCode(report) });
     });
+}
+
+/** Alerting never changes doctor's verdict: a problem reading what to alert on is a warning. */
+async function notifyFindings(report: DoctorReport, ops: OpsConfig): Promise<void> {
+  const { doctorAlerts, DOCTOR_KEYS } = await import("../../ops/notify/checks.js");
+  const notifier = await cliNotifier(ops.envFile, ops.dataDir);
+  try {
+    const paths = { ...ops, dbPath: hostDatabasePath(ops) };
+    await notifier.conditions(doctorAlerts(report, paths, new Date()), (key) => DOCTOR_KEYS.test(key));
+  } catch (error) {
+    createReporter().warn(`alerts not checked: ${(error as Error).message}`);
+  }
 }

@@ -56,6 +56,18 @@ export const templateCatalog: readonly TemplateEntry[] = [
     installTo: "/etc/systemd/system/ahb-backup.timer",
   },
   {
+    name: "systemd-doctor-service",
+    file: "ahb-doctor.service",
+    description: "systemd service running `ahb doctor --notify` once (alerts to the webhooks)",
+    installTo: "/etc/systemd/system/ahb-doctor.service",
+  },
+  {
+    name: "systemd-doctor-timer",
+    file: "ahb-doctor.timer",
+    description: "systemd timer: ahb doctor --notify every 5 minutes",
+    installTo: "/etc/systemd/system/ahb-doctor.timer",
+  },
+  {
     name: "crontab",
     file: "crontab",
     description: "crontab lines: hourly cleanup, daily 02:00 backup (instead of the timers)",

@@ -46,6 +46,8 @@ export function chatRoutes(deps: AppDeps): Hono<AppEnv> {
     pricing: pricingFromConfig(deps.config),
     retry: deps.chat?.retry ?? DEFAULT_RETRY_POLICY,
     queue: new KeyedQueue(),
+    budget: deps.budget,
+    observer: deps.metrics,
   };
   const heartbeatMs = deps.chat?.heartbeatMs ?? HEARTBEAT_MS;
   const turnTimeoutMs = deps.chat?.turnTimeoutMs ?? TURN_TIMEOUT_MS;
@@ -82,7 +84,8 @@ export function chatRoutes(deps: AppDeps): Hono<AppEnv> {
       const heartbeat = setInterval(() => events.comment("heartbeat"), heartbeatMs);
       try {
         const signal = AbortSignal.any([cancel.signal, AbortSignal.timeout(turnTimeoutMs)]);
-        await runTurn(turnDeps, request, signal, events.send);
+        const emit = deps.metrics ? deps.metrics.observeTurn(body.mode, events.send) : events.send;
+        await runTurn(turnDeps, request, signal, emit);
         await events.flushed();
       } finally {
         clearInterval(heartbeat);
