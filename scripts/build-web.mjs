@@ -33,7 +33,9 @@ const result = await build({
   metafile: true,
   logLevel: "warning",
 });
-const appScript = Object.entries(result.metafile.outputs).find(([, output]) => output.entryPoint === "web/main.ts");
+const appScript = Object.entries(result.metafile.outputs).find(
+  ([, output]) => output.entryPoint === "web/main.ts",
+);
 if (!appScript) throw new Error("esbuild produced no output for web/main.ts");
 
 let index = readFileSync("web/index.html", "utf8").replace(
