@@ -2,13 +2,18 @@ import type { Browser } from "playwright-core";
 import { ExportError } from "./errors.js";
 
 /** The flags that work as root in this container without flooding a closed network (ENVIRONMENT.md). */
-export const CHROMIUM_ARGS = [
+export const HEADLESS_ARGS = [
   "--disable-gpu",
   "--disable-quic",
   "--no-first-run",
   "--disable-background-networking",
   "--disable-component-update",
   "--disable-sync",
+];
+
+/** The export browser's flags: those above, and no name or address resolves to anything. */
+export const CHROMIUM_ARGS = [
+  ...HEADLESS_ARGS,
   // Playwright's router answers requests, but Chromium opens sockets on its own first (preconnects for iframes,
   // objects, embeds and meta refresh; TLS handshakes before any request). Every host, IP literals included,
   // resolves to "not found" inside Chromium: no DNS query is sent and no connection can be made.
