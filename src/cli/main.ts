@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { writeErr } from "./output.js";
 import { ExitCode, UserError, type ExitCodeValue } from "../errors.js";
 import { appVersion } from "../version.js";
 import { registerBackupCommands } from "./commands/backup.js";
@@ -87,13 +88,13 @@ function reportFailure(error: unknown, verbose: boolean): ExitCodeValue {
     return helpOrVersion || error.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
   }
   if (error instanceof UserError) {
-    process.stderr.write(`ahb: ${error.message}\n`);
-    for (const detail of error.details) process.stderr.write(`  ${detail}\n`);
+    writeErr(`ahb: ${error.message}\n`);
+    for (const detail of error.details) writeErr(`  ${detail}\n`);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`ahb: unexpected error: ${message}\n`);
-  if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-  else process.stderr.write("  (rerun with --verbose for the stack)\n");
+  writeErr(`ahb: unexpected error: ${message}\n`);
+  if (verbose && error instanceof Error && error.stack) writeErr(`${error.stack}\n`);
+  else writeErr("  (rerun with --verbose for the stack)\n");
   return ExitCode.INTERNAL;
 }

@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { listTemplates } from "../../ops/templates/catalog.js";
 import { renderNamedTemplate, type TemplateInput } from "../../ops/templates/values.js";
 import { writeFileAtomic } from "../../ops/atomic-file.js";
-import { createReporter, printJson, printTable } from "../output.js";
+import { createReporter, printJson, printTable, writeOut } from "../output.js";
 
 interface RenderFlags extends TemplateInput {
   out?: string;
@@ -60,7 +60,7 @@ export function registerTemplatesCommands(program: Command): void {
       const { out, force, ...input } = options;
       const text = renderNamedTemplate(name, input);
       if (!out) {
-        process.stdout.write(text);
+        writeOut(text);
         return;
       }
       writeFileAtomic(resolve(out), text, { overwrite: force ?? false });
