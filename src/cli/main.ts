@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { writeErr } from "./output.js";
 import { ExitCode, UserError, type ExitCodeValue } from "../errors.js";
 import { appVersion } from "../version.js";
 import { registerBackupCommands } from "./commands/backup.js";
@@ -107,13 +108,13 @@ function reportFailure(error: unknown, verbose: boolean): ExitCodeValue {
     return helpOrVersion || error.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
   }
   if (error instanceof UserError) {
-    cliIo().stderr.write(`ahb: ${error.message}\n`);
-    for (const detail of error.details) cliIo().stderr.write(`  ${detail}\n`);
+    writeErr(`ahb: ${error.message}\n`);
+    for (const detail of error.details) writeErr(`  ${detail}\n`);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  cliIo().stderr.write(`ahb: unexpected error: ${message}\n`);
-  if (verbose && error instanceof Error && error.stack) cliIo().stderr.write(`${error.stack}\n`);
-  else cliIo().stderr.write("  (rerun with --verbose for the stack)\n");
+  writeErr(`ahb: unexpected error: ${message}\n`);
+  if (verbose && error instanceof Error && error.stack) writeErr(`${error.stack}\n`);
+  else writeErr("  (rerun with --verbose for the stack)\n");
   return ExitCode.INTERNAL;
 }

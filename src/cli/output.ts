@@ -1,21 +1,37 @@
 import Table from "cli-table3";
+import { Writable } from "node:stream";
 import { createConsola, type ConsolaInstance } from "consola";
+import { redactSeenSecrets } from "../config/secret.js";
 import { cliIo } from "./io.js";
+
+/** Every CLI write goes through these: whatever a command prints, no secret value this process read gets out. */
+export function writeOut(text: string): void {
+  cliIo().stdout.write(redactSeenSecrets(text));
+}
+
+export function writeErr(text: string): void {
+  cliIo().stderr.write(redactSeenSecrets(text));
+}
+
+const redactedStderr = new Writable({
+  write(chunk: Buffer | string, _encoding, callback) {
+    writeErr(chunk.toString());
+    callback();
+  },
+});
 
 /** Progress and diagnostics go to stderr, so stdout carries only data (tables or --json). */
 export function createReporter(options: { quiet?: boolean } = {}): ConsolaInstance {
-  // consola only writes to its streams; its type asks for a TTY stream nonetheless.
-  const stderr = cliIo().stderr as NodeJS.WriteStream;
   return createConsola({
-    stdout: stderr,
-    stderr,
+    stdout: redactedStderr as unknown as NodeJS.WriteStream,
+    stderr: redactedStderr as unknown as NodeJS.WriteStream,
     level: options.quiet ? 1 : 3,
-    fancy: stderr.isTTY === true,
+    fancy: cliIo().stderr.isTTY === true,
   });
 }
 
 export function printJson(value: unknown): void {
-  cliIo().stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  writeOut(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 export function renderTable(head: string[], rows: (string | number)[][]): string {
@@ -25,5 +41,5 @@ export function renderTable(head: string[], rows: (string | number)[][]): string
 }
 
 export function printTable(head: string[], rows: (string | number)[][]): void {
-  cliIo().stdout.write(`${renderTable(head, rows)}\n`);
+  writeOut(`${renderTable(head, rows)}\n`);
 }

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { configKeys, keySpecs, type ConfigKey } from "./schema.js";
 import { ConfigError, loadConfig, type ValueSource } from "./load.js";
 import { Secret } from "./secret.js";
@@ -33,6 +34,25 @@ export function permissionProblems(mode: number, path: string): { errors: string
 }
 
 /** Validates an env file (plus the environment unless env is given) and reports every key, secrets masked. */
+/** Widest trusted range that still names one proxy's network, not every container or host around it. */
+const NARROWEST_BROAD_PREFIX = { 4: 24, 6: 64 } as const;
+
+/**
+ * A warning per TRUSTED_PROXIES entry wider than /24 (IPv4) or /64 (IPv6): every address in it may claim to be
+ * any user, an admin included.
+ */
+export function broadProxyWarnings(cidrs: readonly string[]): string[] {
+  return cidrs.flatMap((cidr) => {
+    const [address = "", prefix] = cidr.split("/");
+    const family = isIP(address) === 6 ? 6 : 4;
+    if (prefix === undefined || Number(prefix) >= NARROWEST_BROAD_PREFIX[family]) return [];
+    return [
+      `TRUSTED_PROXIES: ${cidr} is wider than /${NARROWEST_BROAD_PREFIX[family]}; every address in it may claim ` +
+        "to be any user. Trust only the proxy's own address (ahb doctor shows it).",
+    ];
+  });
+}
+
 export function checkConfig(options: { envFile: string; env?: NodeJS.ProcessEnv }): ConfigReport {
   try {
     const loaded = loadConfig({ envFile: options.envFile, envFileRequired: true, env: options.env });
@@ -51,7 +71,7 @@ export function checkConfig(options: { envFile: string; env?: NodeJS.ProcessEnv 
       envFile: info ? { path: info.path, mode: info.mode.toString(8).padStart(3, "0") } : null,
       keys,
       errors: permissions.errors,
-      warnings: permissions.warnings,
+      warnings: [...permissions.warnings, ...broadProxyWarnings(loaded.config.TRUSTED_PROXIES)],
     };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

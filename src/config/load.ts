@@ -2,7 +2,7 @@ import { readFileSync, statSync } from "node:fs";
 import { parseEnv } from "node:util";
 import { ExitCode, UserError } from "../errors.js";
 import { configKeys, configSchema, keySpecs, secretKeys, type Config, type ConfigKey } from "./schema.js";
-import { createRedactor } from "./secret.js";
+import { createRedactor, rememberSecrets } from "./secret.js";
 
 export type ValueSource = "env" | "file" | "default";
 
@@ -76,6 +76,7 @@ export function mergeRawValues(
       sources[key] = "default";
     }
   }
+  rememberSecrets(secretKeys.flatMap((key) => (raw[key] ? [raw[key], raw[key].trim()] : [])));
   return { raw, sources };
 }
 

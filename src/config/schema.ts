@@ -386,7 +386,7 @@ export const keySpecs = {
     description:
       "Comma-separated CIDRs whose X-Forwarded-User / X-Forwarded-For headers are believed (the proxy's addresses)",
     default: "127.0.0.1/32,::1/128",
-    example: "127.0.0.1/32,::1/128,172.16.0.0/12",
+    example: "127.0.0.1/32,::1/128",
     schema: cidrList,
   },
   ADMIN_USERS: {

@@ -49,3 +49,21 @@ export function createRedactor(secretValues: readonly string[]): (text: string) 
   if (values.length === 0) return (text) => text;
   return (text) => values.reduce((current, value) => current.split(value).join("[REDACTED]"), text);
 }
+
+/**
+ * Every secret value this process has read from an env file or its environment (see mergeRawValues). The CLI's
+ * output functions redact with it, so no table, JSON report or message can print a key, whichever command or
+ * provider error put it there.
+ */
+const seenSecrets = new Set<string>();
+let redactSeen: (text: string) => string = (text) => text;
+
+export function rememberSecrets(values: readonly string[]): void {
+  const before = seenSecrets.size;
+  for (const value of values) if (value.length >= 4) seenSecrets.add(value);
+  if (seenSecrets.size !== before) redactSeen = createRedactor([...seenSecrets]);
+}
+
+export function redactSeenSecrets(text: string): string {
+  return redactSeen(text);
+}

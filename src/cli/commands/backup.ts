@@ -6,9 +6,8 @@ import type { BackupProgress } from "../../ops/backup.js";
 import { resolveDataPaths } from "../data-paths.js";
 import { formatAge, formatBytes } from "../format.js";
 import { alertingOnFailure, cliNotifier } from "../notify.js";
-import { createReporter, printJson, printTable } from "../output.js";
+import { createReporter, printJson, printTable, writeOut } from "../output.js";
 import { parsePositiveInt } from "../parse.js";
-import { cliIo } from "../io.js";
 
 const PROGRESS_STEP_PERCENT = 10;
 const BACKGROUND_NICENESS = 10;
@@ -85,7 +84,7 @@ export function registerBackupCommands(program: Command): void {
         return;
       }
       const rows = Object.values(created.rowCounts).reduce((sum, count) => sum + count, 0);
-      cliIo().stdout.write(
+      writeOut(
         `${created.path} ${formatBytes(created.sizeBytes)} verified (${rows} rows, sha256 ${created.sha256.slice(0, 12)}, ${(created.durationMs / 1000).toFixed(1)} s)\n`,
       );
       if (created.envFile) reporter.info(`env file copied to ${created.envFile} (mode 600)`);

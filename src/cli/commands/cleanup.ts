@@ -4,8 +4,7 @@ import { thresholdsFromEnvFile } from "../../ops/cleanup-config.js";
 import { durationSchema } from "../../ops/duration.js";
 import { resolveDataPaths } from "../data-paths.js";
 import { formatBytes } from "../format.js";
-import { printJson } from "../output.js";
-import { cliIo } from "../io.js";
+import { printJson, writeOut } from "../output.js";
 
 function parseDuration(value: string): number {
   const parsed = durationSchema.safeParse(value);
@@ -83,6 +82,6 @@ export function registerCleanupCommand(program: Command): void {
         db.close();
       }
       if (flags.json) printJson(report);
-      else cliIo().stdout.write(`${summaryLine(report)}\n`);
+      else writeOut(`${summaryLine(report)}\n`);
     });
 }

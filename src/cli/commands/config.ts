@@ -2,9 +2,8 @@ import type { Command } from "commander";
 import { checkConfig } from "../../config/check.js";
 import { renderEnvFile } from "../../config/env-example.js";
 import { ExitCode } from "../../errors.js";
-import { createReporter, printJson, printTable } from "../output.js";
+import { createReporter, printJson, printTable, writeOut } from "../output.js";
 import type { CommandResult } from "../result.js";
-import { cliIo } from "../io.js";
 
 export function registerConfigCommands(program: Command, setResult: (result: CommandResult) => void): void {
   const config = program.command("config").description("validate and document the env file");
@@ -39,6 +38,6 @@ export function registerConfigCommands(program: Command, setResult: (result: Com
     .command("example")
     .description("print the annotated env file generated from the schema (what .env.example holds)")
     .action(() => {
-      cliIo().stdout.write(renderEnvFile());
+      writeOut(renderEnvFile());
     });
 }

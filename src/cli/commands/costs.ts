@@ -4,7 +4,7 @@ import { ExitCode, UserError } from "../../errors.js";
 import { MAX_REPORT_DAYS, periodFromDates, periodFromDays, type CostPeriod } from "../../ops/costs.js";
 import { readEnvKeys } from "../../ops/env-keys.js";
 import { resolveDataPaths } from "../data-paths.js";
-import { createReporter, printJson } from "../output.js";
+import { createReporter, printJson, writeOut } from "../output.js";
 import { parsePositiveInt } from "../parse.js";
 import type { CostGrouping } from "../render/costs.js";
 import type { CommandResult } from "../result.js";
@@ -100,8 +100,8 @@ export function registerCostsCommand(program: Command, setResult: (result: Comma
         db.close();
       }
       if (flags.json) printJson(report);
-      else if (flags.csv) cliIo().stdout.write(renderCostCsv(report, flags.by));
-      else cliIo().stdout.write(renderCostReport(report, flags.by));
+      else if (flags.csv) writeOut(renderCostCsv(report, flags.by));
+      else writeOut(renderCostReport(report, flags.by));
       if (flags.budget !== undefined && report.totals.costNanoUsd > flags.budget) {
         createReporter().error(
           `spend ${formatUsd(report.totals.costNanoUsd)} exceeds the budget of ${formatUsd(flags.budget)} for the period`,

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { ExitCode, UserError } from "../../errors.js";
 import { loadOpsConfig } from "../../ops/ops-config.js";
 import { resolveDataPaths } from "../data-paths.js";
-import { createReporter, printJson } from "../output.js";
+import { createReporter, printJson, writeOut } from "../output.js";
 import { cliIo } from "../io.js";
 
 interface RestoreFlags {
@@ -70,7 +70,7 @@ export function registerRestoreCommand(program: Command): void {
       });
       if (flags.json) printJson(result);
       else
-        cliIo().stdout.write(
+        writeOut(
           `restored ${result.backup} into ${result.dbPath} (previous database kept at ${result.safetyCopy ?? "-"})\n`,
         );
     });

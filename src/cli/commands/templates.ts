@@ -3,8 +3,7 @@ import { resolve } from "node:path";
 import { listTemplates } from "../../ops/templates/catalog.js";
 import { renderNamedTemplate, type TemplateInput } from "../../ops/templates/values.js";
 import { writeFileAtomic } from "../../ops/atomic-file.js";
-import { createReporter, printJson, printTable } from "../output.js";
-import { cliIo } from "../io.js";
+import { createReporter, printJson, printTable, writeOut } from "../output.js";
 
 interface RenderFlags extends TemplateInput {
   out?: string;
@@ -61,7 +60,7 @@ export function registerTemplatesCommands(program: Command): void {
       const { out, force, ...input } = options;
       const text = renderNamedTemplate(name, input);
       if (!out) {
-        cliIo().stdout.write(text);
+        writeOut(text);
         return;
       }
       writeFileAtomic(resolve(out), text, { overwrite: force ?? false });
