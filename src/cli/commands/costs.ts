@@ -8,7 +8,6 @@ import { createReporter, printJson, writeOut } from "../output.js";
 import { parsePositiveInt } from "../parse.js";
 import type { CostGrouping } from "../render/costs.js";
 import type { CommandResult } from "../result.js";
-import { cliIo } from "../io.js";
 
 const PRICE_KEYS = [
   "CLAUDE_MODEL",
