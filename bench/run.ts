@@ -26,7 +26,6 @@ function isReport(value: unknown): value is BenchReport {
 
 /** Runs one bench; what it prints itself is captured so that RESULTS.md can hold it too. */
 async function runBench(name: string): Promise<string> {
-  const module = (await import(`./${name}.ts`)) as { default?: () => Promise<unknown> };
   const printed: string[] = [];
   const original = console.log;
   console.log = (...args: unknown[]) => {
@@ -35,6 +34,7 @@ async function runBench(name: string): Promise<string> {
   };
   let result: unknown;
   try {
+    const module = (await import(`./${name}.ts`)) as { default?: () => Promise<unknown> };
     result = await module.default?.();
   } catch (error) {
     return `## ${name}\n\n**failed**: ${error instanceof Error ? error.message : String(error)}`;
