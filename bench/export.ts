@@ -59,6 +59,7 @@ async function floorTimes(html: string): Promise<{ pdf: number; png: number }> {
   try {
     const context = await browser.newContext({ javaScriptEnabled: false, offline: true });
     const page = await context.newPage();
+    page.setDefaultTimeout(180_000);
     const pdf = await timeRuns(async () => {
       await page.setContent(html, { waitUntil: "load" });
       await page.pdf({ format: "A4", printBackground: true });

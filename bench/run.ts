@@ -26,7 +26,6 @@ function isReport(value: unknown): value is BenchReport {
 
 /** Runs one bench; what it prints itself is captured so that RESULTS.md can hold it too. */
 async function runBench(name: string): Promise<string> {
-  const module = (await import(`./${name}.ts`)) as { default?: () => Promise<unknown> };
   const printed: string[] = [];
   const original = console.log;
   console.log = (...args: unknown[]) => {
@@ -35,6 +34,7 @@ async function runBench(name: string): Promise<string> {
   };
   let result: unknown;
   try {
+    const module = (await import(`./${name}.ts`)) as { default?: () => Promise<unknown> };
     result = await module.default?.();
   } catch (error) {
     return `## ${name}\n\n**failed**: ${error instanceof Error ? error.message : String(error)}`;
@@ -53,21 +53,28 @@ const names = requested.length > 0 ? requested : available.filter((name) => !BY_
 const sections: string[] = [];
 const startedAt = new Date();
 const loadAtStart = load1();
+
+/** Rewritten after every bench, so a run cut short still leaves what it measured. */
+function writeResults(done: boolean): void {
+  const header = [
+    "# Benchmark results",
+    "",
+    `Written by \`npm run bench\` (${startedAt.toISOString()} to ${new Date().toISOString()}${done ? "" : ", still running or cut short"}),`,
+    `${cpus().length} cores, load average (1 min) ${loadAtStart.toFixed(2)} at start and ${load1().toFixed(2)} at the last write.`,
+    "Every ratio compares figures measured in the same run; absolute numbers drift with the machine's load, the ratios",
+    `are the point. See docs/performance.md for what each bench does; ${BY_NAME_ONLY.join(", ")} runs by name only.`,
+  ].join("\n");
+  writeFileSync(new URL("./RESULTS.md", import.meta.url), `${header}\n\n${sections.join("\n\n")}\n`);
+}
+
 for (const name of names) {
   console.error(`bench: ${name} (load average ${load1().toFixed(2)})`);
   const section = await runBench(name);
   sections.push(section);
   if (requested.length > 0) console.log(`${section}\n`);
+  else writeResults(false);
 }
 if (requested.length === 0) {
-  const header = [
-    "# Benchmark results",
-    "",
-    `Written by \`npm run bench\` (${startedAt.toISOString()} to ${new Date().toISOString()}), ${cpus().length} cores,`,
-    `load average (1 min) ${loadAtStart.toFixed(2)} at start and ${load1().toFixed(2)} at end. Every ratio compares`,
-    "figures measured in the same run; absolute numbers drift with the machine's load, the ratios are the point.",
-    `See docs/performance.md for what each bench does; ${BY_NAME_ONLY.join(", ")} runs by name only.`,
-  ].join("\n");
-  writeFileSync(new URL("./RESULTS.md", import.meta.url), `${header}\n\n${sections.join("\n\n")}\n`);
+  writeResults(true);
   console.error("bench: wrote bench/RESULTS.md");
 }
