@@ -92,6 +92,27 @@ export function registerBackupCommands(program: Command): void {
     });
 
   backup
+    .command("drill")
+    .description(
+      "restore the newest verified backup into a temp dir, migrate it, check integrity and row counts",
+    )
+    .option("--dir <path>", "backups directory (default: ops config backupsDir, ./backups)")
+    .option("--json", "print the drill report as JSON on stdout")
+    .addHelpText(
+      "after",
+      "\nExit 65 when the backup fails a check, 5 when there is none.\n\nExamples:\n  ahb backup drill --json",
+    )
+    .action(async (flags: { dir?: string; json?: boolean }) => {
+      const { drillBackup } = await import("../../ops/backup-drill.js");
+      const report = await drillBackup(resolveDataPaths({ backupsDir: flags.dir }).backupsDir);
+      if (flags.json) return printJson(report);
+      const rows = Object.values(report.rowCounts).reduce((sum, count) => sum + count, 0);
+      process.stdout.write(
+        `drill ok: ${report.file} restored to a temp dir, schema ${report.schemaVersion.backup} -> ${report.schemaVersion.current}, integrity ok, ${rows} rows (${(report.durationMs / 1000).toFixed(1)} s)\n`,
+      );
+    });
+
+  backup
     .command("list")
     .description("list backups with size, age and verification state (checksums are re-read)")
     .option("--dir <path>", "backups directory (default: ops config backupsDir, ./backups)")

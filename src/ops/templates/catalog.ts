@@ -68,6 +68,18 @@ export const templateCatalog: readonly TemplateEntry[] = [
     installTo: "/etc/systemd/system/ahb-doctor.timer",
   },
   {
+    name: "systemd-drill-service",
+    file: "ahb-drill.service",
+    description: "systemd service running `ahb backup drill` once (restore rehearsal)",
+    installTo: "/etc/systemd/system/ahb-drill.service",
+  },
+  {
+    name: "systemd-drill-timer",
+    file: "ahb-drill.timer",
+    description: "systemd timer: ahb backup drill monthly, on the 1st at 04:00",
+    installTo: "/etc/systemd/system/ahb-drill.timer",
+  },
+  {
     name: "crontab",
     file: "crontab",
     description: "crontab lines: hourly cleanup, daily 02:00 backup (instead of the timers)",
