@@ -12,6 +12,9 @@ export interface SessionSummary {
   createdAt: string;
   lastActive: string;
   documentCount: number;
+  pinned: boolean;
+  /** When cleanup may delete it; null while pinned. */
+  expiresAt: string | null;
 }
 
 export interface DocumentSummary {
@@ -28,12 +31,26 @@ export interface SessionDetail {
   activeDocumentId: string | null;
 }
 
+export interface AttachmentInfo {
+  id: string;
+  filename: string;
+  type: string;
+  chars: number;
+  truncated: boolean;
+}
+
 export interface Message {
-  id: string | number;
+  id: number;
   role: "user" | "assistant" | "system";
   content: string;
   documentId: string | null;
   createdAt: string;
+  status: "ok" | "error";
+  errorCode: string | null;
+  costNanoUsd: number | null;
+  version: number | null;
+  retryOf: number | null;
+  attachments: AttachmentInfo[];
 }
 
 export interface VersionInfo {
@@ -110,6 +127,8 @@ export const api = {
   getSession: (id: string) => json<SessionDetail>(sessionPath(id)),
   renameSession: (id: string, title: string) =>
     send<{ session: SessionSummary }>("PATCH", sessionPath(id), { title }),
+  pinSession: (id: string, pinned: boolean) =>
+    send<{ session: SessionSummary }>("PATCH", sessionPath(id), { pinned }),
   deleteSession: (id: string) => request(sessionPath(id), { method: "DELETE" }).then(() => undefined),
   messages: (id: string) => json<{ messages: Message[] }>(`${sessionPath(id)}/messages`),
   createDocument: (id: string, title?: string) =>
@@ -132,7 +151,7 @@ export const api = {
     const form = new FormData();
     form.append("file", file);
     if (sessionId) form.append("sessionId", sessionId);
-    return json<UploadResult>("/api/upload", { method: "POST", body: form });
+    return json<UploadResult & { attachmentId?: string }>("/api/upload", { method: "POST", body: form });
   },
   costs: (days: number, all: boolean) => json<CostsReport>(`/api/costs${all ? "/all" : ""}?days=${days}`),
 };

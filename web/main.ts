@@ -81,6 +81,8 @@ const chat = createChatPane(byId("chat"), {
     state.latestVersion = state.shownVersion = event.version;
     preview.show(target(), event.html);
   },
+  documentTitle: (documentId) =>
+    state.documents.length > 1 ? state.documents.find((doc) => doc.id === documentId)?.title : undefined,
   onTurnEnd: (done) => {
     if (done?.documentId) state.documentId = done.documentId;
     void reloadSession();
@@ -90,8 +92,8 @@ const chat = createChatPane(byId("chat"), {
 
 chat.form.querySelector(".composer-bar")?.prepend(
   createUpload(byId("chat"), {
-    sessionId: () => state.sessionId,
-    onText: (result) => chat.insertText(result.text),
+    ensureSession,
+    onAttachment: (attachment) => chat.attach(attachment),
   }),
 );
 

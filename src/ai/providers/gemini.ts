@@ -1,5 +1,6 @@
 import {
   GoogleGenAI,
+  type ContentListUnion,
   type GenerateContentConfig,
   type GenerateContentResponse,
   type Part,
@@ -24,7 +25,7 @@ export function createGeminiClient(
 export interface GeminiCall {
   client: GoogleGenAI;
   model: string;
-  contents: string;
+  contents: ContentListUnion;
   config?: GenerateContentConfig;
   signal: AbortSignal;
   recorder: CostRecorder;

@@ -2,6 +2,7 @@ import type { Config } from "../../config/schema.js";
 import type { CostRecorder } from "../ledger.js";
 import type { ProviderClients } from "../providers/index.js";
 import type { RetryPolicy } from "../providers/retry.js";
+import type { TurnAttachment } from "./attachments.js";
 import type { EmitEvent } from "./events.js";
 
 /** Everything a turn flow needs from the outside world, handed in so the flows stay free of globals. */
@@ -12,6 +13,8 @@ export interface FlowContext {
   retry: RetryPolicy;
   signal: AbortSignal;
   emit: EmitEvent;
+  /** Files sent with the turn; create and edit give each its own content block. */
+  attachments: readonly TurnAttachment[];
 }
 
 export interface FlowResult {

@@ -15,6 +15,7 @@ import {
 } from "../editor/index.js";
 import { replyText, streamClaude, type ClaudeBlock, type ClaudeReply } from "../providers/anthropic.js";
 import { withRetries } from "../providers/retry.js";
+import { claudeAttachmentBlocks } from "./attachments.js";
 import type { FlowContext, FlowResult } from "./context.js";
 import { TurnError } from "./events.js";
 import { documentBlock, EDIT_SYSTEM, editRequest, REGENERATE_SYSTEM, regenerateRequest } from "./prompts.js";
@@ -69,6 +70,7 @@ async function runToolLoop(context: FlowContext, message: string, html: string):
       content: [
         // The document is the large, stable prefix of every round: cached after the first.
         { type: "text", text: documentBlock(html), cache_control: { type: "ephemeral" } },
+        ...claudeAttachmentBlocks(context.attachments),
         { type: "text", text: editRequest(message) },
       ],
     },
@@ -140,6 +142,7 @@ async function regenerate(
         role: "user",
         content: [
           { type: "text", text: documentBlock(html) },
+          ...claudeAttachmentBlocks(context.attachments),
           { type: "text", text: regenerateRequest(message, failures) },
         ],
       },
