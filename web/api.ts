@@ -80,8 +80,11 @@ export class ApiFailure extends Error {
 export async function failureFrom(response: Response): Promise<ApiFailure> {
   const fallback = `${response.status} ${response.statusText || "request failed"}`;
   try {
-    const body = (await response.json()) as { error?: { code?: string; message?: string } };
-    return new ApiFailure(response.status, body.error?.code ?? "http_error", body.error?.message ?? fallback);
+    const body = (await response.json()) as { error?: { code?: string; message?: string; details?: string[] } };
+    // "request is invalid" alone hides the reason: the server's details say what to fix.
+    const details = body.error?.details?.length ? `: ${body.error.details.join("; ")}` : "";
+    const message = body.error?.message ? `${body.error.message}${details}` : fallback;
+    return new ApiFailure(response.status, body.error?.code ?? "http_error", message);
   } catch {
     return new ApiFailure(response.status, "http_error", fallback);
   }

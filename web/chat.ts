@@ -143,6 +143,7 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
       status.textContent = "No session to send to: see the Sessions list.";
       return;
     }
+    status.classList.remove("error");
     const documentId = hooks.activeDocumentId() ?? undefined;
     const userBubble = bubble("user", request.message, request.attachments);
     const reply = bubble("assistant", "");
@@ -337,8 +338,13 @@ function replyText(text: string, summary: string): string {
   return (start === -1 ? text : text.slice(0, start)).trim();
 }
 
+/** The server's reason plus what fixes it, for a send the server refused. */
 function describe(error: unknown): string {
-  if (error instanceof ApiFailure && error.status === 429)
-    return `${error.message} Wait a moment, then retry.`;
+  if (!(error instanceof ApiFailure)) return errorText(error);
+  if (error.status === 429) return `${error.message} Wait a moment, then retry.`;
+  if (/message must be at most/.test(error.message))
+    return `${error.message}. Shorten the message, or put the long text in a file and attach it.`;
+  if (error.code === "attachments_too_large") return `${error.message}.`;
+  if (error.code === "not_found") return `${error.message}: reload the page, then send again.`;
   return errorText(error);
 }
