@@ -80,7 +80,9 @@ export class ApiFailure extends Error {
 export async function failureFrom(response: Response): Promise<ApiFailure> {
   const fallback = `${response.status} ${response.statusText || "request failed"}`;
   try {
-    const body = (await response.json()) as { error?: { code?: string; message?: string; details?: string[] } };
+    const body = (await response.json()) as {
+      error?: { code?: string; message?: string; details?: string[] };
+    };
     // "request is invalid" alone hides the reason: the server's details say what to fix.
     const details = body.error?.details?.length ? `: ${body.error.details.join("; ")}` : "";
     const message = body.error?.message ? `${body.error.message}${details}` : fallback;

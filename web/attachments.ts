@@ -57,7 +57,10 @@ export interface PendingAttachments {
 
 /** The composer's attachments for the next message: chips with remove, within the per-message limits. */
 export function createPendingAttachments(): PendingAttachments {
-  const element = h("div", { class: "attachment-list pending", "aria-label": "Attached to the next message" });
+  const element = h("div", {
+    class: "attachment-list pending",
+    "aria-label": "Attached to the next message",
+  });
   let items: AttachmentInfo[] = [];
 
   function render(): void {

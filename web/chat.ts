@@ -184,35 +184,41 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
           pending.clear();
         }
       };
-      await streamChat(sessionId, payload, controller.signal, (event) => {
-        switch (event.type) {
-          case "status":
-            status.textContent = event.message;
-            break;
-          case "delta":
-            text += event.text;
-            frame ||= requestAnimationFrame(paint);
-            if (documentStart(text) !== -1) hooks.onDraft?.(text.slice(documentStart(text)));
-            break;
-          case "summary":
-            summary = event.text;
-            paint();
-            break;
-          case "html":
-            hooks.onHtml(event);
-            break;
-          case "cost":
-            costNote(reply, event.costNanoUsd);
-            break;
-          case "error":
-            failed = true;
-            showError(reply, event.message, { ...request, retryOf: messageId ?? undefined });
-            break;
-          case "done":
-            done = event;
-            break;
-        }
-      }, accepted);
+      await streamChat(
+        sessionId,
+        payload,
+        controller.signal,
+        (event) => {
+          switch (event.type) {
+            case "status":
+              status.textContent = event.message;
+              break;
+            case "delta":
+              text += event.text;
+              frame ||= requestAnimationFrame(paint);
+              if (documentStart(text) !== -1) hooks.onDraft?.(text.slice(documentStart(text)));
+              break;
+            case "summary":
+              summary = event.text;
+              paint();
+              break;
+            case "html":
+              hooks.onHtml(event);
+              break;
+            case "cost":
+              costNote(reply, event.costNanoUsd);
+              break;
+            case "error":
+              failed = true;
+              showError(reply, event.message, { ...request, retryOf: messageId ?? undefined });
+              break;
+            case "done":
+              done = event;
+              break;
+          }
+        },
+        accepted,
+      );
       if (frame) cancelAnimationFrame(frame);
       live = false;
       if (!done && !failed) {

@@ -181,7 +181,9 @@ function expiryLine(session: SessionSummary): HTMLElement {
     "span",
     {
       class: expiry.warning ? "session-expiry warning" : "session-expiry",
-      title: session.expiresAt ? `Deleted after ${formatTime(session.expiresAt)} unless used or pinned` : null,
+      title: session.expiresAt
+        ? `Deleted after ${formatTime(session.expiresAt)} unless used or pinned`
+        : null,
     },
     expiry.text,
   );

@@ -163,7 +163,8 @@ export const keySpecs = {
   },
   MAX_PINNED_SESSIONS: {
     group: "Sessions",
-    description: "Sessions one user may pin (a pinned session never expires); pinning another is refused (409)",
+    description:
+      "Sessions one user may pin (a pinned session never expires); pinning another is refused (409)",
     default: "1",
     schema: intFromEnv(0, 1000),
   },

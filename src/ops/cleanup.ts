@@ -45,7 +45,8 @@ const DEFAULT_BATCH = 200;
  */
 export const TURN_ALIVE_MS = 2 * 60_000;
 /** Pinned sessions and sessions with a live turn are never deleted, whatever their idle time. */
-const DELETABLE = "last_active < @cutoff AND pinned = 0 AND (turn_alive_at IS NULL OR turn_alive_at < @aliveCutoff)";
+const DELETABLE =
+  "last_active < @cutoff AND pinned = 0 AND (turn_alive_at IS NULL OR turn_alive_at < @aliveCutoff)";
 /** A run takes seconds; a lock this old was left by a process that died where its pid cannot be checked. */
 const LOCK_STALE_MS = 30 * 60_000;
 

@@ -63,7 +63,11 @@ describe("cleanup core", () => {
       assert.ok(existsSync(join(exportDir, "old.pdf")) && existsSync(join(exportDir, "nested", "old.png")));
 
       const { expired, ...previewCounts } = preview;
-      assert.deepEqual(expired?.map((session) => session.id).sort(), [...old].sort(), "the dry run lists them");
+      assert.deepEqual(
+        expired?.map((session) => session.id).sort(),
+        [...old].sort(),
+        "the dry run lists them",
+      );
       const report = runCleanup(db, { ...options, batchSize: 2 });
       assert.deepEqual(
         { ...report, sessionsCutoff: "", exportsCutoff: "" },

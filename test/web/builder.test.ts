@@ -247,7 +247,11 @@ describe("web page end to end (real server, provider fakes, real Chromium)", () 
     await failure.getByRole("button", { name: "Retry" }).click();
     await preview(page).getByRole("heading", { name: "Team Offsite 2026" }).waitFor();
     await turnEnded(page);
-    assert.equal(await page.locator(".bubble.retried").count(), 2, "the failed attempt stays, marked as retried");
+    assert.equal(
+      await page.locator(".bubble.retried").count(),
+      2,
+      "the failed attempt stays, marked as retried",
+    );
     assert.equal(await page.locator(".inline-error button").count(), 0, "no Retry is left to press");
 
     fakes.anthropic.script({ type: "reply", text: "Working on it, step by step", hangAfterDeltas: 2 });

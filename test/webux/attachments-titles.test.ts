@@ -205,7 +205,7 @@ describe("generated titles", () => {
   }
 
   it("names session and document after the first successful turn, ledgered", async () => {
-    const { session, activeDocumentId } = await newSession(t);
+    const { session } = await newSession(t);
     fakes.gemini.script(
       { type: "reply", text: PAGE },
       { type: "reply", text: '**"Lakeside Offsite Plan."**\n' },

@@ -59,7 +59,10 @@ export function registerCleanupCommand(program: Command): void {
     .option("--env-file <path>", "env file with the defaults (default: ops config envFile)")
     .option("--db <path>", "database file (default: <dataDir>/app.db from the ops config)")
     .option("--exports-dir <path>", "export directory on this host (default: ops config exportsDir)")
-    .option("--dry-run", "list the sessions that would be deleted (owner, idle time) and count the rest; change nothing")
+    .option(
+      "--dry-run",
+      "list the sessions that would be deleted (owner, idle time) and count the rest; change nothing",
+    )
     .option("--json", "print the report as JSON on stdout")
     .addHelpText(
       "after",
@@ -90,6 +93,9 @@ export function registerCleanupCommand(program: Command): void {
         db.close();
       }
       if (flags.json) printJson(report);
-      else process.stdout.write([...expiredLines(report), summaryLine(report)].map((line) => `${line}\n`).join(""));
+      else
+        process.stdout.write(
+          [...expiredLines(report), summaryLine(report)].map((line) => `${line}\n`).join(""),
+        );
     });
 }

@@ -53,7 +53,13 @@ export function addAttachment(
     input.text,
     nowIso(),
   );
-  return { id, filename: input.filename, type: input.type, chars: input.text.length, truncated: input.truncated };
+  return {
+    id,
+    filename: input.filename,
+    type: input.type,
+    chars: input.text.length,
+    truncated: input.truncated,
+  };
 }
 
 /** The session's attachments with these ids, in the order asked; ids of other sessions are simply absent. */

@@ -38,7 +38,9 @@ const chatBody = z.strictObject({
     .enum(["auto", "create", "edit", "image"], { message: "mode must be auto, create, edit or image" })
     .default("auto"),
   attachmentIds: z
-    .array(z.string({ message: "attachmentIds must be strings" }), { message: "attachmentIds must be an array" })
+    .array(z.string({ message: "attachmentIds must be strings" }), {
+      message: "attachmentIds must be an array",
+    })
     .max(MAX_ATTACHMENTS_PER_TURN, { message: `at most ${MAX_ATTACHMENTS_PER_TURN} attachments per message` })
     .default([]),
   retryOf: z.number({ message: "retryOf must be a message id" }).int().positive().optional(),
@@ -94,7 +96,11 @@ export function chatRoutes(deps: AppDeps): Hono<AppEnv> {
         content: body.message,
         retryOf: body.retryOf,
       });
-      linkAttachments(deps.db, added.id, attachments.map((attachment) => attachment.id));
+      linkAttachments(
+        deps.db,
+        added.id,
+        attachments.map((attachment) => attachment.id),
+      );
       return added;
     })();
     c.header("X-Accel-Buffering", "no");

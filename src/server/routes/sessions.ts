@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import type { Db } from "../../db/open.js";
 import { listDocuments } from "../../db/repo/documents.js";
 import { listMessages } from "../../db/repo/messages.js";
 import {
