@@ -3,6 +3,7 @@ import { attachmentList, createPendingAttachments } from "./attachments.js";
 import { h, replace } from "./dom.js";
 import { formatUsd } from "./format.js";
 import { renderMarkdown } from "./markdown.js";
+import { documentStart, replyText } from "./stream-text.js";
 import { streamChat, type ChatEvent, type ChatRequest } from "./sse.js";
 
 export interface ChatHooks {
@@ -326,22 +327,6 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
       return refused;
     },
   };
-}
-
-/** Where the document begins in a streamed answer (-1 before it does): fences, doctype or <html>, anywhere. */
-export function documentStart(text: string): number {
-  const match = /```html|<!doctype|<html[\s>]/i.exec(text);
-  return match ? match.index : -1;
-}
-
-/**
- * What the bubble says: the turn's summary once it arrives (what the history keeps), before that the model's
- * prose as it streams, cut where the document begins (the markup goes to the preview, never into the bubble).
- */
-function replyText(text: string, summary: string): string {
-  if (summary) return summary;
-  const start = documentStart(text);
-  return (start === -1 ? text : text.slice(0, start)).trim();
 }
 
 /** The server's reason plus what fixes it, for a send the server refused. */

@@ -13,6 +13,7 @@ import {
   validateEdit,
   type ProtectedHtml,
 } from "../editor/index.js";
+import { modelDisplayName } from "../display-names.js";
 import { replyText, streamClaude, type ClaudeBlock, type ClaudeReply } from "../providers/anthropic.js";
 import { withRetries } from "../providers/retry.js";
 import { claudeAttachmentBlocks } from "./attachments.js";
@@ -46,7 +47,10 @@ export async function editDocument(context: FlowContext, message: string, html: 
         `${context.config.MAX_HTML_CONTEXT_LENGTH}. Split it into smaller documents or ask for a new one`,
     );
   }
-  context.emit({ event: "status", data: { stage: "editing", message: `${model} is editing the document` } });
+  context.emit({
+    event: "status",
+    data: { stage: "editing", message: `${modelDisplayName(model)} is editing the document` },
+  });
   const state = await runToolLoop(context, message, protectedHtml.html);
   if (state.applied === 0 && state.failures.length === 0) {
     return { html: undefined, summary: state.summary || "No changes were needed.", model };
