@@ -157,6 +157,7 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
     let frame = 0;
     let live = true;
     let messageId: number | null = null;
+    let creating = false;
     const paint = () => {
       frame = 0;
       const prose = replyText(text, summary);
@@ -193,11 +194,13 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
           switch (event.type) {
             case "status":
               status.textContent = event.message;
+              creating = event.stage === "creating";
               break;
             case "delta":
               text += event.text;
               frame ||= requestAnimationFrame(paint);
-              if (documentStart(text) !== -1) hooks.onDraft?.(text.slice(documentStart(text)));
+              // Only a create streams a document; an edit's remarks may mention <html> without being one.
+              if (creating && documentStart(text) !== -1) hooks.onDraft?.(text.slice(documentStart(text)));
               break;
             case "summary":
               summary = event.text;

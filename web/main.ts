@@ -2,6 +2,7 @@ import { api, errorText, type DocumentSummary, type Me } from "./api.js";
 import { createChatPane } from "./chat.js";
 import { createCostsView } from "./costs.js";
 import { byId, h, replace } from "./dom.js";
+import { createDraftPreview } from "./draft-preview.js";
 import { createExportBar } from "./export.js";
 import { createPreviewPane } from "./preview.js";
 import { createSessionsPane } from "./sessions.js";
@@ -73,10 +74,14 @@ preview.toolbar.append(
   ),
 );
 
+const draft = createDraftPreview(byId("preview-panel"));
+
 const chat = createChatPane(byId("chat"), {
   ensureSession,
   activeDocumentId: () => state.documentId,
+  onDraft: (html) => draft.show(html),
   onHtml: (event) => {
+    draft.clear();
     state.documentId = event.documentId;
     state.latestVersion = state.shownVersion = event.version;
     preview.show(target(), event.html);
@@ -84,6 +89,7 @@ const chat = createChatPane(byId("chat"), {
   documentTitle: (documentId) =>
     state.documents.length > 1 ? state.documents.find((doc) => doc.id === documentId)?.title : undefined,
   onTurnEnd: (done) => {
+    draft.clear();
     if (done?.documentId) state.documentId = done.documentId;
     void reloadSession();
     void sessions.refresh();

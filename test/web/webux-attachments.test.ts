@@ -126,12 +126,24 @@ describe("web page: attachments, retention, generated titles, failed turns after
       "the box stays the prompt",
     );
 
+    const slowPage = PAGE.replace(
+      "<p>One page.</p>",
+      `<p>One page.</p>${"<p>Berth fees and ferry times.</p>".repeat(40)}`,
+    );
     fakes.gemini.script(
-      { type: "reply", text: PAGE, chunks: 4 },
+      { type: "reply", text: slowPage, chunks: 12, chunkDelayMs: 300 },
       { type: "reply", text: "Harbour Board Brief" },
     );
     await send(page, "Turn this into a one-page brief");
+    // The document renders progressively while it streams, before its version exists.
+    // (A frame without allow-scripts is closed to Playwright's injected script, so its srcdoc is what is read.)
+    const drafting = page.locator(".draft-frame:not([hidden])");
+    await drafting.waitFor();
+    assert.match((await drafting.getAttribute("srcdoc")) ?? "", /<h1>Harbour Brief<\/h1>/);
+    assert.equal(await page.locator(".bubble.streaming").count(), 1, "still streaming");
+    assert.doesNotMatch((await page.locator(".bubble.assistant").textContent()) ?? "", /<p>|<!DOCTYPE/i);
     await turnEnded(page);
+    assert.equal(await page.locator(".draft-frame").isHidden(), true, "the saved version replaces the draft");
     assert.deepEqual(chatStatuses, [200], "no 400");
     assert.equal(await page.locator(".composer .attachment-chip").count(), 0, "sent: the composer is empty");
 

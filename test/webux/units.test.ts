@@ -51,3 +51,15 @@ describe("web-ux pure pieces", () => {
     assert.equal(expiryText(null, now).text, "Pinned: kept until you delete it");
   });
 });
+
+describe("draft preview", () => {
+  it("renders the partial document without scripts or a dangling comment", async () => {
+    const { draftDocument } = await import("../../web/draft-preview.js");
+    assert.equal(
+      draftDocument("```html\n<html><body><h1>A</h1><script>alert(1)</script><p>b</p><scr"),
+      "<html><body><h1>A</h1><p>b</p><scr",
+    );
+    assert.equal(draftDocument("<h1>A</h1><script>let x = 1;"), "<h1>A</h1>");
+    assert.equal(draftDocument("<h1>A</h1><!-- note"), "<h1>A</h1>");
+  });
+});
