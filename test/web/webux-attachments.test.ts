@@ -197,7 +197,8 @@ describe("web page: attachments, retention, generated titles, failed turns after
     assert.equal(await page.locator(".bubble").count(), 0);
 
     fakes.gemini.script({ type: "invalid_key" });
-    await send(page, "Create a page for the regatta");
+    const longPrompt = `Create a page for the regatta: ${"boats, crews, start times and the prize giving; ".repeat(6)}`;
+    await send(page, longPrompt);
     await page.locator(".inline-error").waitFor();
     await turnEnded(page);
     await page.reload();
@@ -216,6 +217,11 @@ describe("web page: attachments, retention, generated titles, failed turns after
     assert.equal(await page.locator(".bubble.retried").count(), 2, "the failed attempt is marked as retried");
     assert.equal(await page.locator(".inline-error button").count(), 0, "no Retry left on a retried attempt");
     assert.equal(await page.locator(".bubble.user").count(), 2);
+    // The version list shortens the long prompt, with the whole of it one click away.
+    const prompt = page.locator("details.prompt");
+    assert.match((await prompt.locator("summary").textContent()) ?? "", /…$/);
+    await prompt.locator("summary").click();
+    assert.equal(await prompt.locator(".prompt-full").textContent(), longPrompt.trim());
     await context.close();
   });
 });
