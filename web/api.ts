@@ -13,6 +13,9 @@ export interface SessionSummary {
   createdAt: string;
   lastActive: string;
   documentCount: number;
+  pinned: boolean;
+  /** When cleanup may delete it; null while pinned. */
+  expiresAt: string | null;
 }
 
 export interface DocumentSummary {
@@ -29,12 +32,26 @@ export interface SessionDetail {
   activeDocumentId: string | null;
 }
 
+export interface AttachmentInfo {
+  id: string;
+  filename: string;
+  type: string;
+  chars: number;
+  truncated: boolean;
+}
+
 export interface Message {
-  id: string | number;
+  id: number;
   role: "user" | "assistant" | "system";
   content: string;
   documentId: string | null;
   createdAt: string;
+  status: "ok" | "error";
+  errorCode: string | null;
+  costNanoUsd: number | null;
+  version: number | null;
+  retryOf: number | null;
+  attachments: AttachmentInfo[];
 }
 
 export interface VersionInfo {
@@ -64,8 +81,13 @@ export class ApiFailure extends Error {
 export async function failureFrom(response: Response): Promise<ApiFailure> {
   const fallback = `${response.status} ${response.statusText || "request failed"}`;
   try {
-    const body = (await response.json()) as { error?: { code?: string; message?: string } };
-    return new ApiFailure(response.status, body.error?.code ?? "http_error", body.error?.message ?? fallback);
+    const body = (await response.json()) as {
+      error?: { code?: string; message?: string; details?: string[] };
+    };
+    // "request is invalid" alone hides the reason: the server's details say what to fix.
+    const details = body.error?.details?.length ? `: ${body.error.details.join("; ")}` : "";
+    const message = body.error?.message ? `${body.error.message}${details}` : fallback;
+    return new ApiFailure(response.status, body.error?.code ?? "http_error", message);
   } catch {
     return new ApiFailure(response.status, "http_error", fallback);
   }
@@ -111,6 +133,8 @@ export const api = {
   getSession: (id: string) => json<SessionDetail>(sessionPath(id)),
   renameSession: (id: string, title: string) =>
     send<{ session: SessionSummary }>("PATCH", sessionPath(id), { title }),
+  pinSession: (id: string, pinned: boolean) =>
+    send<{ session: SessionSummary }>("PATCH", sessionPath(id), { pinned }),
   deleteSession: (id: string) => request(sessionPath(id), { method: "DELETE" }).then(() => undefined),
   messages: (id: string) => json<{ messages: Message[] }>(`${sessionPath(id)}/messages`),
   createDocument: (id: string, title?: string) =>
@@ -143,7 +167,7 @@ export const api = {
     const form = new FormData();
     form.append("file", file);
     if (sessionId) form.append("sessionId", sessionId);
-    return json<UploadResult>("/api/upload", { method: "POST", body: form });
+    return json<UploadResult & { attachmentId?: string }>("/api/upload", { method: "POST", body: form });
   },
   budget: () => json<BudgetReport>("/api/budget"),
   costs: (days: number, all: boolean) => json<CostsReport>(`/api/costs${all ? "/all" : ""}?days=${days}`),

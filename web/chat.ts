@@ -1,8 +1,10 @@
-import { api, ApiFailure, errorText, type Message } from "./api.js";
+import { api, ApiFailure, errorText, type AttachmentInfo, type Message } from "./api.js";
+import { attachmentList, createPendingAttachments } from "./attachments.js";
 import { h, replace } from "./dom.js";
 import { formatUsd } from "./format.js";
 import { examplePrompts } from "./examples.js";
 import { renderMarkdown } from "./markdown.js";
+import { documentStart, replyText } from "./stream-text.js";
 import { streamChat, type ChatEvent, type ChatRequest } from "./sse.js";
 
 export interface ChatHooks {
@@ -10,19 +12,31 @@ export interface ChatHooks {
   ensureSession(): Promise<string | undefined>;
   activeDocumentId(): string | null;
   onHtml(event: Extract<ChatEvent, { type: "html" }>): void;
+  /** The document as it streams in (create turns), for a progressive preview. */
+  onDraft?(html: string): void;
   onTurnEnd(done: Extract<ChatEvent, { type: "done" }> | null): void;
+  /** The title of a session's document, to say which document a message changed. */
+  documentTitle(documentId: string): string | undefined;
 }
 
 export interface ChatPane {
   load(sessionId: string | null): Promise<void>;
-  /** Puts text into the message box (uploads), keeping what the user already typed. */
-  insertText(text: string): void;
   /** Cancels the running turn; false when none runs. */
   cancel(): boolean;
+  /** Attaches an uploaded file to the next message; returns why not when a per-message limit says no. */
+  attach(attachment: AttachmentInfo): string | null;
   readonly form: HTMLFormElement;
 }
 
 type Mode = NonNullable<ChatRequest["mode"]>;
+
+/** One send as the page knows it: what Retry resends (the same attachments) and which message it retries. */
+interface TurnRequest {
+  message: string;
+  mode: Mode;
+  attachments: AttachmentInfo[];
+  retryOf?: number;
+}
 
 /** The conversation: history, one streamed turn at a time, inline errors with retry, cancel. */
 export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
@@ -45,9 +59,11 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
   );
   const sendButton = h("button", { type: "submit", class: "primary" }, "Send");
   const cancelButton = h("button", { type: "button", class: "danger", hidden: true }, "Cancel");
+  const pending = createPendingAttachments();
   const form = h(
     "form",
     { class: "composer", "aria-label": "Send a message" },
+    pending.element,
     h("label", { for: "chat-input", class: "visually-hidden" }, "Message"),
     input,
     h(
@@ -76,8 +92,7 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
     event.preventDefault();
     const message = input.value.trim();
     if (!message || controller) return;
-    input.value = "";
-    void turn({ message, mode: mode.value as Mode });
+    void turn({ message, mode: mode.value as Mode, attachments: pending.list() }, true);
   });
   cancelButton.addEventListener("click", () => controller?.abort());
 
@@ -90,7 +105,11 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
     if (!on) input.focus();
   }
 
-  function bubble(role: Message["role"], content: string): HTMLLIElement {
+  function bubble(
+    role: Message["role"],
+    content: string,
+    attachments: readonly AttachmentInfo[] = [],
+  ): HTMLLIElement {
     log.querySelector(".empty")?.remove();
     const body = h("div", { class: "bubble-body" });
     if (role === "assistant") body.innerHTML = renderMarkdown(content);
@@ -100,21 +119,43 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
       { class: `bubble ${role}` },
       h("span", { class: "visually-hidden" }, `${role}: `),
       body,
+      attachmentList(attachments),
     );
     log.append(item);
     log.scrollTop = log.scrollHeight;
     return item;
   }
 
-  async function turn(request: Omit<ChatRequest, "documentId">): Promise<void> {
+  /** "Changed: Quarterly report" under a reply, when the session has more than one document. */
+  function documentNote(reply: HTMLElement, documentId: string | null | undefined, version: number | null) {
+    const title = documentId ? hooks.documentTitle(documentId) : undefined;
+    if (!title) return;
+    reply.append(
+      h("p", { class: "turn-document" }, version ? `${title} · version ${version}` : `${title} · unchanged`),
+    );
+  }
+
+  function costNote(reply: HTMLElement, costNanoUsd: number | null): void {
+    if (costNanoUsd && costNanoUsd > 0)
+      reply.append(h("p", { class: "turn-cost" }, `This turn cost ${formatUsd(costNanoUsd)}`));
+  }
+
+  /** A failed attempt that was retried stays in the conversation, marked, as it was shown live. */
+  function markRetried(userBubble: Element | null, reply: Element): void {
+    for (const element of [userBubble, reply]) element?.classList.add("retried");
+    reply.querySelector(".inline-error button")?.remove();
+    reply.append(h("p", { class: "note" }, "Retried below."));
+  }
+
+  async function turn(request: TurnRequest, fromComposer = false): Promise<void> {
     const sessionId = await hooks.ensureSession();
     if (!sessionId) {
-      input.value ||= request.message;
       status.textContent = "No session to send to: see the Sessions list.";
       return;
     }
+    status.classList.remove("error");
     const documentId = hooks.activeDocumentId() ?? undefined;
-    bubble("user", request.message);
+    const userBubble = bubble("user", request.message, request.attachments);
     const reply = bubble("assistant", "");
     reply.classList.add("streaming");
     const body = reply.querySelector(".bubble-body") as HTMLElement;
@@ -124,11 +165,14 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
     let done = null as Extract<ChatEvent, { type: "done" }> | null;
     let frame = 0;
     let live = true;
+    let messageId: number | null = null;
+    let creating = false;
     const paint = () => {
       frame = 0;
-      if (live && WRITING_HTML.test(text) && !summary)
-        body.textContent = `Writing the document… ${text.length} characters`;
-      else body.innerHTML = renderMarkdown(replyText(text, summary));
+      const prose = replyText(text, summary);
+      if (live && !summary && documentStart(text) !== -1)
+        body.textContent = `${prose ? `${prose}\n\n` : ""}Writing the document… ${text.length} characters`;
+      else body.innerHTML = renderMarkdown(prose);
       log.scrollTop = log.scrollHeight;
     };
 
@@ -136,35 +180,58 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
     setStreaming(true);
     status.textContent = "Sending…";
     try {
-      await streamChat(sessionId, { ...request, documentId }, controller.signal, (event) => {
-        switch (event.type) {
-          case "status":
-            status.textContent = event.message;
-            break;
-          case "delta":
-            text += event.text;
-            frame ||= requestAnimationFrame(paint);
-            break;
-          case "summary":
-            summary = event.text;
-            paint();
-            break;
-          case "html":
-            hooks.onHtml(event);
-            break;
-          case "cost":
-            if (event.costNanoUsd > 0)
-              reply.append(h("p", { class: "turn-cost" }, `This turn cost ${formatUsd(event.costNanoUsd)}`));
-            break;
-          case "error":
-            failed = true;
-            showError(reply, event.message, request, event.code);
-            break;
-          case "done":
-            done = event;
-            break;
+      const payload: ChatRequest = {
+        message: request.message,
+        mode: request.mode,
+        documentId,
+        attachmentIds: request.attachments.map((attachment) => attachment.id),
+        retryOf: request.retryOf,
+      };
+      const accepted = (id: number | null) => {
+        messageId = id;
+        // Only now is the message the server's: a refused send keeps the text and the attachments.
+        if (fromComposer) {
+          input.value = "";
+          pending.clear();
         }
-      });
+      };
+      await streamChat(
+        sessionId,
+        payload,
+        controller.signal,
+        (event) => {
+          switch (event.type) {
+            case "status":
+              status.textContent = event.message;
+              creating = event.stage === "creating";
+              break;
+            case "delta":
+              text += event.text;
+              frame ||= requestAnimationFrame(paint);
+              // Only a create streams a document; an edit's remarks may mention <html> without being one.
+              if (creating && documentStart(text) !== -1) hooks.onDraft?.(text.slice(documentStart(text)));
+              break;
+            case "summary":
+              summary = event.text;
+              paint();
+              break;
+            case "html":
+              hooks.onHtml(event);
+              break;
+            case "cost":
+              costNote(reply, event.costNanoUsd);
+              break;
+            case "error":
+              failed = true;
+              showError(reply, event.message, { ...request, retryOf: messageId ?? undefined }, event.code);
+              break;
+            case "done":
+              done = event;
+              break;
+          }
+        },
+        accepted,
+      );
       if (frame) cancelAnimationFrame(frame);
       live = false;
       if (!done && !failed) {
@@ -173,6 +240,7 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
       }
       if (text || summary) paint();
       else if (!failed) body.textContent = done?.version ? "Done." : "No changes.";
+      if (!failed && done) documentNote(reply, done.documentId, done.version);
       status.textContent = failed ? "The turn failed; the document is unchanged." : "Ready.";
     } catch (error) {
       if (frame) cancelAnimationFrame(frame);
@@ -181,8 +249,16 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
         if (text) paint();
         reply.append(h("p", { class: "note" }, "Cancelled."));
         status.textContent = "Cancelled.";
+      } else if (messageId === null) {
+        // Refused before the turn started: nothing was stored, so the attempt leaves the conversation and the
+        // message box still holds the text; the server's reason and what fixes it stay in the status line.
+        userBubble.remove();
+        reply.remove();
+        if (!fromComposer) input.value ||= request.message;
+        status.textContent = `Not sent: ${describe(error)}`;
+        status.classList.add("error");
       } else {
-        showError(reply, describe(error), request);
+        showError(reply, describe(error), { ...request, retryOf: messageId });
         status.textContent = "The message was not processed.";
       }
     } finally {
@@ -193,25 +269,23 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
     }
   }
 
-  function showError(
-    reply: HTMLElement,
-    message: string,
-    request: Omit<ChatRequest, "documentId">,
-    code?: string,
-  ): void {
-    const retry = h(
-      "button",
-      {
-        type: "button",
-        class: "small",
-        onclick: () => {
-          reply.previousElementSibling?.remove();
-          reply.remove();
-          void turn(request);
+  function showError(reply: HTMLElement, message: string, request: TurnRequest | null, code?: string): void {
+    reply.classList.add("failed");
+    const retry =
+      request &&
+      h(
+        "button",
+        {
+          type: "button",
+          class: "small",
+          onclick: () => {
+            if (controller) return;
+            markRetried(reply.previousElementSibling, reply);
+            void turn(request);
+          },
         },
-      },
-      "Retry",
-    );
+        "Retry",
+      );
     reply.append(
       h(
         "div",
@@ -221,6 +295,32 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
       ),
     );
     log.scrollTop = log.scrollHeight;
+  }
+
+  /** The stored conversation, shown as it was live: failures with their reason, costs, retried attempts marked. */
+  function showHistory(messages: readonly Message[]): void {
+    const retried = new Set(messages.flatMap((message) => (message.retryOf ? [message.retryOf] : [])));
+    let lastUser: { message: Message; element: HTMLElement } | null = null;
+    for (const message of messages) {
+      if (message.role === "user") {
+        lastUser = { message, element: bubble("user", message.content, message.attachments) };
+        continue;
+      }
+      if (message.role !== "assistant") continue;
+      const failed = message.status === "error";
+      const reply = bubble("assistant", failed ? "" : message.content);
+      const user = lastUser?.message;
+      if (failed) {
+        const request =
+          user && !retried.has(user.id)
+            ? { message: user.content, mode: "auto" as Mode, attachments: user.attachments, retryOf: user.id }
+            : null;
+        showError(reply, message.content, request);
+      } else documentNote(reply, message.documentId, message.version);
+      costNote(reply, message.costNanoUsd);
+      if (user && retried.has(user.id)) markRetried(lastUser?.element ?? null, reply);
+      lastUser = null;
+    }
   }
 
   return {
@@ -237,35 +337,31 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
       }
       try {
         const { messages } = await api.messages(sessionId);
-        for (const message of messages) if (message.role !== "system") bubble(message.role, message.content);
+        showHistory(messages);
         if (messages.length === 0) log.append(h("li", { class: "empty" }, "No messages yet."));
       } catch (error) {
         log.append(h("li", { class: "inline-error", role: "alert" }, errorText(error)));
       }
     },
-    insertText(text) {
-      setText(input.value.trim() ? `${input.value.trimEnd()}\n\n${text}` : text);
-    },
     cancel() {
       controller?.abort();
       return controller !== null;
     },
+    attach(attachment) {
+      const refused = pending.add(attachment);
+      if (!refused) input.focus();
+      return refused;
+    },
   };
 }
 
-/** Gemini streams the new document itself: shown as progress, not as a wall of markup in the bubble. */
-const WRITING_HTML = /^\s*(?:```html|<!doctype|<html)/i;
-
-/**
- * What the bubble says: the turn's summary once it arrives (what the history keeps), before that the model's
- * prose as it streams (never the raw document).
- */
-function replyText(text: string, summary: string): string {
-  return summary || (WRITING_HTML.test(text) ? "" : text.trim());
-}
-
+/** The server's reason plus what fixes it, for a send the server refused. */
 function describe(error: unknown): string {
-  if (error instanceof ApiFailure && error.status === 429)
-    return `${error.message} Wait a moment, then retry.`;
+  if (!(error instanceof ApiFailure)) return errorText(error);
+  if (error.status === 429) return `${error.message} Wait a moment, then retry.`;
+  if (/message must be at most/.test(error.message))
+    return `${error.message}. Shorten the message, or put the long text in a file and attach it.`;
+  if (error.code === "attachments_too_large") return `${error.message}.`;
+  if (error.code === "not_found") return `${error.message}: reload the page, then send again.`;
   return errorText(error);
 }

@@ -4,6 +4,7 @@ import { createChatPane } from "./chat.js";
 import { renderBudgetNote } from "./budget.js";
 import { createCostsView } from "./costs.js";
 import { byId, h, replace } from "./dom.js";
+import { createDraftPreview } from "./draft-preview.js";
 import { createExportBar } from "./export.js";
 import { createPreviewPane } from "./preview.js";
 import { createSessionsPane } from "./sessions.js";
@@ -83,16 +84,23 @@ const exportBar = createExportBar(() =>
 );
 preview.toolbar.append(exportBar.element);
 
+const draft = createDraftPreview(byId("preview-panel"));
+
 const chat = createChatPane(byId("chat"), {
   ensureSession,
   activeDocumentId: () => state.documentId,
+  onDraft: (html) => draft.show(html),
   onHtml: (event) => {
+    draft.clear();
     state.documentId = event.documentId;
     state.latestVersion = state.shownVersion = event.version;
     preview.show(target(), event.html, true);
     exportBar.update();
   },
+  documentTitle: (documentId) =>
+    state.documents.length > 1 ? state.documents.find((doc) => doc.id === documentId)?.title : undefined,
   onTurnEnd: (done) => {
+    draft.clear();
     if (done?.documentId) state.documentId = done.documentId;
     void refreshBudget();
     void reloadSession();
@@ -102,8 +110,8 @@ const chat = createChatPane(byId("chat"), {
 
 chat.form.querySelector(".composer-bar")?.prepend(
   createUpload(byId("chat"), {
-    sessionId: () => state.sessionId,
-    onText: (result) => chat.insertText(result.text),
+    ensureSession,
+    onAttachment: (attachment) => chat.attach(attachment),
   }),
 );
 

@@ -1,5 +1,6 @@
 import { api, ApiFailure, errorText, type SessionSummary } from "./api.js";
 import { armedConfirm, h, inlineEdit, replace } from "./dom.js";
+import { expiryText } from "./expiry.js";
 import { formatTime } from "./format.js";
 import { groupSessions } from "./session-groups.js";
 
@@ -86,6 +87,23 @@ export function createSessionsPane(root: HTMLElement, hooks: SessionsHooks): Ses
         { class: "meta" },
         `${session.documentCount} doc${session.documentCount === 1 ? "" : "s"} · ${formatTime(session.lastActive)}`,
       ),
+      expiryLine(session),
+    );
+    const pin = h(
+      "button",
+      {
+        type: "button",
+        class: session.pinned ? "icon pinned" : "icon",
+        "aria-pressed": String(session.pinned),
+        "aria-label": `${session.pinned ? "Unpin" : "Pin"} session ${session.title}`,
+        title: session.pinned ? "Unpin (it will expire again)" : "Pin (never expires)",
+        onclick: () =>
+          void guard(async () => {
+            await api.pinSession(session.id, !session.pinned);
+            await refresh();
+          }),
+      },
+      session.pinned ? "★" : "☆",
     );
     const rename = h(
       "button",
@@ -104,7 +122,7 @@ export function createSessionsPane(root: HTMLElement, hooks: SessionsHooks): Ses
       "Delete?",
       () => void deleteSession(session),
     );
-    return h("li", { class: active ? "session active" : "session" }, title, rename, remove);
+    return h("li", { class: active ? "session active" : "session" }, title, pin, rename, remove);
   }
 
   async function renameSession(session: SessionSummary, label: HTMLElement): Promise<void> {
@@ -162,6 +180,20 @@ export function createSessionsPane(root: HTMLElement, hooks: SessionsHooks): Ses
       render();
     },
   };
+}
+
+function expiryLine(session: SessionSummary): HTMLElement {
+  const expiry = expiryText(session.expiresAt);
+  return h(
+    "span",
+    {
+      class: expiry.warning ? "session-expiry warning" : "session-expiry",
+      title: session.expiresAt
+        ? `Deleted after ${formatTime(session.expiresAt)} unless used or pinned`
+        : null,
+    },
+    expiry.text,
+  );
 }
 
 /** The server's 409 already says what to do ("delete one to start another"); it is shown once, as sent. */

@@ -83,6 +83,10 @@ export interface ChatRequest {
   message: string;
   documentId?: string;
   mode?: "auto" | "create" | "edit" | "image" | "infographic";
+  /** Uploaded files (their ids from /api/upload) the model receives with this message. */
+  attachmentIds?: string[];
+  /** The user message whose failed turn this one retries. */
+  retryOf?: number;
 }
 
 /**
@@ -95,6 +99,7 @@ export async function streamChat(
   body: ChatRequest,
   signal: AbortSignal,
   onEvent: (event: ChatEvent) => void,
+  onAccepted?: (messageId: number | null) => void,
 ): Promise<void> {
   const response = await request(`/api/chat/${encodeURIComponent(sessionId)}`, {
     method: "POST",
@@ -103,6 +108,8 @@ export async function streamChat(
     signal,
   });
   if (!response.body) throw await failureFrom(response);
+  const messageId = Number(response.headers.get("x-message-id"));
+  onAccepted?.(Number.isInteger(messageId) && messageId > 0 ? messageId : null);
   const parser = new SseParser();
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   for (;;) {

@@ -1,15 +1,18 @@
-import { api, ApiFailure, errorText, type UploadResult } from "./api.js";
+import { api, ApiFailure, errorText, type AttachmentInfo } from "./api.js";
 import { h } from "./dom.js";
 import { formatBytes } from "./format.js";
 
 export interface UploadHooks {
-  sessionId(): string | null;
-  onText(result: UploadResult): void;
+  /** The session the attachment belongs to, created on first use. */
+  ensureSession(): Promise<string | undefined>;
+  /** Attaches the upload to the next message; returns why not when a per-message limit says no. */
+  onAttachment(attachment: AttachmentInfo): string | null;
 }
 
 /**
- * A file picker button plus a drop zone (the whole chat pane): the server extracts the text, which goes into
- * the message box. Server refusals (too large, wrong type) are shown with the server's own explanation.
+ * A file picker button plus a drop zone (the whole chat pane): the server extracts the text and keeps it as an
+ * attachment of the session, shown as a chip in the composer until the next message sends it. Server refusals
+ * (too large, wrong type) are shown with the server's own explanation.
  */
 export function createUpload(dropZone: HTMLElement, hooks: UploadHooks): HTMLElement {
   const picker = h("input", {
@@ -46,11 +49,14 @@ export function createUpload(dropZone: HTMLElement, hooks: UploadHooks): HTMLEle
     note.className = "upload-note";
     note.textContent = `Uploading ${file.name} (${formatBytes(file.size)})…`;
     try {
-      const result = await api.upload(file, hooks.sessionId() ?? undefined);
-      hooks.onText(result);
-      note.textContent = `${result.filename}: ${result.chars.toLocaleString("en-US")} characters added to the message${
-        result.truncated ? " (truncated)" : ""
-      }.`;
+      const sessionId = await hooks.ensureSession();
+      if (!sessionId) throw new Error("no session to attach it to: see the Sessions list");
+      const result = await api.upload(file, sessionId);
+      if (!result.attachmentId) throw new Error("the server did not keep the file");
+      const { attachmentId, filename, type, chars, truncated } = result;
+      const refused = hooks.onAttachment({ id: attachmentId, filename, type, chars, truncated });
+      if (refused) throw new Error(refused);
+      note.textContent = `${filename} is attached to your next message${truncated ? " (truncated)" : ""}.`;
     } catch (error) {
       note.className = "upload-note error";
       note.textContent = `${file.name}: ${describe(error)}`;

@@ -1,6 +1,7 @@
 import { api, errorText, type VersionInfo } from "./api.js";
 import { h, replace } from "./dom.js";
 import { formatTime } from "./format.js";
+import { promptBlock, summaryBlock } from "./version-text.js";
 
 export interface VersionsHooks {
   onPreview(version: number): void;
@@ -56,8 +57,8 @@ export function createVersionsPane(root: HTMLElement, hooks: VersionsHooks): Ver
               [info.model, formatTime(info.createdAt)].filter(Boolean).join(" · "),
             ),
           ),
-          info.prompt ? h("p", { class: "prompt" }, info.prompt) : null,
-          info.summary ? h("p", { class: "summary" }, info.summary) : null,
+          info.prompt ? promptBlock(info.prompt) : null,
+          info.summary ? summaryBlock(info.summary) : null,
           h(
             "div",
             { class: "version-actions" },

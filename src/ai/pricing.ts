@@ -107,6 +107,19 @@ export function pricingFromConfig(config: PriceInputs): Pricing {
       rates: { input: usdToNano(2), output: usdToNano(12), cacheRead: usdToNano(0.2), cacheWrite: 0 },
       perImage: usdToNano(config.NANO_BANANA_COST_PER_IMAGE),
     },
+    // The title models (TITLE_MODEL): list prices, text only.
+    {
+      provider: "google",
+      model: "gemini-2.5-flash-lite",
+      rates: { input: usdToNano(0.1), output: usdToNano(0.4), cacheRead: usdToNano(0.01), cacheWrite: 0 },
+      perImage: 0,
+    },
+    {
+      provider: "google",
+      model: "gemini-2.5-flash",
+      rates: { input: usdToNano(0.3), output: usdToNano(2.5), cacheRead: usdToNano(0.03), cacheWrite: 0 },
+      perImage: 0,
+    },
   ];
   return { version: priceVersion(config), tables: new Map(tables.map((table) => [table.model, table])) };
 }

@@ -196,9 +196,26 @@ export const keySpecs = {
   },
   SESSION_TIMEOUT: {
     group: "Sessions",
-    description: "Seconds of inactivity after which cleanup deletes a session",
-    default: "3600",
+    description:
+      "Seconds after a session's last activity before cleanup deletes it (default 30 days); pinned sessions and sessions with a turn running are kept",
+    default: "2592000",
     schema: intFromEnv(60),
+  },
+  MAX_PINNED_SESSIONS: {
+    group: "Sessions",
+    description:
+      "Sessions one user may pin (a pinned session never expires); pinning another is refused (409)",
+    default: "1",
+    schema: intFromEnv(0, 1000),
+  },
+  TITLE_MODEL: {
+    group: "Sessions",
+    description:
+      "Model that names a session and its document after their first successful turn (one short, ledgered call): gemini-2.5-flash-lite or gemini-2.5-flash; off turns generated titles off",
+    default: "gemini-2.5-flash-lite",
+    schema: z.enum(["gemini-2.5-flash-lite", "gemini-2.5-flash", "off"], {
+      message: "must be gemini-2.5-flash-lite, gemini-2.5-flash or off",
+    }),
   },
   MAX_SESSIONS_PER_USER: {
     group: "Sessions",

@@ -158,6 +158,48 @@ END;
 `,
   },
   {
+    version: 3,
+    name: "attachments, turn outcomes, retention and title sources",
+    sql: `
+-- Extracted upload text, owned by the session (deleted with it); a message links the ones it sent.
+CREATE TABLE attachments (
+  id TEXT PRIMARY KEY,
+  session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+  filename TEXT NOT NULL,
+  type TEXT NOT NULL,
+  chars INTEGER NOT NULL CHECK (chars >= 0),
+  truncated INTEGER NOT NULL CHECK (truncated IN (0, 1)),
+  text TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX attachments_session ON attachments (session_id);
+CREATE TABLE message_attachments (
+  message_id INTEGER NOT NULL REFERENCES chat_messages (id) ON DELETE CASCADE,
+  attachment_id TEXT NOT NULL REFERENCES attachments (id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  PRIMARY KEY (message_id, attachment_id)
+) WITHOUT ROWID;
+CREATE INDEX message_attachments_attachment ON message_attachments (attachment_id);
+
+-- What the live page showed of a turn, so the history after a reload shows the same.
+ALTER TABLE chat_messages ADD COLUMN status TEXT NOT NULL DEFAULT 'ok' CHECK (status IN ('ok', 'error'));
+ALTER TABLE chat_messages ADD COLUMN error_code TEXT;
+ALTER TABLE chat_messages ADD COLUMN cost_nano_usd INTEGER;
+ALTER TABLE chat_messages ADD COLUMN version INTEGER;
+ALTER TABLE chat_messages ADD COLUMN retry_of INTEGER;
+
+ALTER TABLE sessions ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0 CHECK (pinned IN (0, 1));
+-- Set while a turn runs and refreshed by its heartbeat; cleanup keeps a session whose turn is alive.
+ALTER TABLE sessions ADD COLUMN turn_alive_at TEXT;
+ALTER TABLE sessions ADD COLUMN title_source TEXT NOT NULL DEFAULT 'default'
+  CHECK (title_source IN ('default', 'generated', 'user'));
+ALTER TABLE documents ADD COLUMN title_source TEXT NOT NULL DEFAULT 'default'
+  CHECK (title_source IN ('default', 'generated', 'user'));
+UPDATE sessions SET title_source = 'user' WHERE title <> 'Untitled session';
+UPDATE documents SET title_source = 'user' WHERE title NOT IN ('Untitled document', 'Untitled');
+`,
+  },
+  {
     version: 4,
     name: "brand profiles",
     sql: `

@@ -15,8 +15,19 @@ export interface CleanupOptions {
   batchSize?: number;
 }
 
+/** A session a dry run would delete: whose, and how long it has been idle. */
+export interface ExpiredSession {
+  id: string;
+  owner: string;
+  title: string;
+  lastActive: string;
+  idleMs: number;
+}
+
 export interface CleanupReport {
   dryRun: boolean;
+  /** Dry runs only: each session that would go, oldest first. */
+  expired?: ExpiredSession[];
   sessions: number;
   documents: number;
   versions: number;
@@ -28,6 +39,14 @@ export interface CleanupReport {
 }
 
 const DEFAULT_BATCH = 200;
+/**
+ * A running turn refreshes its session's turn_alive_at on every 15 s heartbeat; one not refreshed for this long
+ * has ended (or its process died), so the session is judged by last_active again.
+ */
+export const TURN_ALIVE_MS = 2 * 60_000;
+/** Pinned sessions and sessions with a live turn are never deleted, whatever their idle time. */
+const DELETABLE =
+  "last_active < @cutoff AND pinned = 0 AND (turn_alive_at IS NULL OR turn_alive_at < @aliveCutoff)";
 /** A run takes seconds; a lock this old was left by a process that died where its pid cannot be checked. */
 const LOCK_STALE_MS = 30 * 60_000;
 
@@ -64,12 +83,17 @@ export function runCleanup(db: Db, options: CleanupOptions): CleanupReport {
   const sessionsCutoff = new Date(now.getTime() - options.sessionsOlderThanMs).toISOString();
   const exportsCutoff = new Date(now.getTime() - options.exportsOlderThanMs);
   const dryRun = options.dryRun ?? false;
-  const sessions = deleteIdleSessions(db, sessionsCutoff, dryRun, options.batchSize ?? DEFAULT_BATCH);
+  const cutoffs = {
+    cutoff: sessionsCutoff,
+    aliveCutoff: new Date(now.getTime() - TURN_ALIVE_MS).toISOString(),
+  };
+  const sessions = deleteIdleSessions(db, cutoffs, dryRun, options.batchSize ?? DEFAULT_BATCH);
   const exports = options.exportDir
     ? deleteOldFiles(options.exportDir, exportsCutoff.getTime(), dryRun, true)
     : { files: 0, bytes: 0 };
   return {
     dryRun,
+    ...(dryRun ? { expired: listExpired(db, cutoffs, now) } : {}),
     ...sessions,
     exportFiles: exports.files,
     exportBytes: exports.bytes,
@@ -85,9 +109,28 @@ interface SessionCounts {
   messages: number;
 }
 
-function deleteIdleSessions(db: Db, cutoff: string, dryRun: boolean, batchSize: number): SessionCounts {
+interface SessionCutoffs {
+  cutoff: string;
+  aliveCutoff: string;
+}
+
+function listExpired(db: Db, cutoffs: SessionCutoffs, now: Date): ExpiredSession[] {
+  const rows = db
+    .prepare(
+      `SELECT id, owner, title, last_active AS lastActive FROM sessions WHERE ${DELETABLE} ORDER BY last_active`,
+    )
+    .all(cutoffs) as Omit<ExpiredSession, "idleMs">[];
+  return rows.map((row) => ({ ...row, idleMs: now.getTime() - Date.parse(row.lastActive) }));
+}
+
+function deleteIdleSessions(
+  db: Db,
+  cutoffs: SessionCutoffs,
+  dryRun: boolean,
+  batchSize: number,
+): SessionCounts {
   const pick = db.prepare(
-    "SELECT id FROM sessions WHERE last_active < ? ORDER BY last_active LIMIT ? OFFSET ?",
+    `SELECT id FROM sessions WHERE ${DELETABLE} ORDER BY last_active LIMIT @limit OFFSET @offset`,
   );
   const countChildren = db.prepare(
     `SELECT (SELECT count(*) FROM documents WHERE session_id = @id) AS documents,
@@ -95,13 +138,13 @@ function deleteIdleSessions(db: Db, cutoff: string, dryRun: boolean, batchSize: 
               WHERE d.session_id = @id) AS versions,
             (SELECT count(*) FROM chat_messages WHERE session_id = @id) AS messages`,
   );
-  // Re-checks last_active under the write lock: a session used since it was picked stays.
-  const remove = db.prepare("DELETE FROM sessions WHERE id = ? AND last_active < ?");
+  // Re-checks under the write lock: a session used, pinned or given a turn since it was picked stays.
+  const remove = db.prepare(`DELETE FROM sessions WHERE id = @id AND ${DELETABLE}`);
   const totals: SessionCounts = { sessions: 0, documents: 0, versions: 0, messages: 0 };
   const batch = db.transaction((ids: string[]) => {
     for (const id of ids) {
       const children = countChildren.get({ id }) as Omit<SessionCounts, "sessions">;
-      if (!dryRun && remove.run(id, cutoff).changes === 0) continue;
+      if (!dryRun && remove.run({ id, ...cutoffs }).changes === 0) continue;
       totals.sessions += 1;
       totals.documents += children.documents;
       totals.versions += children.versions;
@@ -109,7 +152,7 @@ function deleteIdleSessions(db: Db, cutoff: string, dryRun: boolean, batchSize: 
     }
   });
   for (let offset = 0; ; offset += dryRun ? batchSize : 0) {
-    const ids = pick.pluck().all(cutoff, batchSize, offset) as string[];
+    const ids = pick.pluck().all({ ...cutoffs, limit: batchSize, offset }) as string[];
     if (ids.length === 0) break;
     const before = totals.sessions;
     if (dryRun) batch.deferred(ids);

@@ -139,7 +139,8 @@ async function converse(post: Poster, fakes: ProviderFakes, t: TestApp): Promise
   assert.equal(withImage.version, 3);
   assert.ok(
     withImage.html.includes(
-      `<img src="data:image/png;base64,${TINY_PNG_BASE64}" alt="Add an illustration of a lake at dawn"`,
+      // The caption and alt text are the image model's description, not the user's instruction.
+      `<img src="data:image/png;base64,${TINY_PNG_BASE64}" alt="A calm lake at dawn."`,
     ),
   );
   assert.ok(

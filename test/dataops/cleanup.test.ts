@@ -62,10 +62,16 @@ describe("cleanup core", () => {
       assert.equal(count(db, "SELECT count(*) FROM sessions"), 5, "dry run deleted nothing");
       assert.ok(existsSync(join(exportDir, "old.pdf")) && existsSync(join(exportDir, "nested", "old.png")));
 
+      const { expired, ...previewCounts } = preview;
+      assert.deepEqual(
+        expired?.map((session) => session.id).sort(),
+        [...old].sort(),
+        "the dry run lists them",
+      );
       const report = runCleanup(db, { ...options, batchSize: 2 });
       assert.deepEqual(
         { ...report, sessionsCutoff: "", exportsCutoff: "" },
-        { ...preview, dryRun: false, sessionsCutoff: "", exportsCutoff: "" },
+        { ...previewCounts, dryRun: false, sessionsCutoff: "", exportsCutoff: "" },
       );
       assert.deepEqual(db.prepare("SELECT id FROM sessions ORDER BY id").pluck().all(), [...recent].sort());
       for (const table of ["documents", "chat_messages"]) {
@@ -114,7 +120,7 @@ describe("ahb cleanup", () => {
       assert.equal(dry.exitCode, 0, String(dry.stderr));
       assert.match(
         String(dry.stdout),
-        /^cleanup \(dry run\): would delete 3 sessions .* 2 export files \(1\.5 KB to free\); cost ledger kept$/,
+        /^(would delete session [0-9a-f-]{36} {2}owner alice {2}idle 2d {2}"[^"]*"\n){3}cleanup \(dry run\): would delete 3 sessions .* 2 export files \(1\.5 KB to free\); cost ledger kept$/,
       );
 
       const lock = acquireLock(cleanupLockPath(dbPath), { label: "cleanup", command: "test holder" });
@@ -145,7 +151,7 @@ describe("ahb cleanup", () => {
       assert.match(
         String(defaults.stdout),
         /deleted 0 sessions/,
-        "SESSION_TIMEOUT default (1h) keeps 1-minute-old sessions",
+        "SESSION_TIMEOUT default (30 days) keeps 1-minute-old sessions",
       );
     } finally {
       dir.remove();

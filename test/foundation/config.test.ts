@@ -35,7 +35,7 @@ describe("config schema", () => {
     assert.equal(config.GEMINI_OUTPUT_COST_PER_M, 10);
     assert.equal(config.NANO_BANANA_COST_PER_IMAGE, 0.134);
     assert.equal(config.PORT, 8000);
-    assert.equal(config.SESSION_TIMEOUT, 3600);
+    assert.equal(config.SESSION_TIMEOUT, 30 * 86_400);
     assert.equal(config.MAX_SESSIONS_PER_USER, 3);
     assert.equal(config.DEBUG, false);
     assert.equal(config.ANTHROPIC_BASE_URL, undefined);

@@ -18,7 +18,14 @@ export interface TestApp {
 export function createTestApp(env: Record<string, string> = {}, extraDeps: Partial<AppDeps> = {}): TestApp {
   const dir = tempDir();
   const loaded = loadConfig({
-    env: { ...validKeys(), DATABASE_PATH: `${dir.path}/app.db`, EXPORT_DIR: `${dir.path}/exports`, ...env },
+    env: {
+      ...validKeys(),
+      DATABASE_PATH: `${dir.path}/app.db`,
+      EXPORT_DIR: `${dir.path}/exports`,
+      // Generated titles make one more model call per first version; tests about titles turn them on.
+      TITLE_MODEL: "off",
+      ...env,
+    },
   });
   const config: Config = loaded.config;
   const logLines: string[] = [];

@@ -137,7 +137,8 @@ describe("web page end to end (real server, provider fakes, real Chromium)", () 
     await preview(page).getByText("Day one: planning.", { exact: true }).waitFor();
     assert.equal(await preview(page).locator("img").count(), 0, "the restored version has no image");
 
-    // Upload: a .docx dropped on the chat pane lands as text in the message box; the picker's wrong type and
+    // Upload: a .docx dropped on the chat pane becomes an attachment chip of the next message (the message box
+    // stays the user's); the picker's wrong type and
     // too-large files are refused with the server's reason.
     const bytes = [...(await docx(["Offsite agenda", "Breakfast at eight by the lake."]))];
     const dataTransfer = await page.evaluateHandle((data) => {
@@ -148,11 +149,12 @@ describe("web page end to end (real server, provider fakes, real Chromium)", () 
     await page.locator("#chat").dispatchEvent("dragover", { dataTransfer });
     assert.equal(await page.locator("#chat.dropping").count(), 1, "the drop zone is highlighted");
     await page.locator("#chat").dispatchEvent("drop", { dataTransfer });
-    await page.getByText(/agenda\.docx: .* characters added/).waitFor();
+    await page.getByText("agenda.docx is attached to your next message.").waitFor();
     assert.match(
-      await page.getByLabel("Message", { exact: true }).inputValue(),
-      /Breakfast at eight by the lake\./,
+      (await page.locator(".composer .attachment-chip").textContent()) ?? "",
+      /agenda\.docx.*DOCX · \d+ characters/,
     );
+    assert.equal(await page.getByLabel("Message", { exact: true }).inputValue(), "");
     await page.locator("#upload-input").setInputFiles({
       name: "tool.exe",
       mimeType: "application/octet-stream",
@@ -245,7 +247,12 @@ describe("web page end to end (real server, provider fakes, real Chromium)", () 
     await failure.getByRole("button", { name: "Retry" }).click();
     await preview(page).getByRole("heading", { name: "Team Offsite 2026" }).waitFor();
     await turnEnded(page);
-    assert.equal(await page.locator(".inline-error").count(), 0);
+    assert.equal(
+      await page.locator(".bubble.retried").count(),
+      2,
+      "the failed attempt stays, marked as retried",
+    );
+    assert.equal(await page.locator(".inline-error button").count(), 0, "no Retry is left to press");
 
     fakes.anthropic.script({ type: "reply", text: "Working on it, step by step", hangAfterDeltas: 2 });
     await send(page, "Rewrite day two as a boat trip");

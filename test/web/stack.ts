@@ -36,6 +36,8 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       LOG_LEVEL: "error",
       DATABASE_PATH: join(dir.path, "app.db"),
       EXPORT_DIR: join(dir.path, "exports"),
+      // Generated titles make one more model call per first version; tests about titles turn them on.
+      TITLE_MODEL: "off",
       ...env,
     },
   });

@@ -1,5 +1,6 @@
 import {
   GoogleGenAI,
+  type ContentListUnion,
   type GenerateContentConfig,
   type GenerateContentResponse,
   type Part,
@@ -25,8 +26,8 @@ export function createGeminiClient(
 export interface GeminiCall {
   client: GoogleGenAI;
   model: string;
-  /** The prompt, or parts when images go along (a brand logo). */
-  contents: string | Part[];
+  /** The prompt, or parts when images go along (a brand logo) or attachments as their own parts. */
+  contents: ContentListUnion;
   config?: GenerateContentConfig;
   signal: AbortSignal;
   recorder: CostRecorder;

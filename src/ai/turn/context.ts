@@ -3,6 +3,7 @@ import type { CostRecorder } from "../ledger.js";
 import type { ProviderClients } from "../providers/index.js";
 import type { RetryPolicy } from "../providers/retry.js";
 import type { TurnBrand } from "./brand.js";
+import type { TurnAttachment } from "./attachments.js";
 import type { EmitEvent } from "./events.js";
 
 /** Everything a turn flow needs from the outside world, handed in so the flows stay free of globals. */
@@ -15,6 +16,8 @@ export interface FlowContext {
   emit: EmitEvent;
   /** The session's brand profile, which every prompt of the turn carries. */
   brand: TurnBrand;
+  /** Files sent with the turn; create and edit give each its own content block. */
+  attachments: readonly TurnAttachment[];
 }
 
 export interface FlowResult {

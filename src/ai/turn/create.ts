@@ -2,6 +2,7 @@ import { extractHtmlDocument } from "../editor/index.js";
 import { GEMINI_CREATE_MODEL } from "../pricing.js";
 import { streamGemini } from "../providers/gemini.js";
 import { withRetries } from "../providers/retry.js";
+import { withAttachments } from "./attachments.js";
 import type { FlowContext, FlowResult } from "./context.js";
 import { geminiContents } from "./brand.js";
 import { TurnError } from "./events.js";
@@ -19,7 +20,7 @@ export async function createDocument(context: FlowContext, message: string): Pro
       streamGemini({
         client: context.clients.gemini,
         model: GEMINI_CREATE_MODEL,
-        contents: geminiContents(message, context.brand),
+        contents: withAttachments(geminiContents(message, context.brand), context.attachments),
         config: { systemInstruction: CREATE_SYSTEM },
         signal: context.signal,
         recorder: context.recorder,

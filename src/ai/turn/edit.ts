@@ -13,9 +13,11 @@ import {
   validateEdit,
   type ProtectedHtml,
 } from "../editor/index.js";
+import { modelDisplayName } from "../display-names.js";
 import { replyText, streamClaude, type ClaudeBlock, type ClaudeReply } from "../providers/anthropic.js";
 import { withRetries } from "../providers/retry.js";
 import { claudeBrandBlocks } from "./brand.js";
+import { claudeAttachmentBlocks } from "./attachments.js";
 import type { FlowContext, FlowResult } from "./context.js";
 import { TurnError } from "./events.js";
 import { documentBlock, EDIT_SYSTEM, editRequest, REGENERATE_SYSTEM, regenerateRequest } from "./prompts.js";
@@ -46,7 +48,10 @@ export async function editDocument(context: FlowContext, message: string, html: 
         `${context.config.MAX_HTML_CONTEXT_LENGTH}. Split it into smaller documents or ask for a new one`,
     );
   }
-  context.emit({ event: "status", data: { stage: "editing", message: `${model} is editing the document` } });
+  context.emit({
+    event: "status",
+    data: { stage: "editing", message: `${modelDisplayName(model)} is editing the document` },
+  });
   const state = await runToolLoop(context, message, protectedHtml.html);
   if (state.applied === 0 && state.failures.length === 0) {
     return { html: undefined, summary: state.summary || "No changes were needed.", model };
@@ -71,6 +76,7 @@ async function runToolLoop(context: FlowContext, message: string, html: string):
         // The document is the large, stable prefix of every round: cached after the first.
         { type: "text", text: documentBlock(html), cache_control: { type: "ephemeral" } },
         ...claudeBrandBlocks(context.brand),
+        ...claudeAttachmentBlocks(context.attachments),
         { type: "text", text: editRequest(message) },
       ],
     },
@@ -143,6 +149,7 @@ async function regenerate(
         content: [
           { type: "text", text: documentBlock(html) },
           ...claudeBrandBlocks(context.brand),
+          ...claudeAttachmentBlocks(context.attachments),
           { type: "text", text: regenerateRequest(message, failures) },
         ],
       },

@@ -4,7 +4,13 @@ import { generateGemini } from "../providers/gemini.js";
 import { withRetries } from "../providers/retry.js";
 import type { FlowContext, FlowResult } from "./context.js";
 import { TurnError } from "./events.js";
-import { altFromRequest, documentTitle, insertImage, UnsupportedImageError } from "./insert-image.js";
+import {
+  altFromDescription,
+  altFromRequest,
+  documentTitle,
+  insertImage,
+  UnsupportedImageError,
+} from "./insert-image.js";
 import { imagePrompt } from "./prompts.js";
 import { geminiContents } from "./brand.js";
 
@@ -29,7 +35,7 @@ export async function addImage(context: FlowContext, message: string, html: stri
   );
   const image = reply.images[0];
   if (!image) throw new TurnError("no_image", "The image model answered without an image");
-  const alt = altFromRequest(message);
+  const alt = altFromDescription(reply.text) ?? altFromRequest(message);
   let updated: string;
   try {
     updated = insertImage(html, { ...image, alt });

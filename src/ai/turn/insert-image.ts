@@ -54,6 +54,20 @@ function splice(html: string, at: number, text: string): string {
   return html.slice(0, at) + text + html.slice(at);
 }
 
+/**
+ * The caption and alt text from the image model's own description of what it drew (the first sentence of its
+ * text), not the user's instruction; undefined when it said nothing usable.
+ */
+export function altFromDescription(text: string): string | undefined {
+  const plain = text
+    .replace(/[*_`#>]/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
+  const sentence = /^.*?[.!?](?=\s|$)/.exec(plain)?.[0] ?? plain;
+  if (sentence.length < 3) return undefined;
+  return sentence.length > MAX_ALT_LENGTH ? `${sentence.slice(0, MAX_ALT_LENGTH - 1).trimEnd()}…` : sentence;
+}
+
 /** A short alt text from the user's request: "add an illustration of a lighthouse at dusk" -> that phrase. */
 export function altFromRequest(message: string): string {
   const text = message.replace(/\s+/g, " ").trim();

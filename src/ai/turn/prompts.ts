@@ -42,5 +42,16 @@ export function regenerateRequest(message: string, failures: readonly string[]):
 
 export function imagePrompt(message: string, documentTitle: string | undefined): string {
   const context = documentTitle ? ` It will illustrate a document titled "${documentTitle}".` : "";
-  return `Generate one image for this request: ${message}.${context} No text overlays unless the request asks for them.`;
+  return (
+    `Generate one image for this request: ${message}.${context} No text overlays unless the request asks for them. ` +
+    "Also answer with one short sentence describing what the image shows; it becomes the caption and alt text."
+  );
+}
+
+export const TITLE_SYSTEM = `You name documents. Answer with a title of 2 to 6 words for the document described, in the
+language of the request, without quotes, markdown or a final period.`;
+
+export function titlePrompt(message: string, documentTitle: string | undefined): string {
+  const named = documentTitle ? `\nThe document's own <title> is: ${documentTitle}` : "";
+  return `Request: ${message.slice(0, 2_000)}${named}`;
 }

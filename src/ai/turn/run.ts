@@ -10,6 +10,7 @@ import type { ProviderClients } from "../providers/index.js";
 import type { RetryPolicy } from "../providers/retry.js";
 import { routeTurn, type TurnIntent, type TurnMode } from "../route.js";
 import { placeBrandLogo, type TurnBrand } from "./brand.js";
+import type { TurnAttachment } from "./attachments.js";
 import type { FlowContext, FlowResult } from "./context.js";
 import { createDocument } from "./create.js";
 import { editDocument } from "./edit.js";
@@ -30,6 +31,8 @@ export interface TurnDeps {
   budget?: SpendGuard;
   /** Sees each provider call end (metrics); absent means nobody watches. */
   observer?: CallObserver;
+  /** Runs after a turn saved a document's first version (generated titles), inside the turn and its ledger. */
+  afterFirstVersion?: (context: FlowContext, request: TurnRequest, result: FlowResult) => Promise<void>;
 }
 
 export interface TurnRequest {
@@ -40,6 +43,7 @@ export interface TurnRequest {
   mode: TurnMode;
   /** The session's brand profile at the time the turn was sent. */
   brand: TurnBrand;
+  attachments: readonly TurnAttachment[];
 }
 
 const UNCHANGED = "The document is unchanged.";
@@ -63,25 +67,45 @@ export async function runTurn(
   );
   emit({ event: "status", data: { stage: "routing", message: "Waiting for the document" } });
   let version: number | null = null;
+  let outcome: TurnOutcome;
   try {
-    version = await deps.queue.run(request.documentId, async () => {
+    const finished = await deps.queue.run(request.documentId, async () => {
       if (signal.aborted) throw new CallCancelledError();
       const base = getVersion(deps.db, request.documentId);
       const intent = routeTurn({ hasHtml: hasHtml(base), message: request.message, mode: request.mode });
       emit({ event: "status", data: { stage: "routing", message: routingMessage(intent) } });
-      const context: FlowContext = { ...deps, recorder, signal, emit, brand: request.brand };
+      const context: FlowContext = {
+        ...deps,
+        recorder,
+        signal,
+        emit,
+        brand: request.brand,
+        attachments: request.attachments,
+      };
       const result = await runFlow(context, intent, request.message, base);
       if (result.html !== undefined) result.html = placeBrandLogo(result.html, request.brand);
-      return save(deps.db, request, base, result, emit);
+      const saved = save(deps.db, request, base, result, emit);
+      if (saved !== null && base === undefined) await deps.afterFirstVersion?.(context, request, result);
+      return { saved, summary: result.summary };
     });
+    version = finished.saved;
+    outcome = { status: "ok", content: finished.summary, errorCode: null };
   } catch (error) {
     const failure = describeFailure(error, deps.logger);
     emit({ event: "error", data: failure });
-    addMessage(deps.db, { ...assistant(request), content: failure.message });
+    outcome = { status: "error", content: failure.message, errorCode: failure.code };
   }
   const cost = recorder.totalNanoUsd();
+  // The assistant message keeps what the live page showed: the outcome, its cost and the version saved.
+  addMessage(deps.db, { ...assistant(request), ...outcome, costNanoUsd: cost, version });
   emit({ event: "cost", data: { costNanoUsd: cost, costUsd: nanoToUsd(cost) } });
   emit({ event: "done", data: { documentId: request.documentId, version } });
+}
+
+interface TurnOutcome {
+  status: "ok" | "error";
+  content: string;
+  errorCode: string | null;
 }
 
 function hasHtml(version: Version | undefined): version is Version {
@@ -134,7 +158,6 @@ function save(
     emit({ event: "html", data: { documentId: request.documentId, version, html: result.html } });
   }
   emit({ event: "summary", data: { text: result.summary } });
-  addMessage(db, { ...assistant(request), content: result.summary });
   return version;
 }
 

@@ -3,7 +3,7 @@ import type { CleanupReport } from "../../ops/cleanup.js";
 import { thresholdsFromEnvFile } from "../../ops/cleanup-config.js";
 import { durationSchema } from "../../ops/duration.js";
 import { resolveDataPaths } from "../data-paths.js";
-import { formatBytes } from "../format.js";
+import { formatAge, formatBytes } from "../format.js";
 import { printJson, writeOut } from "../output.js";
 
 function parseDuration(value: string): number {
@@ -19,6 +19,14 @@ export function summaryLine(report: CleanupReport): string {
     `(${report.documents} documents, ${report.versions} versions, ${report.messages} messages) and ` +
     `${report.exportFiles} export files (${formatBytes(report.exportBytes)}${report.dryRun ? " to free" : " freed"}); ` +
     "cost ledger kept"
+  );
+}
+
+/** Dry runs list each session that would go: owner, idle time, title. */
+export function expiredLines(report: CleanupReport): string[] {
+  return (report.expired ?? []).map(
+    (session) =>
+      `would delete session ${session.id}  owner ${session.owner}  idle ${formatAge(session.idleMs)}  "${session.title}"`,
   );
 }
 
@@ -40,7 +48,7 @@ export function registerCleanupCommand(program: Command): void {
     )
     .option(
       "--sessions-older-than <duration>",
-      "idle time, e.g. 24h (default: SESSION_TIMEOUT)",
+      "idle time, e.g. 30d (default: SESSION_TIMEOUT, 30 days); pinned sessions and running turns are kept",
       parseDuration,
     )
     .option(
@@ -51,7 +59,10 @@ export function registerCleanupCommand(program: Command): void {
     .option("--env-file <path>", "env file with the defaults (default: ops config envFile)")
     .option("--db <path>", "database file (default: <dataDir>/app.db from the ops config)")
     .option("--exports-dir <path>", "export directory on this host (default: ops config exportsDir)")
-    .option("--dry-run", "count what would be deleted, change nothing")
+    .option(
+      "--dry-run",
+      "list the sessions that would be deleted (owner, idle time) and count the rest; change nothing",
+    )
     .option("--json", "print the report as JSON on stdout")
     .addHelpText(
       "after",
@@ -82,6 +93,6 @@ export function registerCleanupCommand(program: Command): void {
         db.close();
       }
       if (flags.json) printJson(report);
-      else writeOut(`${summaryLine(report)}\n`);
+      else writeOut([...expiredLines(report), summaryLine(report)].map((line) => `${line}\n`).join(""));
     });
 }

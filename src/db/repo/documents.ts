@@ -43,18 +43,24 @@ export class LastDocumentError extends Error {
   }
 }
 
-/** Inserts an empty document and makes it the session's active one (call inside a transaction). */
-export function insertDocument(db: Db, sessionId: string, title: string): DocumentRow {
+export const DEFAULT_DOCUMENT_TITLE = "Untitled document";
+
+/**
+ * Inserts an empty document and makes it the session's active one (call inside a transaction). Without a title it
+ * gets the default one, which a generated title may replace later.
+ */
+export function insertDocument(db: Db, sessionId: string, givenTitle?: string): DocumentRow {
   const id = randomUUID();
+  const title = givenTitle ?? DEFAULT_DOCUMENT_TITLE;
   const createdAt = nowIso();
   db.prepare("UPDATE documents SET is_active = 0 WHERE session_id = ? AND is_active = 1").run(sessionId);
   db.prepare(
-    "INSERT INTO documents (id, session_id, title, is_active, created_at) VALUES (?, ?, ?, 1, ?)",
-  ).run(id, sessionId, title, createdAt);
+    "INSERT INTO documents (id, session_id, title, is_active, created_at, title_source) VALUES (?, ?, ?, 1, ?, ?)",
+  ).run(id, sessionId, title, createdAt, givenTitle === undefined ? "default" : "user");
   return { id, sessionId, title, isActive: true, createdAt, latestVersion: null };
 }
 
-export function createDocument(db: Db, sessionId: string, title: string): DocumentRow {
+export function createDocument(db: Db, sessionId: string, title?: string): DocumentRow {
   return db.transaction(() => insertDocument(db, sessionId, title)).immediate();
 }
 
@@ -89,7 +95,14 @@ export function activateDocument(db: Db, sessionId: string, documentId: string):
 }
 
 export function renameDocument(db: Db, documentId: string, title: string): void {
-  db.prepare("UPDATE documents SET title = ? WHERE id = ?").run(title, documentId);
+  db.prepare("UPDATE documents SET title = ?, title_source = 'user' WHERE id = ?").run(title, documentId);
+}
+
+/** A generated title, only while the document still has its default one. */
+export function setGeneratedDocumentTitle(db: Db, documentId: string, title: string): void {
+  db.prepare(
+    "UPDATE documents SET title = ?, title_source = 'generated' WHERE id = ? AND title_source = 'default'",
+  ).run(title, documentId);
 }
 
 /** Deletes a document (never the last one); if it was active, the newest remaining document becomes active. */

@@ -3,13 +3,20 @@ import type { Db } from "../open.js";
 import { nowIso } from "../open.js";
 import { insertDocument } from "./documents.js";
 
+export { DEFAULT_DOCUMENT_TITLE } from "./documents.js";
+
 export interface Session {
   id: string;
   owner: string;
   title: string;
   createdAt: string;
   lastActive: string;
+  /** A pinned session never expires. */
+  pinned: boolean;
 }
+
+/** Who named a session or document: generated titles replace only the default, never a user's. */
+export type TitleSource = "default" | "generated" | "user";
 
 export interface SessionSummary extends Omit<Session, "owner"> {
   documentCount: number;
@@ -21,10 +28,10 @@ interface SessionRow {
   title: string;
   created_at: string;
   last_active: string;
+  pinned: number;
 }
 
 export const DEFAULT_SESSION_TITLE = "Untitled session";
-export const DEFAULT_DOCUMENT_TITLE = "Untitled document";
 /** Writing last_active on every request would turn reads into writes; a minute of precision is plenty for expiry. */
 const TOUCH_GRANULARITY_MS = 60_000;
 
@@ -35,6 +42,7 @@ function toSession(row: SessionRow): Session {
     title: row.title,
     createdAt: row.created_at,
     lastActive: row.last_active,
+    pinned: row.pinned === 1,
   };
 }
 
@@ -63,11 +71,13 @@ export function createSession(
         title: input.title ?? DEFAULT_SESSION_TITLE,
         created_at: now,
         last_active: now,
+        pinned: 0,
       };
       db.prepare(
-        "INSERT INTO sessions (id, owner, title, created_at, last_active) VALUES (@id, @owner, @title, @created_at, @last_active)",
-      ).run(row);
-      const document = insertDocument(db, row.id, DEFAULT_DOCUMENT_TITLE);
+        `INSERT INTO sessions (id, owner, title, created_at, last_active, title_source)
+         VALUES (@id, @owner, @title, @created_at, @last_active, @title_source)`,
+      ).run({ ...row, title_source: input.title === undefined ? "default" : "user" });
+      const document = insertDocument(db, row.id);
       return { session: toSession(row), documentId: document.id };
     })
     .immediate();
@@ -87,7 +97,7 @@ export function listSessions(
   const total = Number(db.prepare("SELECT count(*) FROM sessions WHERE owner = ?").pluck().get(owner));
   const rows = db
     .prepare(
-      `SELECT s.id, s.title, s.created_at, s.last_active,
+      `SELECT s.id, s.title, s.created_at, s.last_active, s.pinned,
               (SELECT count(*) FROM documents d WHERE d.session_id = s.id) AS document_count
          FROM sessions s WHERE s.owner = ?
         ORDER BY s.last_active DESC, s.id LIMIT ? OFFSET ?`,
@@ -100,13 +110,57 @@ export function listSessions(
       title: row.title,
       createdAt: row.created_at,
       lastActive: row.last_active,
+      pinned: row.pinned === 1,
       documentCount: row.document_count,
     })),
   };
 }
 
 export function renameSession(db: Db, id: string, title: string): void {
-  db.prepare("UPDATE sessions SET title = ?, last_active = ? WHERE id = ?").run(title, nowIso(), id);
+  db.prepare("UPDATE sessions SET title = ?, title_source = 'user', last_active = ? WHERE id = ?").run(
+    title,
+    nowIso(),
+    id,
+  );
+}
+
+/** A generated title, only while the session still has its default one. */
+export function setGeneratedSessionTitle(db: Db, id: string, title: string): void {
+  db.prepare(
+    "UPDATE sessions SET title = ?, title_source = 'generated' WHERE id = ? AND title_source = 'default'",
+  ).run(title, id);
+}
+
+export class PinLimitError extends Error {
+  constructor(readonly limit: number) {
+    super(`pin limit of ${limit} reached`);
+    this.name = "PinLimitError";
+  }
+}
+
+/** Pins (counted against the owner's limit under the write lock) or unpins a session. */
+export function setPinned(db: Db, session: Session, pinned: boolean, maxPinned: number): void {
+  db.transaction(() => {
+    if (pinned && !session.pinned) {
+      const count = Number(
+        db
+          .prepare("SELECT count(*) FROM sessions WHERE owner = ? AND pinned = 1 AND id <> ?")
+          .pluck()
+          .get(session.owner, session.id),
+      );
+      if (count >= maxPinned) throw new PinLimitError(maxPinned);
+    }
+    db.prepare("UPDATE sessions SET pinned = ? WHERE id = ?").run(pinned ? 1 : 0, session.id);
+  }).immediate();
+}
+
+/** Called when a turn starts and on its heartbeat: cleanup keeps sessions whose turn is alive. */
+export function markTurnAlive(db: Db, id: string, now = new Date()): void {
+  db.prepare("UPDATE sessions SET turn_alive_at = ?, last_active = ? WHERE id = ?").run(
+    now.toISOString(),
+    now.toISOString(),
+    id,
+  );
 }
 
 export function deleteSession(db: Db, id: string): void {

@@ -8,7 +8,6 @@ import {
   LastDocumentError,
   renameDocument,
 } from "../../db/repo/documents.js";
-import { DEFAULT_DOCUMENT_TITLE } from "../../db/repo/sessions.js";
 import { ApiError } from "../errors.js";
 import { requireHtml, requireOwnedDocument, requireOwnedSession } from "../guards.js";
 import { publicDocument } from "../present.js";
@@ -46,7 +45,7 @@ export function documentRoutes(deps: AppDeps) {
     .post("/", async (c) => {
       const session = requireOwnedSession(c, db);
       const body = await readJson(c, createBody);
-      const document = createDocument(db, session.id, body.title ?? DEFAULT_DOCUMENT_TITLE);
+      const document = createDocument(db, session.id, body.title);
       return c.json({ document: publicDocument(document) }, 201);
     })
     .patch("/:docId", async (c) => {

@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import type { Db } from "../../db/open.js";
 import { listDocuments } from "../../db/repo/documents.js";
 import { listMessages } from "../../db/repo/messages.js";
 import {
@@ -8,13 +7,15 @@ import {
   deleteSession,
   getOwnedSession,
   listSessions,
+  PinLimitError,
   renameSession,
   SessionLimitError,
+  setPinned,
   type Session,
 } from "../../db/repo/sessions.js";
 import { ApiError } from "../errors.js";
 import { requireOwnedSession } from "../guards.js";
-import { publicDocument, publicSession } from "../present.js";
+import { expiresAt, publicDocument, publicSession } from "../present.js";
 import type { AppDeps, AppEnv } from "../types.js";
 import { readJson, readQuery, titleSchema } from "../validate.js";
 import { documentRoutes } from "./documents.js";
@@ -33,12 +34,20 @@ const pageQuery = z.object({
     .default(0),
 });
 const createBody = z.strictObject({ title: titleSchema.optional() });
-const renameBody = z.strictObject({ title: titleSchema });
+const patchBody = z
+  .strictObject({
+    title: titleSchema.optional(),
+    pinned: z.boolean({ message: "pinned must be true or false" }).optional(),
+  })
+  .refine((body) => body.title !== undefined || body.pinned !== undefined, {
+    message: "give a title, pinned, or both",
+  });
 
-function sessionDetail(db: Db, session: Session) {
+function sessionDetail(deps: AppDeps, session: Session) {
+  const { db } = deps;
   const documents = listDocuments(db, session.id);
   return {
-    session: publicSession(session),
+    session: publicSession(session, deps.config.SESSION_TIMEOUT),
     documents: documents.map(publicDocument),
     activeDocumentId: documents.find((document) => document.isActive)?.id ?? null,
   };
@@ -58,6 +67,20 @@ function createOwnSession(deps: AppDeps, owner: string, title: string | undefine
   }
 }
 
+function pinOwnSession(deps: AppDeps, session: Session, pinned: boolean): void {
+  const limit = deps.config.MAX_PINNED_SESSIONS;
+  try {
+    setPinned(deps.db, session, pinned, limit);
+  } catch (error) {
+    if (!(error instanceof PinLimitError)) throw error;
+    throw new ApiError(
+      409,
+      "too_many_pinned",
+      `you may pin ${limit} session${limit === 1 ? "" : "s"}; unpin one to pin this one`,
+    );
+  }
+}
+
 /** `/api/sessions`: the caller's own sessions; anyone else's answer 404 like missing ones. */
 export function sessionRoutes(deps: AppDeps) {
   const { db } = deps;
@@ -65,21 +88,28 @@ export function sessionRoutes(deps: AppDeps) {
     .get("/", (c) => {
       const page = readQuery(c, pageQuery);
       const { sessions, total } = listSessions(db, c.get("user"), page);
-      return c.json({ sessions, total, limit: page.limit, offset: page.offset });
+      const timeout = deps.config.SESSION_TIMEOUT;
+      return c.json({
+        sessions: sessions.map((session) => ({ ...session, expiresAt: expiresAt(session, timeout) })),
+        total,
+        limit: page.limit,
+        offset: page.offset,
+      });
     })
     .post("/", async (c) => {
       const body = await readJson(c, createBody);
       const session = createOwnSession(deps, c.get("user"), body.title);
-      return c.json(sessionDetail(db, session), 201);
+      return c.json(sessionDetail(deps, session), 201);
     })
-    .get("/:id", (c) => c.json(sessionDetail(db, requireOwnedSession(c, db))))
+    .get("/:id", (c) => c.json(sessionDetail(deps, requireOwnedSession(c, db))))
     .patch("/:id", async (c) => {
       const session = requireOwnedSession(c, db);
-      const body = await readJson(c, renameBody);
-      renameSession(db, session.id, body.title);
-      const renamed = getOwnedSession(db, session.id, session.owner);
-      if (!renamed) throw new ApiError(404, "not_found", "session not found");
-      return c.json({ session: publicSession(renamed) });
+      const body = await readJson(c, patchBody);
+      if (body.pinned !== undefined) pinOwnSession(deps, session, body.pinned);
+      if (body.title !== undefined) renameSession(db, session.id, body.title);
+      const updated = getOwnedSession(db, session.id, session.owner);
+      if (!updated) throw new ApiError(404, "not_found", "session not found");
+      return c.json({ session: publicSession(updated, deps.config.SESSION_TIMEOUT) });
     })
     .delete("/:id", (c) => {
       deleteSession(db, requireOwnedSession(c, db).id);

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { addAttachment } from "../../db/repo/attachments.js";
 import { UploadError } from "../../upload/errors.js";
 import { extractUpload } from "../../upload/extract.js";
 import { receiveUpload } from "../../upload/multipart.js";
@@ -7,7 +8,11 @@ import { ApiError } from "../errors.js";
 import { requireOwnedSessionId } from "../guards.js";
 import type { AppDeps, AppEnv } from "../types.js";
 
-/** `POST /api/upload`: multipart `file` (+ optional `sessionId`) -> `{filename, type, chars, truncated, text}`. */
+/**
+ * `POST /api/upload`: multipart `file` (+ optional `sessionId`) -> `{filename, type, chars, truncated, text}`.
+ * With a session, the text is also kept as an attachment of that session (`attachmentId`), which a chat
+ * message then sends to the model by id.
+ */
 export function uploadRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const extractor = deps.extractor ?? createExtractionPool(extractionLimits(deps.config));
@@ -15,10 +20,13 @@ export function uploadRoutes(deps: AppDeps): Hono<AppEnv> {
     try {
       const upload = await receiveUpload(c.req.raw, deps.config.MAX_UPLOAD_SIZE);
       const sessionId = upload.fields.sessionId;
-      if (sessionId) requireOwnedSessionId(deps.db, sessionId, c.get("user"));
-      return c.json(
-        await extractUpload(upload, { allowedTypes: deps.config.ALLOWED_UPLOAD_TYPES, extractor }),
-      );
+      const session = sessionId ? requireOwnedSessionId(deps.db, sessionId, c.get("user")) : undefined;
+      const result = await extractUpload(upload, {
+        allowedTypes: deps.config.ALLOWED_UPLOAD_TYPES,
+        extractor,
+      });
+      if (!session) return c.json(result);
+      return c.json({ ...result, attachmentId: addAttachment(deps.db, session.id, result).id });
     } catch (error) {
       if (!(error instanceof UploadError)) throw error;
       // A refused body may still be streaming in; closing tells the client to stop sending.
