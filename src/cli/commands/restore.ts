@@ -10,6 +10,8 @@ interface RestoreFlags {
   dir?: string;
   db?: string;
   json?: boolean;
+  fromRemote?: boolean;
+  envFile?: string;
 }
 
 export function registerRestoreCommand(program: Command): void {
@@ -28,10 +30,13 @@ export function registerRestoreCommand(program: Command): void {
     .option("--dir <path>", "backups directory (default: ops config backupsDir)")
     .option("--db <path>", "database file to replace (default: <dataDir>/app.db from the ops config)")
     .option("--json", "print the result as JSON on stdout")
+    .option("--from-remote", "<backup> names a backup on BACKUP_REMOTE: download, verify, then restore it")
+    .option("--env-file <path>", "env file that names BACKUP_REMOTE (default: ops config envFile)")
     .addHelpText(
       "after",
       "\nExamples:\n  ahb backup list\n  ahb restore ahb-backup-2026-11-24T02-00-00-000Z.db.gz --yes\n" +
-        "  ahb restore ./backups/ahb-backup-2026-11-24T02-00-00-000Z.db.gz --no-container --yes",
+        "  ahb restore ./backups/ahb-backup-2026-11-24T02-00-00-000Z.db.gz --no-container --yes\n" +
+        "  ahb backup list --remote\n  ahb restore --from-remote ahb-backup-2026-11-24T02-00-00-000Z.db.gz --yes",
     )
     .action(async (backup: string, flags: RestoreFlags) => {
       const reporter = createReporter();
@@ -50,21 +55,35 @@ export function registerRestoreCommand(program: Command): void {
         import("../../ops/restore.js"),
         import("../../ops/container-control.js"),
       ]);
-      const paths = resolveDataPaths({ dbPath: flags.db, backupsDir: flags.dir });
+      const paths = resolveDataPaths({ dbPath: flags.db, backupsDir: flags.dir, envFile: flags.envFile });
       const ops = loadOpsConfig();
       const containerName = typeof flags.container === "string" ? flags.container : ops.container;
-      const result = await restoreBackup({
-        backup,
-        backupsDir: paths.backupsDir,
-        dbPath: paths.dbPath,
-        container: flags.container === false ? undefined : dockerContainerControl(containerName),
-        healthTimeoutMs: ops.healthTimeoutS * 1000,
-        onStep: (message) => reporter.info(message),
-      });
+      const restoreFrom = (path: string) =>
+        restoreBackup({
+          backup: path,
+          backupsDir: paths.backupsDir,
+          dbPath: paths.dbPath,
+          container: flags.container === false ? undefined : dockerContainerControl(containerName),
+          healthTimeoutMs: ops.healthTimeoutS * 1000,
+          onStep: (message) => reporter.info(message),
+        });
+      const result = flags.fromRemote
+        ? await restoreFromRemote(paths.envFile, backup, restoreFrom)
+        : await restoreFrom(backup);
       if (flags.json) printJson(result);
       else
         process.stdout.write(
           `restored ${result.backup} into ${result.dbPath} (previous database kept at ${result.safetyCopy ?? "-"})\n`,
         );
     });
+}
+
+/** Downloads and checks the remote backup into a temp dir, then the normal restore path verifies and swaps it. */
+async function restoreFromRemote<T>(
+  envFile: string,
+  name: string,
+  restore: (path: string) => Promise<T>,
+): Promise<T> {
+  const { requireRemoteTarget, withRemoteBackup } = await import("../../ops/backup-remote.js");
+  return withRemoteBackup(requireRemoteTarget(envFile), name, (path) => restore(path));
 }
