@@ -118,7 +118,14 @@ export interface RemoteListing {
 
 /** The remote's backups, newest first. */
 export async function listRemoteBackups(target: RemoteTarget, now = new Date()): Promise<RemoteListing[]> {
-  const { stdout } = await rclone(target, ["lsjson", target.remote, "--files-only"]);
+  let stdout: string;
+  try {
+    ({ stdout } = await rclone(target, ["lsjson", target.remote, "--files-only"]));
+  } catch (error) {
+    // A remote path nothing was copied to yet is an empty list, not a failure.
+    if (error instanceof RemoteError && /directory not found/.test(error.message)) return [];
+    throw error;
+  }
   const entries = JSON.parse(stdout) as { Name: string; Size: number }[];
   const names = new Set(entries.map((entry) => entry.Name));
   return entries

@@ -158,6 +158,10 @@ describe("off-site copies to rclone remotes (real rclone, loopback)", { skip: rc
       { env },
     );
     assert.equal(restored.exitCode, 0, String(restored.stderr));
+    assert.match(
+      String(restored.stdout),
+      new RegExp(`^restored \\S+/${created.file.replaceAll(".", "\\.")} into `),
+    );
     const db = openDatabase(target);
     try {
       assert.deepEqual(tableRowCounts(db), expected);
@@ -169,6 +173,10 @@ describe("off-site copies to rclone remotes (real rclone, loopback)", { skip: rc
   }
 
   it("local-path remote: copied (hash-checked), listed, drilled, restored; retention applies remotely", async () => {
+    const empty = setup("empty", "[offempty]\ntype = local\n", `offempty:${join(dir.path, "never-copied")}`);
+    const none = await runCli(["backup", "list", "--remote", "--json"], { env: empty });
+    assert.equal(none.exitCode, 0, String(none.stderr));
+    assert.deepEqual(JSON.parse(String(none.stdout)), []);
     const env = setup("local", "[offlocal]\ntype = local\n", `offlocal:${join(dir.path, "local-remote")}`);
     await roundTrip(env, "hash");
     const again = await runCli(["backup", "--db", dbPath, "--keep-last", "1"], { env });

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { ExitCode, UserError } from "../../errors.js";
 import { loadOpsConfig } from "../../ops/ops-config.js";
+import type { RestoreResult } from "../../ops/restore.js";
 import { resolveDataPaths } from "../data-paths.js";
 import { createReporter, printJson } from "../output.js";
 
@@ -79,11 +80,14 @@ export function registerRestoreCommand(program: Command): void {
 }
 
 /** Downloads and checks the remote backup into a temp dir, then the normal restore path verifies and swaps it. */
-async function restoreFromRemote<T>(
+async function restoreFromRemote(
   envFile: string,
   name: string,
-  restore: (path: string) => Promise<T>,
-): Promise<T> {
+  restore: (path: string) => Promise<RestoreResult>,
+): Promise<RestoreResult> {
   const { requireRemoteTarget, withRemoteBackup } = await import("../../ops/backup-remote.js");
-  return withRemoteBackup(requireRemoteTarget(envFile), name, (path) => restore(path));
+  const target = requireRemoteTarget(envFile);
+  const result = await withRemoteBackup(target, name, (path) => restore(path));
+  // The downloaded copy was in a temp dir that is gone: name the backup by where it lives.
+  return { ...result, backup: `${target.remote}/${name}` };
 }
