@@ -225,7 +225,7 @@ describe("off-site copies to rclone remotes (real rclone, loopback)", { skip: rc
     });
     const result = await run;
     assert.equal(result.exitCode, 0, String(result.stderr));
-    assert.match(String(result.stderr), /off-site copy failed/);
+    assert.match(String(result.stderr), /off-site copy failed, .*rclone copy on offdying:ahb-backups failed/);
     assertNoSecret(`${result.stdout}${result.stderr}`);
     await assertLocalVerified(env);
     assert.equal(receiver.received.length, 1);
