@@ -3,14 +3,16 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { type AddressInfo } from "node:net";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { openDatabase } from "../../src/db/open.js";
 import { insertLedgerEntry } from "../../src/db/repo/ledger.js";
 import { tableRowCounts } from "../../src/ops/backup-verify.js";
 import { cleanEnv, runCli } from "../helpers/cli.js";
+import { dockerSkipReason } from "../helpers/docker.js";
 import { FAKE_ANTHROPIC_KEY, FAKE_GOOGLE_KEY, tempDir, validKeys, writeEnvFile } from "../helpers/env.js";
 import { freePort, waitFor } from "../helpers/net.js";
+import { createTinySite } from "../helpers/tiny-site.js";
 import { ledgerEntry, seedSessions } from "../dataops/seed.js";
 
 const HOOK_SECRET = "hook-secret-offsite-7d2e91";
@@ -241,3 +243,43 @@ describe("off-site copies to rclone remotes (real rclone, loopback)", { skip: rc
     assert.ok(local.length > 0 && local.every((entry) => entry.state === "verified"), String(listed.stdout));
   }
 });
+
+describe(
+  "the pre-deploy backup goes off-site too (real engine, local-path remote)",
+  { skip: rcloneMissing },
+  () => {
+    it("after a deploy, the backup it took is on the remote and listed there", async (t) => {
+      const skip = await dockerSkipReason();
+      if (skip) return t.skip(skip);
+      const site = await createTinySite("offsite-deploy");
+      const remoteDir = join(site.root, "remote");
+      mkdirSync(remoteDir);
+      const conf = join(site.root, "rclone.conf");
+      writeFileSync(conf, `[local]\ntype = local\n`, { mode: 0o600 });
+      try {
+        writeEnvFile(join(site.root, ".env.prod"), {
+          ...validKeys(),
+          ENVIRONMENT: "production",
+          BACKUP_REMOTE: `local:${remoteDir}`,
+          RCLONE_CONFIG: conf,
+        });
+        const deployed = await site.cli(["deploy", "--tag", "v1", "--json"]);
+        assert.equal(deployed.exitCode, 0, deployed.stderr);
+        const backup = (JSON.parse(deployed.stdout) as { backup: { path: string } | null }).backup;
+        assert.ok(backup, "the deploy took a backup of the existing database");
+        const file = basename(backup.path);
+        assert.ok(
+          readdirSync(remoteDir).includes(file),
+          `${file} not in ${readdirSync(remoteDir).join(", ")}`,
+        );
+        assert.match(deployed.stderr, /off-site copy checked by hash/);
+        const listed = await site.cli(["backup", "list", "--remote", "--json"]);
+        assert.equal(listed.exitCode, 0, listed.stderr);
+        const entries = JSON.parse(listed.stdout) as { file: string; state: string }[];
+        assert.equal(entries.find((entry) => entry.file === file)?.state, "copied");
+      } finally {
+        await site.remove();
+      }
+    });
+  },
+);

@@ -2,10 +2,11 @@ import { setPriority } from "node:os";
 import { dirname } from "node:path";
 import type { Command } from "commander";
 import type { ConsolaInstance } from "consola";
-import type { BackupProgress, CreatedBackup } from "../../ops/backup.js";
+import type { BackupProgress } from "../../ops/backup.js";
 import { resolveDataPaths } from "../data-paths.js";
 import { formatAge, formatBytes } from "../format.js";
 import { alertingOnFailure, cliNotifier } from "../notify.js";
+import { copyOffsiteAlerting, DEFAULT_KEEP_DAYS } from "../offsite.js";
 import { createReporter, printJson, printTable, writeOut } from "../output.js";
 import { parsePositiveInt } from "../parse.js";
 
@@ -25,40 +26,6 @@ function progressPrinter(reporter: ConsolaInstance): (progress: BackupProgress) 
     lastStep.set(phase, step);
     reporter.info(seen === undefined ? `${phase} (${formatBytes(bytesTotal)})` : `${phase}: ${percent}%`);
   };
-}
-
-type OffsiteOutcome =
-  { ok: true; copy: import("../../ops/backup-remote.js").OffsiteCopy | null } | { ok: false; error: string };
-
-/**
- * The off-site copy of a verified backup (when BACKUP_REMOTE is set). It never throws: a remote failure leaves the
- * local backup as it is, and is a warning here and an alert for the caller.
- */
-async function copyOffsiteReporting(
-  reporter: ConsolaInstance,
-  paths: { envFile: string; backupsDir: string },
-  created: CreatedBackup,
-  flags: { keepDays: number; keepLast?: number },
-): Promise<OffsiteOutcome> {
-  const { remoteTarget, copyOffsite } = await import("../../ops/backup-remote.js");
-  try {
-    const target = remoteTarget(paths.envFile);
-    if (!target) return { ok: true, copy: null };
-    reporter.info(`copying ${created.file} to ${target.remote}`);
-    const copy = await copyOffsite(target, paths.backupsDir, created, {
-      keepDays: flags.keepDays,
-      keepLast: flags.keepLast,
-      now: new Date(),
-    });
-    reporter.info(
-      `off-site copy checked by ${copy.check}${copy.pruned.length > 0 ? `; remote retention removed: ${copy.pruned.join(", ")}` : ""}`,
-    );
-    return { ok: true, copy };
-  } catch (error) {
-    const message = (error as Error).message;
-    reporter.warn(`off-site copy failed, the local backup ${created.file} is valid: ${message}`);
-    return { ok: false, error: message };
-  }
 }
 
 interface BackupFlags {
@@ -83,7 +50,12 @@ export function registerBackupCommands(program: Command): void {
     )
     .option("--dir <path>", "backups directory (default: ops config backupsDir, ./backups)")
     .option("--db <path>", "database file (default: <dataDir>/app.db from the ops config)")
-    .option("--keep-days <days>", "delete this tool's backups older than this", parsePositiveInt, 30)
+    .option(
+      "--keep-days <days>",
+      "delete this tool's backups older than this",
+      parsePositiveInt,
+      DEFAULT_KEEP_DAYS,
+    )
     .option("--keep-last <n>", "keep only the newest N backups", parsePositiveInt)
     .option("--include-env", "also copy the env file next to the backup (mode 600)")
     .option("--env-file <path>", "env file copied by --include-env (default: ops config envFile)")
@@ -112,13 +84,7 @@ export function registerBackupCommands(program: Command): void {
           }),
         (error) => ({ alert: checks.backupFailedAlert(error), condition: true }),
       );
-      const remote = await copyOffsiteReporting(reporter, paths, created, flags);
-      await (
-        await notifier
-      ).conditions(
-        remote.ok ? [] : [checks.backupRemoteFailedAlert(remote.error)],
-        (key) => key === checks.BACKUP_FAILED || key === checks.BACKUP_REMOTE_FAILED,
-      );
+      const remote = await copyOffsiteAlerting(reporter, await notifier, paths, created, flags);
       if (flags.json) {
         printJson({ ...created, remote: remote.ok ? remote.copy : { error: remote.error } });
         return;
