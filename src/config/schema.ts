@@ -446,6 +446,27 @@ export const keySpecs = {
     default: "1024",
     schema: intFromEnv(1),
   },
+  BACKUP_REMOTE: {
+    group: "Monitoring",
+    description:
+      "rclone remote and path that every verified backup is copied to, e.g. offsite:ahb-backups (a crypt remote encrypts at rest); empty: local backups only",
+    default: "",
+    example: "",
+    schema: z.union([
+      z.literal(""),
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_][\w.-]*:[^\s]*$/, { message: "must be an rclone remote like name:path" }),
+    ]),
+  },
+  RCLONE_CONFIG: {
+    group: "Monitoring",
+    description:
+      "rclone config file that defines BACKUP_REMOTE (empty: rclone's default, ~/.config/rclone/rclone.conf)",
+    default: "",
+    example: "",
+    schema: z.string(),
+  },
   METRICS_TOKEN: {
     group: "Monitoring",
     description:

@@ -13,7 +13,7 @@ export const PARTIAL_SUFFIX = ".partial";
 const BACKUP_PREFIX = "ahb-backup-";
 const BACKUP_NAME = /^ahb-backup-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z\.db\.gz$/;
 
-const backupRecordSchema = z.object({
+export const backupRecordSchema = z.object({
   file: z.string().regex(BACKUP_NAME),
   createdAt: z.iso.datetime(),
   sizeBytes: z.number().int().nonnegative(),
@@ -35,6 +35,13 @@ export type Manifest = z.infer<typeof manifestSchema>;
 /** `ahb-backup-2026-11-24T04-24-22-123Z`: sortable, colon-free (portable file names), unique per millisecond. */
 export function backupStem(at: Date): string {
   return `${BACKUP_PREFIX}${at.toISOString().replace(/[:.]/g, "-")}`;
+}
+
+/** When a backup was taken, read back from its name (the inverse of backupStem). */
+export function backupNameTime(name: string): string {
+  const match = /^ahb-backup-(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})-(\d{3})Z/.exec(name);
+  if (!match) throw new Error(`not a backup name: ${name}`);
+  return `${match[1]}T${match[2]}:${match[3]}:${match[4]}.${match[5]}Z`;
 }
 
 export function isBackupName(name: string): boolean {

@@ -234,6 +234,22 @@ export interface PruneOptions {
   protect?: string;
 }
 
+/** The backups a retention policy drops: older than keepDays or beyond the newest keepLast, never `protect`. */
+export function beyondRetention<T extends { file: string; createdAt: string }>(
+  backups: readonly T[],
+  options: PruneOptions,
+): T[] {
+  const newestFirst = [...backups].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  const cutoff =
+    options.keepDays === undefined ? undefined : options.now.getTime() - options.keepDays * MS_PER_DAY;
+  return newestFirst.filter(
+    (record, index) =>
+      record.file !== options.protect &&
+      ((options.keepLast !== undefined && index >= options.keepLast) ||
+        (cutoff !== undefined && Date.parse(record.createdAt) < cutoff)),
+  );
+}
+
 /**
  * Deletes manifest entries (and their env copies) older than keepDays or beyond the newest keepLast. Files the
  * manifest does not list are never touched: they may be someone else's.
@@ -241,15 +257,7 @@ export interface PruneOptions {
 export function pruneBackups(dir: string, options: PruneOptions): string[] {
   if (options.keepDays === undefined && options.keepLast === undefined) return [];
   const manifest = readManifest(dir);
-  const newestFirst = [...manifest.backups].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  const cutoff =
-    options.keepDays === undefined ? undefined : options.now.getTime() - options.keepDays * MS_PER_DAY;
-  const doomed = newestFirst.filter(
-    (record, index) =>
-      record.file !== options.protect &&
-      ((options.keepLast !== undefined && index >= options.keepLast) ||
-        (cutoff !== undefined && Date.parse(record.createdAt) < cutoff)),
-  );
+  const doomed = beyondRetention(manifest.backups, options);
   if (doomed.length === 0) return [];
   const doomedFiles = new Set(doomed.map((record) => record.file));
   writeManifest(dir, {

@@ -163,12 +163,15 @@ describe("ahb serve", () => {
       await waitFor(async () => ((await health(port)) === 200 ? true : undefined), 60_000);
       if (isRoot) chownSync(dbPath, 65534, 65534);
       chmodSync(dbPath, 0o000);
-      const response = await fetch(`http://127.0.0.1:${port}/api/health`);
-      const body = (await response.json()) as Record<string, unknown>;
-      assert.equal(response.status, 503);
+      // Health keeps its verdict for a second (CHECK_EVERY_MS): the change shows within that, not at once.
+      const body = await waitFor(async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/api/health`);
+        const answer = (await response.json()) as Record<string, unknown>;
+        return response.status === 503 ? answer : undefined;
+      }, 5_000);
       assert.equal(body.status, "degraded");
       chmodSync(dbPath, 0o600);
-      assert.equal(await health(port), 200);
+      assert.equal(await waitFor(async () => ((await health(port)) === 200 ? 200 : undefined), 5_000), 200);
       server.kill("SIGTERM");
       assert.equal((await server).exitCode, 0);
     } finally {

@@ -6,6 +6,7 @@ import type { BackupProgress } from "../../ops/backup.js";
 import { resolveDataPaths } from "../data-paths.js";
 import { formatAge, formatBytes } from "../format.js";
 import { alertingOnFailure, cliNotifier } from "../notify.js";
+import { copyOffsiteAlerting, DEFAULT_KEEP_DAYS } from "../offsite.js";
 import { createReporter, printJson, printTable, writeOut } from "../output.js";
 import { parsePositiveInt } from "../parse.js";
 
@@ -49,7 +50,12 @@ export function registerBackupCommands(program: Command): void {
     )
     .option("--dir <path>", "backups directory (default: ops config backupsDir, ./backups)")
     .option("--db <path>", "database file (default: <dataDir>/app.db from the ops config)")
-    .option("--keep-days <days>", "delete this tool's backups older than this", parsePositiveInt, 30)
+    .option(
+      "--keep-days <days>",
+      "delete this tool's backups older than this",
+      parsePositiveInt,
+      DEFAULT_KEEP_DAYS,
+    )
     .option("--keep-last <n>", "keep only the newest N backups", parsePositiveInt)
     .option("--include-env", "also copy the env file next to the backup (mode 600)")
     .option("--env-file <path>", "env file copied by --include-env (default: ops config envFile)")
@@ -60,7 +66,7 @@ export function registerBackupCommands(program: Command): void {
       const reporter = createReporter();
       // Compression competes with the server for CPU on the same host: let the server win.
       setPriority(BACKGROUND_NICENESS);
-      const [{ createBackup }, { backupFailedAlert, BACKUP_FAILED }] = await Promise.all([
+      const [{ createBackup }, checks] = await Promise.all([
         import("../../ops/backup.js"),
         import("../../ops/notify/checks.js"),
       ]);
@@ -76,11 +82,11 @@ export function registerBackupCommands(program: Command): void {
             includeEnvFile: flags.includeEnv ? paths.envFile : undefined,
             onProgress: progressPrinter(reporter),
           }),
-        (error) => ({ alert: backupFailedAlert(error), condition: true }),
+        (error) => ({ alert: checks.backupFailedAlert(error), condition: true }),
       );
-      await (await notifier).conditions([], (key) => key === BACKUP_FAILED);
+      const remote = await copyOffsiteAlerting(reporter, await notifier, paths, created, flags);
       if (flags.json) {
-        printJson(created);
+        printJson({ ...created, remote: remote.ok ? remote.copy : { error: remote.error } });
         return;
       }
       const rows = Object.values(created.rowCounts).reduce((sum, count) => sum + count, 0);
@@ -98,17 +104,26 @@ export function registerBackupCommands(program: Command): void {
     )
     .option("--dir <path>", "backups directory (default: ops config backupsDir, ./backups)")
     .option("--json", "print the drill report as JSON on stdout")
+    .option("--remote", "drill the newest backup on BACKUP_REMOTE instead (downloaded and checked first)")
+    .option("--env-file <path>", "env file that names BACKUP_REMOTE (default: ops config envFile)")
     .addHelpText(
       "after",
-      "\nExit 65 when the backup fails a check, 5 when there is none.\n\nExamples:\n  ahb backup drill --json",
+      "\nExit 65 when the backup fails a check, 5 when there is none.\n\nExamples:\n  ahb backup drill --json\n  ahb backup drill --remote",
     )
-    .action(async (flags: { dir?: string; json?: boolean }) => {
+    .action(async (flags: { dir?: string; json?: boolean; remote?: boolean; envFile?: string }) => {
       const { drillBackup } = await import("../../ops/backup-drill.js");
-      const report = await drillBackup(resolveDataPaths({ backupsDir: flags.dir }).backupsDir);
-      if (flags.json) return printJson(report);
+      const paths = resolveDataPaths({ backupsDir: flags.dir, envFile: flags.envFile });
+      const report = flags.remote
+        ? await (async () => {
+            const { requireRemoteTarget, withRemoteBackup } = await import("../../ops/backup-remote.js");
+            const target = requireRemoteTarget(paths.envFile);
+            return withRemoteBackup(target, undefined, (_path, dir) => drillBackup(dir));
+          })()
+        : await drillBackup(paths.backupsDir);
+      if (flags.json) return printJson({ ...report, source: flags.remote ? "remote" : "local" });
       const rows = Object.values(report.rowCounts).reduce((sum, count) => sum + count, 0);
       process.stdout.write(
-        `drill ok: ${report.file} restored to a temp dir, schema ${report.schemaVersion.backup} -> ${report.schemaVersion.current}, integrity ok, ${rows} rows (${(report.durationMs / 1000).toFixed(1)} s)\n`,
+        `drill ok: ${report.file}${flags.remote ? " (from the remote)" : ""} restored to a temp dir, schema ${report.schemaVersion.backup} -> ${report.schemaVersion.current}, integrity ok, ${rows} rows (${(report.durationMs / 1000).toFixed(1)} s)\n`,
       );
     });
 
@@ -117,8 +132,14 @@ export function registerBackupCommands(program: Command): void {
     .description("list backups with size, age and verification state (checksums are re-read)")
     .option("--dir <path>", "backups directory (default: ops config backupsDir, ./backups)")
     .option("--json", "print the list as JSON on stdout")
-    .addHelpText("after", "\nExamples:\n  ahb backup list\n  ahb backup list --dir /srv/ahb/backups --json")
-    .action(async (flags: { dir?: string; json?: boolean }) => {
+    .option("--remote", "list the backups on BACKUP_REMOTE instead")
+    .option("--env-file <path>", "env file that names BACKUP_REMOTE (default: ops config envFile)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  ahb backup list\n  ahb backup list --dir /srv/ahb/backups --json\n  ahb backup list --remote",
+    )
+    .action(async (flags: { dir?: string; json?: boolean; remote?: boolean; envFile?: string }) => {
+      if (flags.remote) return listRemote(resolveDataPaths({ envFile: flags.envFile }).envFile, flags.json);
       const { listBackups } = await import("../../ops/backup-list.js");
       const listings = await listBackups(resolveDataPaths({ backupsDir: flags.dir }).backupsDir);
       if (flags.json) {
@@ -136,4 +157,19 @@ export function registerBackupCommands(program: Command): void {
         ]),
       );
     });
+}
+
+async function listRemote(envFile: string, json: boolean | undefined): Promise<void> {
+  const { listRemoteBackups, requireRemoteTarget } = await import("../../ops/backup-remote.js");
+  const listings = await listRemoteBackups(requireRemoteTarget(envFile));
+  if (json) return printJson(listings);
+  printTable(
+    ["FILE", "SIZE", "AGE", "STATE"],
+    listings.map((listing) => [
+      listing.file,
+      formatBytes(listing.sizeBytes),
+      formatAge(listing.ageMs),
+      listing.state,
+    ]),
+  );
 }

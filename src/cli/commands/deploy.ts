@@ -3,6 +3,7 @@ import { ExitCode, UserError } from "../../errors.js";
 import type { ReleaseResult } from "../../ops/deploy/release.js";
 import { opsConfigFrom, progressPrinter, withReleaseOptions } from "../ops-options.js";
 import { alertingOnFailure, cliNotifier } from "../notify.js";
+import { copyPreDeployBackup } from "../offsite.js";
 import { printJson, printTable } from "../output.js";
 import type { CommandResult } from "../result.js";
 
@@ -66,8 +67,9 @@ Examples:
       ]);
       const config = opsConfigFrom(command);
       const progress = progressPrinter(command);
+      const notifier = cliNotifier(config.envFile, config.dataDir);
       const result = await alertingOnFailure(
-        cliNotifier(config.envFile, config.dataDir),
+        notifier,
         () =>
           deploy({
             engine: Engine.connect(),
@@ -83,6 +85,7 @@ Examples:
         (error) => ({ alert: deployFailureAlert(error, "ahb deploy") }),
       );
       printRelease(result, flags.json);
+      if (result.backup) await copyPreDeployBackup(await notifier, config, result.backup.path);
       setResult({ exitCode: ExitCode.OK });
     });
 }

@@ -3,6 +3,7 @@ import { PassThrough, Readable } from "node:stream";
 import Docker from "dockerode";
 import { ExitCode, UserError } from "../../errors.js";
 import type { KeptImage } from "../deploy/images.js";
+import { demultiplex } from "./demux.js";
 import { parseBuildLine, summarizeBuild, type BuildEvent, type BuildSummary } from "./build-stream.js";
 import { LABEL_APP, LABEL_BUILD_TIME, LABEL_VERSION } from "./spec.js";
 
@@ -277,15 +278,10 @@ export class Engine {
       ]);
       const stop = () => (source as Readable).destroy();
       signal?.addEventListener("abort", stop, { once: true });
-      source.on("end", () => {
-        stdout.end();
-        stderr.end();
+      await demultiplex(source as AsyncIterable<Buffer>, stdout, stderr).catch((error: unknown) => {
+        // Destroying the source is how --follow stops: that premature close is the end, not a failure.
+        if (!signal?.aborted) throw error;
       });
-      source.on("close", () => {
-        stdout.end();
-        stderr.end();
-      });
-      this.docker.modem.demuxStream(source, stdout, stderr);
       await done;
       signal?.removeEventListener("abort", stop);
     });

@@ -14,9 +14,19 @@ import type { Alert } from "./message.js";
 /** Keys `ahb doctor --notify` decides about; backup_failed belongs to `ahb backup`. */
 export const DOCTOR_KEYS = /^(?:backup_stale|disk_low|container_unhealthy|spend_)/;
 export const BACKUP_FAILED = "backup_failed";
+export const BACKUP_REMOTE_FAILED = "backup_remote_failed";
 
 export function backupFailedAlert(error: unknown): Alert {
   return { key: BACKUP_FAILED, severity: "critical", title: "backup failed", text: (error as Error).message };
+}
+
+export function backupRemoteFailedAlert(message: string): Alert {
+  return {
+    key: BACKUP_REMOTE_FAILED,
+    severity: "warning",
+    title: "off-site backup copy failed",
+    text: `${message} (the local backup is valid)`,
+  };
 }
 
 /** Deploys that changed something and failed (rolled back, build failed, unhealthy); refused usage is not news. */

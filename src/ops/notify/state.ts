@@ -17,7 +17,10 @@ export function readState(dataDir: string): NotifyState {
 
 export function writeState(dataDir: string, state: NotifyState): void {
   mkdirSync(dataDir, { recursive: true });
-  writeFileAtomic(join(dataDir, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  writeFileAtomic(join(dataDir, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`, {
+    mode: 0o600,
+    overwrite: true,
+  });
 }
 
 /**

@@ -20,15 +20,14 @@ export function exportRoutes(deps: AppDeps): Hono<AppEnv> {
     const source = { documentId: document.id, version: version.version, html: version.html };
     const file = await exportFile(requireExporter(deps.exporter), source, spec);
     c.set("rendered", file.rendered);
-    // The handle's read stream closes the file at its end or when the client goes away.
-    return new Response(Readable.toWeb(file.handle.createReadStream()) as ReadableStream, {
-      headers: {
-        "Content-Type": contentTypeFor(spec),
-        "Content-Length": String(file.size),
-        "Content-Disposition": disposition(document.title),
-        "Cache-Control":
-          parseVersionQuery(c) === undefined ? "private, no-cache" : "private, max-age=86400, immutable",
-      },
+    // The handle's read stream closes the file at its end or when the client goes away. Through c.body, so the
+    // headers middleware set before the route (RateLimit-*) stay on the answer.
+    return c.body(Readable.toWeb(file.handle.createReadStream()) as ReadableStream, 200, {
+      "Content-Type": contentTypeFor(spec),
+      "Content-Length": String(file.size),
+      "Content-Disposition": disposition(document.title),
+      "Cache-Control":
+        parseVersionQuery(c) === undefined ? "private, no-cache" : "private, max-age=86400, immutable",
     });
   };
 
