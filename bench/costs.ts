@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "../src/db/open.js";
-import { costReport, periodFromDays } from "../src/ops/costs.js";
+import { costReport, periodFromDays } from "../src/costs/report.js";
 import { cliPath } from "../test/helpers/cli.js";
 import { seedLedger } from "../test/dataops/seed.js";
 import { load1, median, slowdownRow, type BenchReport } from "./lib/report.js";

@@ -1,6 +1,6 @@
 /** Typed client for the JSON API in docs/CONTRACT.md; every failure becomes an ApiFailure with the server's code. */
 
-import type { CostFields, CostReport as CostsReport } from "../src/ops/costs.js";
+import type { CostFields, CostReport as CostsReport } from "../src/costs/report.js";
 import type { BudgetReport } from "../src/server/routes/budget.js";
 import type { UploadResult } from "../src/upload/extract.js";
 

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { hostDatabasePath, loadOpsConfig } from "../ops/ops-config.js";
+import { hostDatabasePath, loadOpsConfig } from "../config/ops.js";
 
 export interface DataPaths {
   dbPath: string;

@@ -1,7 +1,7 @@
 import { basename } from "node:path";
 import type { ConsolaInstance } from "consola";
-import type { BackupRecord } from "../ops/backup-files.js";
-import type { OffsiteCopy, RemoteTarget, Retention } from "../ops/backup-remote.js";
+import type { BackupRecord } from "../ops/backup/files.js";
+import type { OffsiteCopy, RemoteTarget, Retention } from "../ops/backup/remote.js";
 import type { Notifier } from "../ops/notify/notifier.js";
 import { createReporter } from "./output.js";
 
@@ -23,7 +23,7 @@ export async function copyOffsiteAlerting(
   retention: Omit<Retention, "now">,
 ): Promise<OffsiteOutcome> {
   const [{ remoteTarget }, checks] = await Promise.all([
-    import("../ops/backup-remote.js"),
+    import("../ops/backup/remote.js"),
     import("../ops/notify/checks.js"),
   ]);
   let outcome: OffsiteOutcome;
@@ -53,7 +53,7 @@ async function copyReporting(
   record: BackupRecord,
   retention: Omit<Retention, "now">,
 ): Promise<OffsiteCopy> {
-  const { copyOffsite } = await import("../ops/backup-remote.js");
+  const { copyOffsite } = await import("../ops/backup/remote.js");
   reporter.info(`copying ${record.file} to ${target.remote}`);
   const copy = await copyOffsite(target, backupsDir, record, { ...retention, now: new Date() });
   const pruned = copy.pruned.length > 0 ? `; remote retention removed: ${copy.pruned.join(", ")}` : "";
@@ -67,7 +67,7 @@ export async function copyPreDeployBackup(
   paths: { envFile: string; backupsDir: string },
   backupPath: string,
 ): Promise<void> {
-  const { readManifest } = await import("../ops/backup-files.js");
+  const { readManifest } = await import("../ops/backup/files.js");
   const record = readManifest(paths.backupsDir).backups.find((each) => each.file === basename(backupPath));
   if (record)
     await copyOffsiteAlerting(createReporter(), notifier, paths, record, { keepDays: DEFAULT_KEEP_DAYS });

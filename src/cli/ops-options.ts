@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { loadOpsConfig, parseKeyValueList, type OpsConfig } from "../ops/ops-config.js";
+import { loadOpsConfig, parseKeyValueList, type OpsConfig } from "../config/ops.js";
 import type { Progress } from "../ops/deploy/progress.js";
 import { createReporter } from "./output.js";
 import { parsePort, parsePositiveInt } from "./parse.js";

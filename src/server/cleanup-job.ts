@@ -1,6 +1,6 @@
-import { runLockedCleanup } from "../ops/cleanup.js";
-import { thresholdsFromConfig } from "../ops/cleanup-config.js";
-import { LockHeldError } from "../ops/lock.js";
+import { runLockedCleanup } from "../cleanup/cleanup.js";
+import { thresholdsFromConfig } from "../config/cleanup.js";
+import { LockHeldError } from "../shared/lock.js";
 import type { AppDeps } from "./types.js";
 
 export const CLEANUP_INTERVAL_MS = 3_600_000;

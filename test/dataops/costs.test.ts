@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "csv-parse/sync";
 import type { Db } from "../../src/db/open.js";
-import { costReport, periodFromDays, type CostReport } from "../../src/ops/costs.js";
+import { costReport, periodFromDays, type CostReport } from "../../src/costs/report.js";
 import { createTestApp, fromPeer, type TestApp } from "../helpers/app.js";
 import { runAhb } from "../helpers/cli.js";
 import { seedLedger } from "./seed.js";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { openDatabase } from "../../src/db/open.js";
 import { insertLedgerEntry } from "../../src/db/repo/ledger.js";
-import { tableRowCounts } from "../../src/ops/backup-verify.js";
+import { tableRowCounts } from "../../src/ops/backup/verify.js";
 import { runCli } from "../helpers/cli.js";
 import { tempDir } from "../helpers/env.js";
 import { ledgerEntry, seedSessions } from "./seed.js";

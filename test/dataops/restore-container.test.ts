@@ -3,10 +3,10 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import Docker from "dockerode";
 import { openDatabase } from "../../src/db/open.js";
-import { createBackup } from "../../src/ops/backup.js";
-import { dockerContainerControl } from "../../src/ops/container-control.js";
+import { createBackup } from "../../src/ops/backup/backup.js";
+import { dockerContainerControl } from "../../src/ops/docker/container-control.js";
 import { Engine } from "../../src/ops/docker/engine.js";
-import { restoreBackup } from "../../src/ops/restore.js";
+import { restoreBackup } from "../../src/ops/backup/restore.js";
 import {
   TEST_LABELS,
   dockerSkipReason,

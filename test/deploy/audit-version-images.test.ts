@@ -3,14 +3,10 @@ import { appendFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { execa } from "execa";
 import { UserError } from "../../src/errors.js";
-import {
-  appendAudit,
-  auditPath,
-  operatorName,
-  readAudit,
-  type AuditEntry,
-} from "../../src/ops/deploy/audit.js";
-import { imagesToPrune, rollbackTarget, type KeptImage } from "../../src/ops/deploy/images.js";
+import { appendAudit, auditPath, readAudit, type AuditEntry } from "../../src/ops/deploy/audit.js";
+import { operatorName } from "../../src/shared/operator.js";
+import type { KeptImage } from "../../src/ops/docker/engine.js";
+import { imagesToPrune, rollbackTarget } from "../../src/ops/deploy/images.js";
 import { assertValidTag, compactUtc, gitInfo, versionTag } from "../../src/ops/deploy/version.js";
 import { tempDir } from "../helpers/env.js";
 

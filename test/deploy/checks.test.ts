@@ -10,10 +10,10 @@ import { contextTar } from "../../src/ops/deploy/context.js";
 import { failedState, healthUrl } from "../../src/ops/deploy/health.js";
 import { envListToRecord, redactorForContainer } from "../../src/ops/deploy/logs.js";
 import { checkEnvFile } from "../../src/ops/deploy/preflight.js";
-import { newestBackup } from "../../src/ops/backup-list.js";
+import { newestBackup } from "../../src/ops/backup/list.js";
 import { cpuPercent, memoryInUse } from "../../src/ops/deploy/status.js";
 import type { ContainerState } from "../../src/ops/docker/engine.js";
-import { loadOpsConfig } from "../../src/ops/ops-config.js";
+import { loadOpsConfig } from "../../src/config/ops.js";
 import { FAKE_ANTHROPIC_KEY, FAKE_GOOGLE_KEY, tempDir, validKeys, writeEnvFile } from "../helpers/env.js";
 
 /** Unpacks the stream with tar-fs, as the engine would, and lists what arrived. */

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { execa } from "execa";
 import { UserError } from "../../src/errors.js";
-import { acquireLock, LockHeldError, withLock, type LockHolder } from "../../src/ops/lock.js";
+import { acquireLock, LockHeldError, withLock, type LockHolder } from "../../src/shared/lock.js";
 import { repoRoot } from "../helpers/cli.js";
 import { tempDir } from "../helpers/env.js";
 
@@ -115,7 +115,7 @@ describe("lock", () => {
     const dir = tempDir("ahb-lock-");
     const path = `${dir.path}/deploy.lock`;
     const script = `
-      import { acquireLock } from "./src/ops/lock.ts";
+      import { acquireLock } from "./src/shared/lock.ts";
       try {
         // Racers start seconds apart on a busy machine: an exited winner must not look stale to a late one.
         acquireLock(${JSON.stringify(path)}, { label: "deploy", operator: "racer", command: "race", staleAfterMs: 3600000, isAlive: () => true });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { UserError } from "../../src/errors.js";
-import { loadOpsConfig } from "../../src/ops/ops-config.js";
+import { loadOpsConfig } from "../../src/config/ops.js";
 import { tempDir } from "../helpers/env.js";
 
 function problems(run: () => unknown): string[] {

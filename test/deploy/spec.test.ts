@@ -7,7 +7,7 @@ import {
   logOptions,
   sinceToUnixSeconds,
 } from "../../src/ops/docker/spec.js";
-import { loadOpsConfig } from "../../src/ops/ops-config.js";
+import { loadOpsConfig } from "../../src/config/ops.js";
 
 const config = loadOpsConfig({ cwd: "/srv/ahb", env: {}, file: undefined });
 const healthTest = [

@@ -7,7 +7,7 @@ import { basename, join } from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { openDatabase } from "../../src/db/open.js";
 import { insertLedgerEntry } from "../../src/db/repo/ledger.js";
-import { tableRowCounts } from "../../src/ops/backup-verify.js";
+import { tableRowCounts } from "../../src/ops/backup/verify.js";
 import { cleanEnv, runCli } from "../helpers/cli.js";
 import { dockerSkipReason } from "../helpers/docker.js";
 import { FAKE_ANTHROPIC_KEY, FAKE_GOOGLE_KEY, tempDir, validKeys, writeEnvFile } from "../helpers/env.js";

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import Docker from "dockerode";
 import { openDatabase } from "../../src/db/open.js";
-import { backupStem, writeManifest, type BackupRecord } from "../../src/ops/backup-files.js";
+import { backupStem, writeManifest, type BackupRecord } from "../../src/ops/backup/files.js";
 import { Engine } from "../../src/ops/docker/engine.js";
 import { checkContainer, checkEngine, checkPort } from "../../src/ops/doctor/engine.js";
 import {
@@ -18,7 +18,7 @@ import {
 import { checkKeysHealth } from "../../src/ops/doctor/keys.js";
 import { runDoctor } from "../../src/ops/doctor/run.js";
 import { checkSchedule, jobsInCrontab } from "../../src/ops/doctor/schedule.js";
-import { loadOpsConfig } from "../../src/ops/ops-config.js";
+import { loadOpsConfig } from "../../src/config/ops.js";
 import type { DoctorReport } from "../../src/ops/doctor/types.js";
 import { LABEL_APP } from "../../src/ops/docker/spec.js";
 import { renderNamedTemplate } from "../../src/ops/templates/values.js";

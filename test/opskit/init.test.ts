@@ -5,7 +5,7 @@ import { after, describe, it } from "node:test";
 import { execa } from "execa";
 import { loadConfig } from "../../src/config/load.js";
 import { configKeys } from "../../src/config/schema.js";
-import type { InitResult } from "../../src/ops/init.js";
+import type { InitResult } from "../../src/ops/init/init.js";
 import { cleanEnv, cliPath, runAhb } from "../helpers/cli.js";
 import { FAKE_ANTHROPIC_KEY, FAKE_GOOGLE_KEY, tempDir, validKeys } from "../helpers/env.js";
 import { waitFor } from "../helpers/net.js";

@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, it } from "node:test";
 import JSZip from "jszip";
 import type { Browser, Page } from "playwright-core";
 import { createSession } from "../../src/db/repo/sessions.js";
-import { runCleanup } from "../../src/ops/cleanup.js";
+import { runCleanup } from "../../src/cleanup/cleanup.js";
 import { startProviderFakes, type ProviderFakes } from "../fakes/index.js";
 import { buildWebPage, launchBrowser, openPage, startStack, type Stack } from "./stack.js";
 

@@ -2,7 +2,7 @@ import { setPriority } from "node:os";
 import { dirname } from "node:path";
 import type { Command } from "commander";
 import type { ConsolaInstance } from "consola";
-import type { BackupProgress } from "../../ops/backup.js";
+import type { BackupProgress } from "../../ops/backup/backup.js";
 import { resolveDataPaths } from "../data-paths.js";
 import { formatAge, formatBytes } from "../format.js";
 import { alertingOnFailure, cliNotifier } from "../notify.js";
@@ -67,7 +67,7 @@ export function registerBackupCommands(program: Command): void {
       // Compression competes with the server for CPU on the same host: let the server win.
       setPriority(BACKGROUND_NICENESS);
       const [{ createBackup }, checks] = await Promise.all([
-        import("../../ops/backup.js"),
+        import("../../ops/backup/backup.js"),
         import("../../ops/notify/checks.js"),
       ]);
       const notifier = cliNotifier(paths.envFile, dirname(paths.dbPath));
@@ -111,11 +111,11 @@ export function registerBackupCommands(program: Command): void {
       "\nExit 65 when the backup fails a check, 5 when there is none.\n\nExamples:\n  ahb backup drill --json\n  ahb backup drill --remote",
     )
     .action(async (flags: { dir?: string; json?: boolean; remote?: boolean; envFile?: string }) => {
-      const { drillBackup } = await import("../../ops/backup-drill.js");
+      const { drillBackup } = await import("../../ops/backup/drill.js");
       const paths = resolveDataPaths({ backupsDir: flags.dir, envFile: flags.envFile });
       const report = flags.remote
         ? await (async () => {
-            const { requireRemoteTarget, withRemoteBackup } = await import("../../ops/backup-remote.js");
+            const { requireRemoteTarget, withRemoteBackup } = await import("../../ops/backup/remote.js");
             const target = requireRemoteTarget(paths.envFile);
             return withRemoteBackup(target, undefined, (_path, dir) => drillBackup(dir));
           })()
@@ -140,7 +140,7 @@ export function registerBackupCommands(program: Command): void {
     )
     .action(async (flags: { dir?: string; json?: boolean; remote?: boolean; envFile?: string }) => {
       if (flags.remote) return listRemote(resolveDataPaths({ envFile: flags.envFile }).envFile, flags.json);
-      const { listBackups } = await import("../../ops/backup-list.js");
+      const { listBackups } = await import("../../ops/backup/list.js");
       const listings = await listBackups(resolveDataPaths({ backupsDir: flags.dir }).backupsDir);
       if (flags.json) {
         printJson(listings.map(({ record: _record, ...listing }) => listing));
@@ -160,7 +160,7 @@ export function registerBackupCommands(program: Command): void {
 }
 
 async function listRemote(envFile: string, json: boolean | undefined): Promise<void> {
-  const { listRemoteBackups, requireRemoteTarget } = await import("../../ops/backup-remote.js");
+  const { listRemoteBackups, requireRemoteTarget } = await import("../../ops/backup/remote.js");
   const listings = await listRemoteBackups(requireRemoteTarget(envFile));
   if (json) return printJson(listings);
   printTable(

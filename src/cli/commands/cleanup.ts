@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from "commander";
-import type { CleanupReport } from "../../ops/cleanup.js";
-import { thresholdsFromEnvFile } from "../../ops/cleanup-config.js";
-import { durationSchema } from "../../ops/duration.js";
+import type { CleanupReport } from "../../cleanup/cleanup.js";
+import { thresholdsFromEnvFile } from "../../config/cleanup.js";
+import { durationSchema } from "../../shared/duration.js";
 import { resolveDataPaths } from "../data-paths.js";
 import { formatAge, formatBytes } from "../format.js";
 import { printJson, writeOut } from "../output.js";
@@ -71,8 +71,8 @@ export function registerCleanupCommand(program: Command): void {
     )
     .action(async (flags: CleanupFlags) => {
       const [{ runLockedCleanup }, { openLiveDatabase }] = await Promise.all([
-        import("../../ops/cleanup.js"),
-        import("../../ops/live-db.js"),
+        import("../../cleanup/cleanup.js"),
+        import("../../db/live.js"),
       ]);
       const paths = resolveDataPaths({
         dbPath: flags.db,

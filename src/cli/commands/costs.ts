@@ -1,8 +1,8 @@
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { pricingFromConfig, usdToNano } from "../../ai/pricing.js";
 import { ExitCode, UserError } from "../../errors.js";
-import { MAX_REPORT_DAYS, periodFromDates, periodFromDays, type CostPeriod } from "../../ops/costs.js";
-import { readEnvKeys } from "../../ops/env-keys.js";
+import { MAX_REPORT_DAYS, periodFromDates, periodFromDays, type CostPeriod } from "../../costs/report.js";
+import { readEnvKeys } from "../../config/env-keys.js";
 import { resolveDataPaths } from "../data-paths.js";
 import { createReporter, printJson, writeOut } from "../output.js";
 import { parsePositiveInt } from "../parse.js";
@@ -85,8 +85,8 @@ export function registerCostsCommand(program: Command, setResult: (result: Comma
         throw new UserError("--by user needs all users: drop --user");
       const [{ costReport }, { openLiveDatabase }, { formatUsd, renderCostCsv, renderCostReport }] =
         await Promise.all([
-          import("../../ops/costs.js"),
-          import("../../ops/live-db.js"),
+          import("../../costs/report.js"),
+          import("../../db/live.js"),
           import("../render/costs.js"),
         ]);
       const paths = resolveDataPaths({ dbPath: flags.db, envFile: flags.envFile });

@@ -61,7 +61,7 @@ Examples:
         throw new UserError("--image deploys an existing image: add --no-build", ExitCode.USAGE);
       const [{ Engine }, { guardSignals }, { deploy }, { deployFailureAlert }] = await Promise.all([
         import("../../ops/docker/engine.js"),
-        import("../../ops/interrupts.js"),
+        import("../../shared/interrupts.js"),
         import("../../ops/deploy/deploy.js"),
         import("../../ops/notify/checks.js"),
       ]);

@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { DEFAULT_SYSTEMD_DIR } from "../../ops/doctor/types.js";
 import type { DoctorReport } from "../../ops/doctor/types.js";
-import { hostDatabasePath, loadOpsConfig, type OpsConfig } from "../../ops/ops-config.js";
+import { hostDatabasePath, loadOpsConfig, type OpsConfig } from "../../config/ops.js";
 import { cliNotifier } from "../notify.js";
 import { createReporter, printJson, printTable } from "../output.js";
 import type { CommandResult } from "../result.js";

@@ -3,7 +3,7 @@ import { InvalidArgumentError, type Command } from "commander";
 import { ConfigError } from "../../config/load.js";
 import { maskValue } from "../../config/secret.js";
 import { keyProblem } from "../../config/schema.js";
-import type { InitKey } from "../../ops/init.js";
+import type { InitKey } from "../../ops/init/init.js";
 import { createReporter, printJson } from "../output.js";
 import { promptHidden } from "../prompt.js";
 import { cliIo } from "../io.js";
@@ -87,7 +87,7 @@ export function registerInitCommand(program: Command): void {
     .action(async (options: InitFlags) => {
       const envFile = resolve(options.envFile);
       const force = options.force ?? false;
-      const { INIT_KEYS, initEnvFile, refuseExisting } = await import("../../ops/init.js");
+      const { INIT_KEYS, initEnvFile, refuseExisting } = await import("../../ops/init/init.js");
       refuseExisting(envFile, force);
       const keys = await collectKeys(INIT_KEYS, {
         ANTHROPIC_API_KEY: options.anthropicKeyEnv,

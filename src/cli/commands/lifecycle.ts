@@ -23,7 +23,7 @@ export function registerLifecycleCommands(
       .action(async (flags: { json?: boolean }, command: Command) => {
         const [{ Engine }, { guardSignals }, { lifecycle }] = await Promise.all([
           import("../../ops/docker/engine.js"),
-          import("../../ops/interrupts.js"),
+          import("../../shared/interrupts.js"),
           import("../../ops/deploy/lifecycle.js"),
         ]);
         const progress = progressPrinter(command);

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { ExitCode, UserError } from "../../errors.js";
-import { loadOpsConfig } from "../../ops/ops-config.js";
-import type { RestoreResult } from "../../ops/restore.js";
+import { loadOpsConfig } from "../../config/ops.js";
+import type { RestoreResult } from "../../ops/backup/restore.js";
 import { resolveDataPaths } from "../data-paths.js";
 import { createReporter, printJson, writeOut } from "../output.js";
 import { cliIo } from "../io.js";
@@ -55,9 +55,9 @@ export function registerRestoreCommand(program: Command): void {
       }
       const [{ restoreBackup }, { dockerContainerControl }, { guardSignals }, { lockPath }] =
         await Promise.all([
-          import("../../ops/restore.js"),
-          import("../../ops/container-control.js"),
-          import("../../ops/interrupts.js"),
+          import("../../ops/backup/restore.js"),
+          import("../../ops/docker/container-control.js"),
+          import("../../shared/interrupts.js"),
           import("../../ops/deploy/preflight.js"),
         ]);
       const paths = resolveDataPaths({ dbPath: flags.db, backupsDir: flags.dir, envFile: flags.envFile });
@@ -92,7 +92,7 @@ async function restoreFromRemote(
   name: string,
   restore: (path: string) => Promise<RestoreResult>,
 ): Promise<RestoreResult> {
-  const { requireRemoteTarget, withRemoteBackup } = await import("../../ops/backup-remote.js");
+  const { requireRemoteTarget, withRemoteBackup } = await import("../../ops/backup/remote.js");
   const target = requireRemoteTarget(envFile);
   const result = await withRemoteBackup(target, name, (path) => restore(path));
   // The downloaded copy was in a temp dir that is gone: name the backup by where it lives.

@@ -23,7 +23,7 @@ export function registerRollbackCommand(program: Command, setResult: (result: Co
       async (version: string | undefined, flags: { backup: boolean; json?: boolean }, command: Command) => {
         const [{ Engine }, { guardSignals }, { rollback }] = await Promise.all([
           import("../../ops/docker/engine.js"),
-          import("../../ops/interrupts.js"),
+          import("../../shared/interrupts.js"),
           import("../../ops/deploy/rollback.js"),
         ]);
         const progress = progressPrinter(command);

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { resolve } from "node:path";
 import { listTemplates } from "../../ops/templates/catalog.js";
 import { renderNamedTemplate, type TemplateInput } from "../../ops/templates/values.js";
-import { writeFileAtomic } from "../../ops/atomic-file.js";
+import { writeFileAtomic } from "../../shared/atomic-file.js";
 import { createReporter, printJson, printTable, writeOut } from "../output.js";
 
 interface RenderFlags extends TemplateInput {

@@ -1,5 +1,5 @@
 import { stringify } from "csv-stringify/sync";
-import type { CostFields, CostReport } from "../../ops/costs.js";
+import type { CostFields, CostReport } from "../../costs/report.js";
 import { renderTable } from "../output.js";
 
 export type CostGrouping = "model" | "day" | "user";

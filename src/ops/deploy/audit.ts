@@ -1,5 +1,4 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
-import { userInfo } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 
@@ -21,11 +20,6 @@ export const auditEntrySchema = z.object({
 });
 
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
-
-/** Who ran the command: the sudo caller rather than root when there is one. */
-export function operatorName(env: NodeJS.ProcessEnv = process.env): string {
-  return env.SUDO_USER || env.USER || userInfo().username;
-}
 
 export function auditPath(stateDir: string): string {
   return join(stateDir, AUDIT_FILE);

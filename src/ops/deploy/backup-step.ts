@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
-import { createBackup } from "../backup.js";
-import { hostDatabasePath, type OpsConfig } from "../ops-config.js";
+import { createBackup } from "../backup/backup.js";
+import { hostDatabasePath, type OpsConfig } from "../../config/ops.js";
 
 export interface PreDeployBackup {
   path: string;

@@ -2,7 +2,7 @@ import { ExitCode, UserError } from "../../errors.js";
 import { buildFailureMessage } from "../docker/build-stream.js";
 import type { Engine } from "../docker/engine.js";
 import { buildOptions, imageRef, type BuildInfo } from "../docker/spec.js";
-import type { OpsConfig } from "../ops-config.js";
+import type { OpsConfig } from "../../config/ops.js";
 import { contextTar } from "./context.js";
 import type { Progress } from "./progress.js";
 

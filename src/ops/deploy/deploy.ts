@@ -1,7 +1,7 @@
 import { ExitCode, UserError } from "../../errors.js";
 import type { Engine } from "../docker/engine.js";
 import { LABEL_VERSION } from "../docker/spec.js";
-import type { OpsConfig } from "../ops-config.js";
+import type { OpsConfig } from "../../config/ops.js";
 import { buildImage } from "./build.js";
 import { readAudit } from "./audit.js";
 import { imagesToPrune, provenImageIds } from "./images.js";

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ContainerState, Engine } from "../docker/engine.js";
-import { CONTAINER_PORT, publishedHealthHost, type OpsConfig } from "../ops-config.js";
+import { CONTAINER_PORT, publishedHealthHost, type OpsConfig } from "../../config/ops.js";
 
 /** Fast until the first 200 (it ends the unavailability window), then gentler while Docker's check catches up. */
 const PROBE_INTERVAL_MS = 50;

@@ -1,13 +1,6 @@
 import { ExitCode, UserError } from "../../errors.js";
+import type { KeptImage } from "../docker/engine.js";
 import type { AuditEntry } from "./audit.js";
-
-/** An image ahb built for this container (found by the ahb.app label; nothing else is ever considered). */
-export interface KeptImage {
-  id: string;
-  version: string;
-  builtAt: string;
-  tags: string[];
-}
 
 export function newestFirst(images: readonly KeptImage[]): KeptImage[] {
   return [...images].sort((a, b) => b.builtAt.localeCompare(a.builtAt) || b.version.localeCompare(a.version));

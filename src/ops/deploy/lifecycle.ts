@@ -1,8 +1,8 @@
 import { ExitCode, UserError } from "../../errors.js";
 import type { ContainerState, Engine } from "../docker/engine.js";
-import { noSignalGuard, type SignalGuard } from "../interrupts.js";
+import { noSignalGuard, type SignalGuard } from "../../shared/interrupts.js";
 import { recoverInterruptedSwap } from "./recover.js";
-import type { OpsConfig } from "../ops-config.js";
+import type { OpsConfig } from "../../config/ops.js";
 import { waitHealthy } from "./health.js";
 import { takeLock } from "./preflight.js";
 import type { Progress } from "./progress.js";

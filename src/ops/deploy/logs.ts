@@ -6,8 +6,8 @@ import { createRedactor } from "../../config/secret.js";
 import { ExitCode, UserError } from "../../errors.js";
 import type { Engine, LogLine } from "../docker/engine.js";
 import { logOptions, sinceToUnixSeconds } from "../docker/spec.js";
-import type { OpsConfig } from "../ops-config.js";
-import { writeFileAtomic } from "../atomic-file.js";
+import type { OpsConfig } from "../../config/ops.js";
+import { writeFileAtomic } from "../../shared/atomic-file.js";
 
 /** Values of the secret keys among KEY=value pairs (a container's Env or an env file). */
 function secretValuesIn(values: Record<string, string>): string[] {

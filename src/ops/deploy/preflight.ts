@@ -6,9 +6,9 @@ import { loadConfig, readEnvFile } from "../../config/load.js";
 import { ExitCode, UserError } from "../../errors.js";
 import { CONTAINER_UID } from "../docker/spec.js";
 import type { ContainerState, Engine, EngineVersion } from "../docker/engine.js";
-import { hostDatabasePath, nextContainerName, type OpsConfig } from "../ops-config.js";
-import { containerWriteProblems, writableByContainer } from "../container-user.js";
-import { acquireLock, type HeldLock } from "../lock.js";
+import { hostDatabasePath, nextContainerName, type OpsConfig } from "../../config/ops.js";
+import { containerWriteProblems, writableByContainer } from "../docker/container-user.js";
+import { acquireLock, type HeldLock } from "../../shared/lock.js";
 import type { Progress } from "./progress.js";
 import { recoverInterruptedSwap } from "./recover.js";
 

@@ -2,10 +2,11 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
-import { writeFileAtomic } from "../atomic-file.js";
+import { writeFileAtomic } from "../../shared/atomic-file.js";
 import type { Engine } from "../docker/engine.js";
-import { nextContainerName, type OpsConfig } from "../ops-config.js";
-import { appendAudit, auditEntrySchema, operatorName } from "./audit.js";
+import { nextContainerName, type OpsConfig } from "../../config/ops.js";
+import { operatorName } from "../../shared/operator.js";
+import { appendAudit, auditEntrySchema } from "./audit.js";
 import { waitHealthy } from "./health.js";
 import type { Progress } from "./progress.js";
 

@@ -2,13 +2,14 @@ import { hostname } from "node:os";
 import { createRedactor } from "../../config/secret.js";
 import { ExitCode, UserError } from "../../errors.js";
 import type { Engine } from "../docker/engine.js";
-import type { OpsConfig } from "../ops-config.js";
-import { appendAudit, operatorName, type AuditEntry } from "./audit.js";
+import type { OpsConfig } from "../../config/ops.js";
+import { operatorName } from "../../shared/operator.js";
+import { appendAudit, type AuditEntry } from "./audit.js";
 import { backupLiveDatabase, type PreDeployBackup } from "./backup-step.js";
 import { preflight, type PreflightResult } from "./preflight.js";
 import type { Progress } from "./progress.js";
 import { swapContainer } from "./swap.js";
-import { noSignalGuard, type SignalGuard } from "../interrupts.js";
+import { noSignalGuard, type SignalGuard } from "../../shared/interrupts.js";
 
 export interface ReleaseImage {
   ref: string;

@@ -1,8 +1,8 @@
 import { existsSync, statSync } from "node:fs";
-import { newestBackup } from "../backup-list.js";
+import { newestBackup } from "../backup/list.js";
 import type { ContainerState, Engine, RawStats } from "../docker/engine.js";
 import { describeInterrupted } from "./recover.js";
-import { hostDatabasePath, type OpsConfig } from "../ops-config.js";
+import { hostDatabasePath, type OpsConfig } from "../../config/ops.js";
 import { readAudit, type AuditEntry } from "./audit.js";
 import { healthUrl, probeHealth } from "./health.js";
 

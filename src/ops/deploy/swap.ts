@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import type { Engine } from "../docker/engine.js";
 import { containerSpec } from "../docker/spec.js";
-import { nextContainerName, type OpsConfig } from "../ops-config.js";
+import { nextContainerName, type OpsConfig } from "../../config/ops.js";
 import { waitHealthy } from "./health.js";
 import type { Progress } from "./progress.js";
 import { lastLogLines, saveLastLogs } from "./logs.js";

@@ -2,10 +2,17 @@ import { createInterface } from "node:readline";
 import { PassThrough, Readable } from "node:stream";
 import Docker from "dockerode";
 import { ExitCode, UserError } from "../../errors.js";
-import type { KeptImage } from "../deploy/images.js";
 import { demultiplex } from "./demux.js";
 import { parseBuildLine, summarizeBuild, type BuildEvent, type BuildSummary } from "./build-stream.js";
 import { LABEL_APP, LABEL_BUILD_TIME, LABEL_VERSION } from "./spec.js";
+
+/** An image ahb built for this container (found by the ahb.app label; nothing else is ever considered). */
+export interface KeptImage {
+  id: string;
+  version: string;
+  builtAt: string;
+  tags: string[];
+}
 
 /** The one module that talks to the Docker engine; everything it returns is plain data. */
 

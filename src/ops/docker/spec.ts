@@ -1,5 +1,5 @@
 import type { ContainerCreateOptions, ImageBuildOptions } from "dockerode";
-import { CONTAINER_PORT, type OpsConfig } from "../ops-config.js";
+import { CONTAINER_PORT, type OpsConfig } from "../../config/ops.js";
 import type { LogRequest } from "./engine.js";
 
 /** Labels that mark what ahb created, so cleanup and rollback never touch anything else. */

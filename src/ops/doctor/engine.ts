@@ -1,7 +1,7 @@
 import { portFree } from "../deploy/preflight.js";
 import { describeInterrupted } from "../deploy/recover.js";
 import type { Engine } from "../docker/engine.js";
-import { nextContainerName, type OpsConfig } from "../ops-config.js";
+import { nextContainerName, type OpsConfig } from "../../config/ops.js";
 import { result, type CheckResult } from "./types.js";
 
 function message(error: unknown): string {

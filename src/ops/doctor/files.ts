@@ -1,8 +1,8 @@
 import { statSync } from "node:fs";
 import Database from "better-sqlite3";
 import { permissionProblems } from "../../config/check.js";
-import { newestBackup } from "../backup-list.js";
-import { containerWriteProblems } from "../container-user.js";
+import { newestBackup } from "../backup/list.js";
+import { containerWriteProblems } from "../docker/container-user.js";
 import { freeMb } from "../deploy/preflight.js";
 import { result, type CheckResult } from "./types.js";
 

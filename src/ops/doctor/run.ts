@@ -1,6 +1,6 @@
 import { ExitCode, type ExitCodeValue } from "../../errors.js";
 import type { Engine } from "../docker/engine.js";
-import { hostDatabasePath, type OpsConfig } from "../ops-config.js";
+import { hostDatabasePath, type OpsConfig } from "../../config/ops.js";
 import { checkContainer, checkEngine, checkInterrupted, checkPort } from "./engine.js";
 import { freeMb } from "../deploy/preflight.js";
 import { checkDatabase, checkDiskSpace, checkEnvFileMode, checkLastBackup, fileSize } from "./files.js";

@@ -5,10 +5,10 @@ import { nanoToUsd, pricingFromConfig } from "../../ai/pricing.js";
 import { keySpecs, type Config } from "../../config/schema.js";
 import { openDatabase } from "../../db/open.js";
 import { ExitCode, UserError } from "../../errors.js";
-import { newestBackup } from "../backup-list.js";
+import { newestBackup } from "../backup/list.js";
 import { freeMb } from "../deploy/preflight.js";
 import type { DoctorReport } from "../doctor/types.js";
-import { readEnvKeys } from "../env-keys.js";
+import { readEnvKeys } from "../../config/env-keys.js";
 import type { Alert } from "./message.js";
 
 /** Keys `ahb doctor --notify` decides about; backup_failed belongs to `ahb backup`. */

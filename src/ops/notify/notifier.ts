@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import { readEnvFile } from "../../config/load.js";
 import { secretKeys, type Config } from "../../config/schema.js";
 import { createRedactor } from "../../config/secret.js";
-import { readEnvKeys } from "../env-keys.js";
+import { readEnvKeys } from "../../config/env-keys.js";
 import { redactAlert, webhookRequest, type Alert } from "./message.js";
 import { readState, reconcile, writeState } from "./state.js";
 

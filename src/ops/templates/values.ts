@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import { ExitCode, UserError } from "../../errors.js";
-import { loadOpsConfig, publishedHealthHost } from "../ops-config.js";
+import { loadOpsConfig, publishedHealthHost } from "../../config/ops.js";
 import { findTemplate, readTemplate } from "./catalog.js";
 import { renderTemplate } from "./render.js";
 

@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { pricingFromConfig } from "../../ai/pricing.js";
-import { costReport, periodFromDays, type CostReportOptions } from "../../ops/costs.js";
+import { costReport, periodFromDays, type CostReportOptions } from "../../costs/report.js";
 import { answerCache } from "../answer-cache.js";
 import { ApiError } from "../errors.js";
 import type { AppDeps, AppEnv } from "../types.js";

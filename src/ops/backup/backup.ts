@@ -13,10 +13,10 @@ import { basename, join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 import Database from "better-sqlite3";
-import { schemaVersion } from "../db/open.js";
-import { ExitCode, UserError } from "../errors.js";
-import { appVersion } from "../version.js";
-import { fsyncPath, renameDurably } from "./atomic-file.js";
+import { schemaVersion } from "../../db/open.js";
+import { ExitCode, UserError } from "../../errors.js";
+import { appVersion } from "../../version.js";
+import { fsyncPath, renameDurably } from "../../shared/atomic-file.js";
 import {
   LOCK_FILE,
   PARTIAL_SUFFIX,
@@ -25,16 +25,16 @@ import {
   readManifest,
   writeManifest,
   type BackupRecord,
-} from "./backup-files.js";
+} from "./files.js";
 import {
   BackupVerificationError,
   decompressAndVerify,
   progressTap,
   tableRowCounts,
   type RowCounts,
-} from "./backup-verify.js";
-import { openLiveDatabase } from "./live-db.js";
-import { withLock } from "./lock.js";
+} from "./verify.js";
+import { openLiveDatabase } from "../../db/live.js";
+import { withLock } from "../../shared/lock.js";
 
 export type BackupPhase = "snapshot" | "compress" | "verify";
 

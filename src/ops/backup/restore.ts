@@ -1,14 +1,14 @@
 import { copyFileSync, existsSync, readdirSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { ExitCode, UserError } from "../errors.js";
-import { renameDurably } from "./atomic-file.js";
-import { readManifest } from "./backup-files.js";
-import { BackupVerificationError, decompressAndVerify, type RowCounts } from "./backup-verify.js";
-import type { ContainerControl } from "./container-control.js";
-import { assertCanGiveOwner, databaseOwner, giveOwner, type FileOwner } from "./container-user.js";
-import { noSignalGuard, type SignalGuard } from "./interrupts.js";
-import { openLiveDatabase } from "./live-db.js";
-import { withLock } from "./lock.js";
+import { ExitCode, UserError } from "../../errors.js";
+import { renameDurably } from "../../shared/atomic-file.js";
+import { readManifest } from "./files.js";
+import { BackupVerificationError, decompressAndVerify, type RowCounts } from "./verify.js";
+import type { ContainerControl } from "../docker/container-control.js";
+import { assertCanGiveOwner, databaseOwner, giveOwner, type FileOwner } from "../docker/container-user.js";
+import { noSignalGuard, type SignalGuard } from "../../shared/interrupts.js";
+import { openLiveDatabase } from "../../db/live.js";
+import { withLock } from "../../shared/lock.js";
 
 export interface RestoreOptions {
   /** A backup file name (looked up in backupsDir) or a path. */

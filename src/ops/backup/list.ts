@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { isBackupName, isPartialName, readManifest, sha256File, type BackupRecord } from "./backup-files.js";
+import { isBackupName, isPartialName, readManifest, sha256File, type BackupRecord } from "./files.js";
 
 export type BackupState = "verified" | "invalid" | "incomplete" | "missing";
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { ExitCode, UserError } from "../errors.js";
-import type { Engine } from "./docker/engine.js";
+import { ExitCode, UserError } from "../../errors.js";
+import type { Engine } from "./engine.js";
 
 /** What restore needs from the engine. */
 export interface ContainerControl {
@@ -22,7 +22,7 @@ export function dockerContainerControl(name: string, engine?: Engine): Container
   const connect = () =>
     (connected ??= engine
       ? Promise.resolve(engine)
-      : import("./docker/engine.js").then(({ Engine: EngineClass }) => EngineClass.connect()));
+      : import("./engine.js").then(({ Engine: EngineClass }) => EngineClass.connect()));
   const inspect = async () => {
     const state = await (await connect()).inspectContainer(name);
     if (!state)

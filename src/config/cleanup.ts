@@ -1,4 +1,4 @@
-import type { Config } from "../config/schema.js";
+import type { Config } from "./schema.js";
 import { readEnvKeys } from "./env-keys.js";
 
 export interface CleanupThresholds {

@@ -4,8 +4,8 @@ import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import Database from "better-sqlite3";
-import type { Db } from "../db/open.js";
-import { fsyncPath } from "./atomic-file.js";
+import type { Db } from "../../db/open.js";
+import { fsyncPath } from "../../shared/atomic-file.js";
 
 export type RowCounts = Record<string, number>;
 

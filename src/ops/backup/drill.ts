@@ -1,16 +1,16 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDatabase, schemaVersion } from "../db/open.js";
-import { ExitCode, UserError } from "../errors.js";
-import { readManifest } from "./backup-files.js";
+import { openDatabase, schemaVersion } from "../../db/open.js";
+import { ExitCode, UserError } from "../../errors.js";
+import { readManifest } from "./files.js";
 import {
   BackupVerificationError,
   decompressAndVerify,
   integrityProblems,
   tableRowCounts,
   type RowCounts,
-} from "./backup-verify.js";
+} from "./verify.js";
 
 export interface DrillReport {
   ok: true;

@@ -3,7 +3,7 @@ import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSyn
 import { hostname as osHostname } from "node:os";
 import { dirname } from "node:path";
 import { ExitCode, UserError } from "../errors.js";
-import { operatorName } from "./deploy/audit.js";
+import { operatorName } from "./operator.js";
 
 export interface LockHolder {
   operator: string;

@@ -1,7 +1,7 @@
 import { lstatSync, readdirSync, rmdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Db } from "../db/open.js";
-import { acquireLock } from "./lock.js";
+import { acquireLock } from "../shared/lock.js";
 
 export interface CleanupOptions {
   /** Sessions whose last_active is older than this are deleted with their documents, versions and messages. */

@@ -2,11 +2,11 @@ import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { parseEnv } from "node:util";
 import { execa } from "execa";
-import { renderEnvFile } from "../config/env-example.js";
-import { ConfigError } from "../config/load.js";
-import { configSchema, keyProblem } from "../config/schema.js";
-import { ExitCode, UserError } from "../errors.js";
-import { writeFileAtomic } from "./atomic-file.js";
+import { renderEnvFile } from "../../config/env-example.js";
+import { ConfigError } from "../../config/load.js";
+import { configSchema, keyProblem } from "../../config/schema.js";
+import { ExitCode, UserError } from "../../errors.js";
+import { writeFileAtomic } from "../../shared/atomic-file.js";
 
 export const INIT_KEYS = ["ANTHROPIC_API_KEY", "GOOGLE_API_KEY"] as const;
 export type InitKey = (typeof INIT_KEYS)[number];

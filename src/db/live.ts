@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
-import type { Db } from "../db/open.js";
+import type { Db } from "./open.js";
 import { ExitCode, UserError } from "../errors.js";
 
 /**

@@ -1,6 +1,6 @@
 import type { z } from "zod";
-import { readEnvFile } from "../config/load.js";
-import { keySpecs, type Config, type ConfigKey } from "../config/schema.js";
+import { readEnvFile } from "./load.js";
+import { keySpecs, type Config, type ConfigKey } from "./schema.js";
 import { ExitCode, UserError } from "../errors.js";
 
 /**

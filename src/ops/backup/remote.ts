@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import { readEnvFile } from "../config/load.js";
-import { secretKeys } from "../config/schema.js";
-import { createRedactor } from "../config/secret.js";
-import { ExitCode, UserError } from "../errors.js";
+import { readEnvFile } from "../../config/load.js";
+import { secretKeys } from "../../config/schema.js";
+import { createRedactor } from "../../config/secret.js";
+import { ExitCode, UserError } from "../../errors.js";
 import { beyondRetention, type PruneOptions } from "./backup.js";
 import {
   backupNameTime,
@@ -14,8 +14,8 @@ import {
   sha256File,
   writeManifest,
   type BackupRecord,
-} from "./backup-files.js";
-import { readEnvKeys } from "./env-keys.js";
+} from "./files.js";
+import { readEnvKeys } from "../../config/env-keys.js";
 
 /** Next to each `.db.gz` on the remote: its manifest record (checksum, row counts), written after the backup. */
 const RECORD_SUFFIX = ".json";

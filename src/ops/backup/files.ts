@@ -3,9 +3,9 @@ import { createReadStream, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { z } from "zod";
-import { ExitCode, UserError } from "../errors.js";
-import { fsyncPath } from "./atomic-file.js";
-import { writeFileAtomic } from "./atomic-file.js";
+import { ExitCode, UserError } from "../../errors.js";
+import { fsyncPath } from "../../shared/atomic-file.js";
+import { writeFileAtomic } from "../../shared/atomic-file.js";
 
 export const MANIFEST_FILE = "ahb-backups.json";
 export const LOCK_FILE = ".ahb-backup.lock";

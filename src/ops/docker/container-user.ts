@@ -1,7 +1,7 @@
 import { chmodSync, chownSync, existsSync, statSync, type Stats } from "node:fs";
 import { dirname } from "node:path";
-import { ExitCode, UserError } from "../errors.js";
-import { CONTAINER_UID } from "./docker/spec.js";
+import { ExitCode, UserError } from "../../errors.js";
+import { CONTAINER_UID } from "./spec.js";
 
 /** The files SQLite writes next to the database; the container must be able to write every one that exists. */
 const DATABASE_FILE_SUFFIXES = ["", "-wal", "-shm", "-journal"];
