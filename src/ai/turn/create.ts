@@ -1,8 +1,7 @@
 import { extractHtmlDocument } from "../editor/index.js";
 import { GEMINI_CREATE_MODEL } from "../pricing.js";
-import { streamGemini } from "../providers/gemini.js";
-import { withRetries } from "../providers/retry.js";
 import { withAttachments } from "./attachments.js";
+import { callGemini } from "./gemini.js";
 import type { FlowContext, FlowResult } from "./context.js";
 import { geminiContents } from "./brand.js";
 import { TurnError } from "./events.js";
@@ -15,20 +14,12 @@ export async function createDocument(context: FlowContext, message: string): Pro
     event: "status",
     data: { stage: "creating", message: "Gemini 2.5 Pro is writing the document" },
   });
-  const reply = await withRetries(
-    () =>
-      streamGemini({
-        client: context.clients.gemini,
-        model: GEMINI_CREATE_MODEL,
-        contents: withAttachments(geminiContents(message, context.brand), context.attachments),
-        config: { systemInstruction: CREATE_SYSTEM },
-        signal: context.signal,
-        recorder: context.recorder,
-        onText: (text) => context.emit({ event: "delta", data: { text } }),
-      }),
-    context.retry,
-    context.signal,
-  );
+  const reply = await callGemini(context, {
+    model: GEMINI_CREATE_MODEL,
+    contents: withAttachments(geminiContents(message, context.brand), context.attachments),
+    config: { systemInstruction: CREATE_SYSTEM },
+    onText: (text) => context.emit({ event: "delta", data: { text } }),
+  });
   const html = extractHtmlDocument(reply.text);
   if (!html) {
     throw new TurnError("no_document", "Gemini's answer did not contain a complete HTML document");

@@ -5,20 +5,12 @@
  * Either call failing, or an unusable brief or image, leaves the document as it was.
  */
 import { z } from "zod";
-import { validateEdit } from "../editor/index.js";
 import { GEMINI_CREATE_MODEL, NANO_BANANA_MODEL } from "../pricing.js";
-import { generateGemini } from "../providers/gemini.js";
-import { withRetries } from "../providers/retry.js";
 import { geminiContents } from "./brand.js";
+import { callGemini, drawImage, placeImage } from "./gemini.js";
 import type { FlowContext, FlowResult } from "./context.js";
 import { TurnError } from "./events.js";
-import {
-  escapeHtml,
-  imageFigure,
-  insertImage,
-  UnsupportedImageError,
-  type ImageToInsert,
-} from "./insert-image.js";
+import { escapeHtml, imageFigure, UnsupportedImageError } from "./insert-image.js";
 
 /** The document's text sent with the request: enough for the facts of a long report, far below the context. */
 const MAX_DOCUMENT_TEXT = 30_000;
@@ -81,7 +73,7 @@ export async function makeInfographic(
   const summary = `Made an infographic: ${brief.title}`;
   if (placement === "insert" && html !== undefined) {
     return {
-      html: insertInto(html, { ...image, alt, caption: brief.caption }),
+      html: placeImage(html, { ...image, alt, caption: brief.caption }, "The infographic"),
       summary,
       model: NANO_BANANA_MODEL,
     };
@@ -98,23 +90,15 @@ async function writeBrief(
     event: "status",
     data: { stage: "briefing", message: "Gemini 2.5 Pro is writing the infographic's visual brief" },
   });
-  const reply = await withRetries(
-    () =>
-      generateGemini({
-        client: context.clients.gemini,
-        model: GEMINI_CREATE_MODEL,
-        contents: geminiContents(briefRequest(message, html), context.brand, "image"),
-        config: {
-          systemInstruction: BRIEF_SYSTEM,
-          responseMimeType: "application/json",
-          responseJsonSchema: z.toJSONSchema(visualBrief),
-        },
-        signal: context.signal,
-        recorder: context.recorder,
-      }),
-    context.retry,
-    context.signal,
-  );
+  const reply = await callGemini(context, {
+    model: GEMINI_CREATE_MODEL,
+    contents: geminiContents(briefRequest(message, html), context.brand, "image"),
+    config: {
+      systemInstruction: BRIEF_SYSTEM,
+      responseMimeType: "application/json",
+      responseJsonSchema: z.toJSONSchema(visualBrief),
+    },
+  });
   return parseBrief(reply.text);
 }
 
@@ -177,40 +161,12 @@ async function renderBrief(
     event: "status",
     data: { stage: "imaging", message: "Nano Banana Pro is rendering the infographic" },
   });
-  const reply = await withRetries(
-    () =>
-      generateGemini({
-        client: context.clients.gemini,
-        model: NANO_BANANA_MODEL,
-        contents: geminiContents(renderPrompt(brief), context.brand, "image"),
-        config: { responseModalities: ["TEXT", "IMAGE"] },
-        signal: context.signal,
-        recorder: context.recorder,
-      }),
-    context.retry,
-    context.signal,
+  const { image } = await drawImage(
+    context,
+    renderPrompt(brief),
+    "The image model answered without an infographic",
   );
-  const image = reply.images[0];
-  if (!image) throw new TurnError("no_image", "The image model answered without an infographic");
   return image;
-}
-
-function insertInto(html: string, image: ImageToInsert): string {
-  let updated: string;
-  try {
-    updated = insertImage(html, image);
-  } catch (error) {
-    if (error instanceof UnsupportedImageError)
-      throw new TurnError("no_image", "The image model sent an unusable image");
-    throw error;
-  }
-  const validation = validateEdit(html, updated);
-  if (!validation.ok)
-    throw new TurnError(
-      "invalid_edit",
-      `The infographic could not be placed: ${validation.problems.join("; ")}`,
-    );
-  return updated;
 }
 
 /** A document whose body is the infographic: the image with the brief's alt text and caption. */
