@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Browser } from "playwright-core";
+import { describe, it } from "node:test";
 import { appendVersion } from "../../src/db/repo/versions.js";
 import { createSession } from "../../src/db/repo/sessions.js";
 import { parseSse } from "../chat/helpers.js";
-import { startProviderFakes, type ProviderFakes } from "../fakes/index.js";
 import { USER_COOKIE } from "./identity-proxy.js";
-import { buildWebPage, launchBrowser, openPage, startStack, type Stack } from "./stack.js";
+import { useWebStack, openPage, type Stack } from "./stack.js";
 
 const CAP_NANO = 500_000_000;
 const PAGE = "<!DOCTYPE html><html><head><title>Plan</title></head><body><p>Plan A.</p></body></html>";
@@ -40,28 +38,13 @@ function ledgerTotal(stack: Stack): number {
 }
 
 describe("spend caps refuse provider calls (real server, provider fakes, real Chromium)", () => {
-  let stack: Stack;
-  let fakes: ProviderFakes;
-  let browser: Browser;
-
-  before(async () => {
-    buildWebPage();
-    fakes = await startProviderFakes();
-    stack = await startStack({ ...fakes.env, BUDGET_DAILY_USD: "0.50", ADMIN_USERS: "root" });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await stack?.close();
-    await fakes?.close();
-  });
+  const web = useWebStack({ BUDGET_DAILY_USD: "0.50", ADMIN_USERS: "root" });
 
   it("holds a $0.50 daily cap under 20 concurrent turns and shows the refusals on the page", async () => {
     const users = Array.from({ length: 20 }, (_, index) => `user${index}`);
-    const documents = users.map((user) => documentFor(stack, user));
+    const documents = users.map((user) => documentFor(web.stack, user));
     // Every admitted call answers slowly, so many turns are in flight together.
-    fakes.anthropic.script(
+    web.fakes.anthropic.script(
       ...users.map(() => ({
         type: "reply" as const,
         text: "Nothing to change.",
@@ -72,13 +55,13 @@ describe("spend caps refuse provider calls (real server, provider fakes, real Ch
     const results = await Promise.all(
       users.map(async (user, index) => {
         await new Promise((resolve) => setTimeout(resolve, index * 30));
-        return turn(stack, user, documents[index]!.sessionId);
+        return turn(web.stack, user, documents[index]!.sessionId);
       }),
     );
 
     const refused = results.filter((events) => events.some((e) => e.event === "error"));
     const admitted = results.length - refused.length;
-    const total = ledgerTotal(stack);
+    const total = ledgerTotal(web.stack);
     console.log(
       `20 concurrent turns: ${admitted} admitted, ${refused.length} refused, spent ${total} nano-USD`,
     );
@@ -100,11 +83,11 @@ describe("spend caps refuse provider calls (real server, provider fakes, real Ch
       );
       assert.equal(events.at(-1)?.event, "done");
     }
-    assert.equal(fakes.anthropic.requests.length, admitted, "a refused turn made no provider call");
+    assert.equal(web.fakes.anthropic.requests.length, admitted, "a refused turn made no provider call");
 
     // A refused user opens the page: the refusal is in the conversation, the header shows what is left.
     const refusedUser = users[results.indexOf(refused[0]!)]!;
-    const { page, context } = await openPage(browser, stack, refusedUser);
+    const { page, context } = await openPage(web.browser, web.stack, refusedUser);
     await page.goto("/");
     await page
       .getByText(/daily AI spending cap of \$0\.50/)
@@ -114,8 +97,8 @@ describe("spend caps refuse provider calls (real server, provider fakes, real Ch
     assert.match(left ?? "", /^AI budget left: \$0\.\d+ \(resets \d{4}-\d\d-\d\d 00:00 UTC\)$/);
 
     // A live turn from the page is refused before any call, with the code on the inline error.
-    const calls = fakes.anthropic.requests.length;
-    stack.db
+    const calls = web.fakes.anthropic.requests.length;
+    web.stack.db
       .prepare(
         `INSERT INTO cost_ledger (created_at, user, session_id, provider, model, request_id, input_tokens, output_tokens,
            cache_read_tokens, cache_write_tokens, thinking_tokens, images, cost_nano_usd, price_version, status)
@@ -128,11 +111,11 @@ describe("spend caps refuse provider calls (real server, provider fakes, real Ch
     await error.waitFor();
     assert.match((await error.textContent()) ?? "", /resets at \d{4}-\d\d-\d\d 00:00 UTC/);
     await page.locator("#budget", { hasText: "AI budget left: $0.00" }).waitFor();
-    assert.equal(fakes.anthropic.requests.length, calls);
+    assert.equal(web.fakes.anthropic.requests.length, calls);
     await context.close();
 
     // Admins see spend against the caps on the cost page.
-    const admin = await openPage(browser, stack, "root");
+    const admin = await openPage(web.browser, web.stack, "root");
     await admin.page.goto("/#costs");
     const capsTable = admin.page.getByRole("region", { name: "Spend against caps" });
     await capsTable.getByRole("rowheader", { name: "Everyone, daily" }).waitFor();

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { after, before, beforeEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import JSZip from "jszip";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { insertLedgerEntry } from "../../src/db/repo/ledger.js";
 import { createSession } from "../../src/db/repo/sessions.js";
 import { formatUsd } from "../../web/format.js";
-import { startProviderFakes, TINY_PNG_BASE64, type ProviderFakes } from "../fakes/index.js";
-import { buildWebPage, launchBrowser, openPage, startStack, type Stack, type WatchedPage } from "./stack.js";
+import { TINY_PNG_BASE64 } from "../fakes/index.js";
+import { useWebStack, openPage, type WatchedPage } from "./stack.js";
 
 const PAGE = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Team Offsite 2026</title>
@@ -47,38 +47,21 @@ async function turnEnded(page: Page): Promise<void> {
 }
 
 describe("web page end to end (real server, provider fakes, real Chromium)", () => {
-  let stack: Stack;
-  let fakes: ProviderFakes;
-  let browser: Browser;
-
-  before(async () => {
-    buildWebPage();
-    fakes = await startProviderFakes();
-    stack = await startStack({
-      ...fakes.env,
-      MAX_SESSIONS_PER_USER: "3",
-      ADMIN_USERS: "hank",
-      MAX_UPLOAD_SIZE: "10000",
-    });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await stack?.close();
-    await fakes?.close();
-  });
-
-  beforeEach(() => fakes.reset());
+  const web = useWebStack({ MAX_SESSIONS_PER_USER: "3", ADMIN_USERS: "hank", MAX_UPLOAD_SIZE: "10000" });
 
   it("creates, edits, adds an image, restores, uploads a .docx, exports a PDF and shows the cost", async () => {
-    const watched: WatchedPage = await openPage(browser, stack, "erin");
+    const watched: WatchedPage = await openPage(web.browser, web.stack, "erin");
     const { page } = watched;
     await page.goto("/");
     await page.getByText("Describe the page you want and press Enter.").waitFor();
 
     // Create: Gemini streams the document; the input is locked while it streams.
-    fakes.gemini.script({ type: "reply", text: `\`\`\`html\n${PAGE}\n\`\`\``, chunks: 6, chunkDelayMs: 150 });
+    web.fakes.gemini.script({
+      type: "reply",
+      text: `\`\`\`html\n${PAGE}\n\`\`\``,
+      chunks: 6,
+      chunkDelayMs: 150,
+    });
     await send(page, "Create a page for our team offsite");
     await page.locator("#chat-input[disabled]").waitFor();
     assert.equal(await page.getByRole("button", { name: "Cancel" }).isVisible(), true);
@@ -91,7 +74,7 @@ describe("web page end to end (real server, provider fakes, real Chromium)", () 
     assert.equal(await page.getByRole("button", { name: "Cancel" }).isVisible(), false);
 
     // Edit: Claude's tool call changes one passage; the preview follows.
-    fakes.anthropic.script(
+    web.fakes.anthropic.script(
       {
         type: "reply",
         text: "I'll add the lake walk.",
@@ -109,7 +92,7 @@ describe("web page end to end (real server, provider fakes, real Chromium)", () 
     await turnEnded(page);
 
     // Image: Nano Banana's picture is embedded as a data URI.
-    fakes.gemini.script({
+    web.fakes.gemini.script({
       type: "reply",
       text: "A calm lake.",
       image: { mimeType: "image/png", data: TINY_PNG_BASE64 },
@@ -183,7 +166,7 @@ describe("web page end to end (real server, provider fakes, real Chromium)", () 
     assert.equal(pdf.subarray(0, 5).toString("latin1"), "%PDF-");
 
     // Costs: the dashboard shows what the ledger holds for this user.
-    const ledger = stack.db
+    const ledger = web.stack.db
       .prepare(
         "SELECT count(*) AS requests, sum(cost_nano_usd) AS cost, sum(images) AS images FROM cost_ledger WHERE user = ?",
       )
@@ -198,7 +181,7 @@ describe("web page end to end (real server, provider fakes, real Chromium)", () 
     );
     assert.equal(await cards.filter({ hasText: "Requests" }).locator(".card-value").textContent(), "4");
     assert.equal(await cards.filter({ hasText: "Images" }).locator(".card-value").textContent(), "1");
-    const models = stack.db
+    const models = web.stack.db
       .prepare("SELECT DISTINCT model FROM cost_ledger WHERE user = ?")
       .pluck()
       .all("erin") as string[];
@@ -218,13 +201,13 @@ describe("web page end to end (real server, provider fakes, real Chromium)", () 
   });
 
   it("shows a failed turn inline, retries it, and cancels a streaming turn", async () => {
-    const { session, documentId } = createSession(stack.db, {
+    const { session, documentId } = createSession(web.stack.db, {
       owner: "frank",
       maxPerOwner: 3,
       title: "Retry",
     });
     assert.ok(session && documentId);
-    const { page, context } = await openPage(browser, stack, "frank");
+    const { page, context } = await openPage(web.browser, web.stack, "frank");
     await page.goto("/");
     await page.getByRole("tab", { name: "Untitled document" }).waitFor();
 
@@ -235,7 +218,7 @@ describe("web page end to end (real server, provider fakes, real Chromium)", () 
     assert.equal(await box.inputValue(), "first line\nsecond line", "Shift+Enter adds a line, sends nothing");
     assert.equal(await page.locator(".bubble").count(), 0);
 
-    fakes.gemini.script({ type: "invalid_key" });
+    web.fakes.gemini.script({ type: "invalid_key" });
     await send(page, "Create a page for our team offsite");
     const failure = page.locator(".inline-error");
     await failure.waitFor();
@@ -243,7 +226,7 @@ describe("web page end to end (real server, provider fakes, real Chromium)", () 
     assert.match((await failure.textContent()) ?? "", /rejected this server's API key/);
     assert.equal(await page.getByText("No versions yet.").isVisible(), true);
 
-    fakes.gemini.script({ type: "reply", text: PAGE });
+    web.fakes.gemini.script({ type: "reply", text: PAGE });
     await failure.getByRole("button", { name: "Retry" }).click();
     await preview(page).getByRole("heading", { name: "Team Offsite 2026" }).waitFor();
     await turnEnded(page);
@@ -254,7 +237,7 @@ describe("web page end to end (real server, provider fakes, real Chromium)", () 
     );
     assert.equal(await page.locator(".inline-error button").count(), 0, "no Retry is left to press");
 
-    fakes.anthropic.script({ type: "reply", text: "Working on it, step by step", hangAfterDeltas: 2 });
+    web.fakes.anthropic.script({ type: "reply", text: "Working on it, step by step", hangAfterDeltas: 2 });
     await send(page, "Rewrite day two as a boat trip");
     await page.getByRole("button", { name: "Cancel" }).click();
     await page.getByText("Cancelled.", { exact: true }).first().waitFor();
@@ -269,8 +252,8 @@ describe("web page end to end (real server, provider fakes, real Chromium)", () 
 
   it("manages sessions and documents: refusal past the limit, delete, rename, new tab", async () => {
     for (const title of ["One", "Two", "Three"])
-      createSession(stack.db, { owner: "gina", maxPerOwner: 3, title });
-    const { page, context } = await openPage(browser, stack, "gina");
+      createSession(web.stack.db, { owner: "gina", maxPerOwner: 3, title });
+    const { page, context } = await openPage(web.browser, web.stack, "gina");
     await page.goto("/");
     await page.getByRole("button", { name: /^Three/ }).waitFor();
 
@@ -304,7 +287,7 @@ describe("web page end to end (real server, provider fakes, real Chromium)", () 
     await page.getByRole("tab", { name: "Agenda", selected: true }).waitFor();
     await page.getByRole("tab", { name: "Untitled document" }).click();
     await page.getByRole("tab", { name: "Untitled document", selected: true }).waitFor();
-    const sessionsOfGina = stack.db
+    const sessionsOfGina = web.stack.db
       .prepare("SELECT title FROM sessions WHERE owner = 'gina' ORDER BY title")
       .pluck()
       .all();
@@ -317,7 +300,7 @@ describe("web page end to end (real server, provider fakes, real Chromium)", () 
       ["ivan", 2_000_000_000],
       ["judy", 500_000_000],
     ] as const)
-      insertLedgerEntry(stack.db, {
+      insertLedgerEntry(web.stack.db, {
         user,
         sessionId: null,
         provider: "anthropic",
@@ -333,7 +316,7 @@ describe("web page end to end (real server, provider fakes, real Chromium)", () 
         priceVersion: "test",
         status: "ok",
       });
-    const { page, context } = await openPage(browser, stack, "hank");
+    const { page, context } = await openPage(web.browser, web.stack, "hank");
     await page.goto("/#costs");
     await page.getByText("admin", { exact: true }).waitFor();
     await page.getByLabel("All users").check();

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, beforeEach, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
+import { describe, it } from "node:test";
+import type { Page } from "playwright-core";
 import { BUILTIN_STARTERS } from "../../src/starters/builtin.js";
-import { startProviderFakes, TINY_PNG_BASE64, type ProviderFakes } from "../fakes/index.js";
+import { TINY_PNG_BASE64, type ProviderFakes } from "../fakes/index.js";
 import { USER_COOKIE } from "./identity-proxy.js";
-import { buildWebPage, launchBrowser, openPage, startStack, type Stack } from "./stack.js";
+import { useWebStack, openPage, type Stack } from "./stack.js";
 
 const PAGE = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Offsite Agenda</title></head>
@@ -68,33 +68,16 @@ async function apiAs(
 }
 
 describe("starter templates, infographics and brand profiles (real server, provider fakes, real Chromium)", () => {
-  let stack: Stack;
-  let fakes: ProviderFakes;
-  let browser: Browser;
-
-  before(async () => {
-    buildWebPage();
-    fakes = await startProviderFakes();
-    stack = await startStack({ ...fakes.env, ADMIN_USERS: "hank" });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await stack?.close();
-    await fakes?.close();
-  });
-
-  beforeEach(() => fakes.reset());
+  const web = useWebStack({ ADMIN_USERS: "hank" });
 
   it("picks a starter template, steps through its placeholders with Tab and sends the filled prompt", async () => {
-    const { page, problems } = await openPage(browser, stack, "tess");
+    const { page, problems } = await openPage(web.browser, web.stack, "tess");
     await page.goto("/");
     const gallery = page.getByRole("region", { name: "Start from a template" });
     await gallery.getByRole("button", { name: /Stakeholder Brief/ }).waitFor();
     assert.equal(await gallery.locator(".starter-card").count(), BUILTIN_STARTERS.length);
     assert.ok(BUILTIN_STARTERS.length >= 8);
-    // Every thumbnail is a real image the browser decoded.
+    // Every thumbnail is a real image the web.browser decoded.
     const widths = await gallery
       .locator(".starter-card img")
       .evaluateAll((images) => images.map((image) => (image as HTMLImageElement).naturalWidth));
@@ -126,12 +109,12 @@ describe("starter templates, infographics and brand profiles (real server, provi
     await page.keyboard.press("Tab");
     assert.equal(await page.evaluate(() => document.activeElement?.id), "", "focus moved on");
 
-    fakes.gemini.script({ type: "reply", text: PAGE });
+    web.fakes.gemini.script({ type: "reply", text: PAGE });
     await page.getByRole("button", { name: "Send" }).click();
     await preview(page).getByRole("heading", { name: "Offsite Agenda" }).waitFor();
     await turnEnded(page);
     assert.equal(await gallery.isVisible(), false, "the gallery leaves once the conversation starts");
-    const sent = geminiText(fakes, 0);
+    const sent = geminiText(web.fakes, 0);
     assert.ok(sent.includes("Project Apollo") && sent.includes("the board") && sent.includes("1 March"));
     assert.ok(
       sent.includes(JSON.stringify(prompt).slice(1, -1)),
@@ -141,7 +124,7 @@ describe("starter templates, infographics and brand profiles (real server, provi
   });
 
   it("lists an operator's starter file added while the server runs, and reports a bad one to admins", async () => {
-    const { page, problems } = await openPage(browser, stack, "hank");
+    const { page, problems } = await openPage(web.browser, web.stack, "hank");
     await page.goto("/");
     await page.getByRole("button", { name: "Templates" }).click();
     const dialog = page.getByRole("dialog", { name: "Templates" });
@@ -149,7 +132,7 @@ describe("starter templates, infographics and brand profiles (real server, provi
     assert.equal(await dialog.getByRole("button", { name: /Release Notes/ }).count(), 0);
     await dialog.getByRole("button", { name: "Close" }).click();
 
-    const folder = join(stack.dir, "starters");
+    const folder = join(web.stack.dir, "starters");
     mkdirSync(folder, { recursive: true });
     writeFileSync(
       join(folder, "release-notes.json"),
@@ -186,16 +169,16 @@ describe("starter templates, infographics and brand profiles (real server, provi
   });
 
   it("makes an infographic: Gemini writes the brief, Nano Banana renders it, both ledgered", async () => {
-    const { page, problems } = await openPage(browser, stack, "inga");
+    const { page, problems } = await openPage(web.browser, web.stack, "inga");
     await page.goto("/");
-    fakes.gemini.script({ type: "reply", text: PAGE });
+    web.fakes.gemini.script({ type: "reply", text: PAGE });
     await send(page, "Create the offsite agenda page");
     await preview(page).getByRole("heading", { name: "Offsite Agenda" }).waitFor();
     await turnEnded(page);
-    fakes.reset();
+    web.fakes.reset();
 
     // A failure in the second step leaves the document as it was.
-    fakes.gemini.script({ type: "reply", text: JSON.stringify(BRIEF) }, { type: "invalid_key" });
+    web.fakes.gemini.script({ type: "reply", text: JSON.stringify(BRIEF) }, { type: "invalid_key" });
     await send(page, "Make an infographic of the offsite numbers");
     await page
       .locator(".inline-error")
@@ -203,9 +186,9 @@ describe("starter templates, infographics and brand profiles (real server, provi
       .waitFor();
     await turnEnded(page);
     assert.equal(await page.getByRole("button", { name: "Preview version 2" }).count(), 0);
-    fakes.reset();
+    web.fakes.reset();
 
-    fakes.gemini.script(
+    web.fakes.gemini.script(
       { type: "reply", text: JSON.stringify(BRIEF) },
       { type: "reply", text: "Here it is.", image: { mimeType: "image/png", data: TINY_PNG_BASE64 } },
     );
@@ -217,7 +200,7 @@ describe("starter templates, infographics and brand profiles (real server, provi
     await preview(page).getByText(BRIEF.caption).waitFor();
     await page.getByRole("button", { name: "Preview version 2" }).waitFor();
 
-    const [briefCall, imageCall] = fakes.gemini.requests;
+    const [briefCall, imageCall] = web.fakes.gemini.requests;
     assert.match(briefCall?.path ?? "", /models\/gemini-2\.5-pro:generateContent/);
     const briefBody = JSON.stringify(briefCall?.body);
     assert.ok(
@@ -232,8 +215,11 @@ describe("starter templates, infographics and brand profiles (real server, provi
       "the brief goes to the renderer",
     );
 
-    const session = stack.db.prepare("SELECT id FROM sessions WHERE owner = 'inga'").pluck().get() as string;
-    const rows = stack.db
+    const session = web.stack.db
+      .prepare("SELECT id FROM sessions WHERE owner = 'inga'")
+      .pluck()
+      .get() as string;
+    const rows = web.stack.db
       .prepare("SELECT model, images, status FROM cost_ledger WHERE session_id = ? ORDER BY id")
       .all(session) as { model: string; images: number; status: string }[];
     assert.deepEqual(rows.slice(-2), [
@@ -244,11 +230,11 @@ describe("starter templates, infographics and brand profiles (real server, provi
     assert.equal(rows.filter((row) => row.model === "gemini-2.5-pro").length, 3);
 
     // Chosen in the mode menu, the infographic can also go into the document.
-    fakes.reset();
+    web.fakes.reset();
     await page.getByRole("button", { name: "Preview version 1" }).click();
     await page.getByRole("button", { name: "Restore this version" }).click();
     await page.getByRole("button", { name: "Preview version 3" }).waitFor();
-    fakes.gemini.script(
+    web.fakes.gemini.script(
       { type: "reply", text: JSON.stringify(BRIEF) },
       { type: "reply", image: { mimeType: "image/png", data: TINY_PNG_BASE64 } },
     );
@@ -262,7 +248,7 @@ describe("starter templates, infographics and brand profiles (real server, provi
   });
 
   it("lets an admin create a brand profile that another user picks and every prompt then carries", async () => {
-    const admin = await openPage(browser, stack, "hank");
+    const admin = await openPage(web.browser, web.stack, "hank");
     await admin.page.goto("/");
     await admin.page.getByRole("button", { name: "Brands…" }).click();
     const dialog = admin.page.getByRole("dialog", { name: "Brand profiles" });
@@ -280,7 +266,7 @@ describe("starter templates, infographics and brand profiles (real server, provi
     await dialog.getByRole("button", { name: "Edit Acme" }).waitFor();
     assert.deepEqual(admin.problems, []);
 
-    const user = await openPage(browser, stack, "ivy");
+    const user = await openPage(web.browser, web.stack, "ivy");
     const { page } = user;
     await page.goto("/");
     assert.equal(await page.getByRole("button", { name: "Brands…" }).isVisible(), false);
@@ -290,14 +276,14 @@ describe("starter templates, infographics and brand profiles (real server, provi
     await page.getByLabel("Brand profile", { exact: true }).selectOption({ label: "Acme" });
     assert.equal((await chosen).status(), 200, "picking a profile before the first message starts a session");
 
-    fakes.gemini.script({
+    web.fakes.gemini.script({
       type: "reply",
       text: PAGE.replace("<h1>", '<header><img src="AHB_BRAND_LOGO" alt="Acme logo"></header><h1>'),
     });
     await send(page, "Create the offsite agenda page");
     await preview(page).getByRole("heading", { name: "Offsite Agenda" }).waitFor();
     await turnEnded(page);
-    const createBody = geminiText(fakes, 0);
+    const createBody = geminiText(web.fakes, 0);
     for (const expected of ["Acme", "#0b3d91", "Georgia", "no exclamation marks", "AHB_BRAND_LOGO"])
       assert.ok(createBody.includes(expected), `the create prompt carries ${expected}`);
     assert.ok(createBody.includes(`"data":"${LOGO_PNG_BASE64}"`), "the logo travels as an inline image");
@@ -305,7 +291,7 @@ describe("starter templates, infographics and brand profiles (real server, provi
     assert.equal(await logo.getAttribute("src"), `data:image/png;base64,${LOGO_PNG_BASE64}`);
 
     // The edit prompt (Claude) carries it too: brand text and the logo as an image block.
-    fakes.anthropic.script(
+    web.fakes.anthropic.script(
       {
         type: "reply",
         toolCalls: [{ name: "html_replace", input: { old_text: "Day two", new_text: "Day 2" } }],
@@ -315,25 +301,25 @@ describe("starter templates, infographics and brand profiles (real server, provi
     await send(page, "Call it Day 2");
     await preview(page).getByText("Day 2: 25 people hike.").waitFor();
     await turnEnded(page);
-    const editBody = JSON.stringify(fakes.anthropic.requests[0]?.body);
+    const editBody = JSON.stringify(web.fakes.anthropic.requests[0]?.body);
     assert.ok(editBody.includes("#f2a900") && editBody.includes('"type":"image"'));
     assert.ok(editBody.includes(LOGO_PNG_BASE64));
 
     // Image and infographic prompts carry it too, the logo as an image the model can place.
-    fakes.reset();
-    fakes.gemini.script({ type: "reply", image: { mimeType: "image/png", data: TINY_PNG_BASE64 } });
+    web.fakes.reset();
+    web.fakes.gemini.script({ type: "reply", image: { mimeType: "image/png", data: TINY_PNG_BASE64 } });
     await send(page, "Add a picture of a lighthouse");
     await page.getByRole("button", { name: "Preview version 3" }).waitFor();
     await turnEnded(page);
-    fakes.gemini.script(
+    web.fakes.gemini.script(
       { type: "reply", text: JSON.stringify(BRIEF) },
       { type: "reply", image: { mimeType: "image/png", data: TINY_PNG_BASE64 } },
     );
     await send(page, "Make an infographic of the attendance");
     await page.getByRole("button", { name: "Preview version 4" }).waitFor();
     await turnEnded(page);
-    assert.equal(fakes.gemini.requests.length, 3);
-    for (const [index, request] of fakes.gemini.requests.entries()) {
+    assert.equal(web.fakes.gemini.requests.length, 3);
+    for (const [index, request] of web.fakes.gemini.requests.entries()) {
       const body = JSON.stringify(request.body);
       assert.ok(
         body.includes("#0b3d91") && body.includes("no exclamation marks"),
@@ -343,23 +329,23 @@ describe("starter templates, infographics and brand profiles (real server, provi
     }
 
     // A user who is not an admin cannot create, change or delete profiles.
-    const brandId = stack.db.prepare("SELECT id FROM brand_profiles").pluck().get() as string;
-    assert.equal(await apiAs(stack, "ivy", "POST", "/api/brands", { name: "Mine" }), 403);
-    assert.equal(await apiAs(stack, "ivy", "PATCH", `/api/brands/${brandId}`, { name: "Hacked" }), 403);
-    assert.equal(await apiAs(stack, "ivy", "DELETE", `/api/brands/${brandId}`), 403);
-    assert.equal(stack.db.prepare("SELECT name FROM brand_profiles").pluck().get(), "Acme");
-    assert.equal(await apiAs(stack, "hank", "PATCH", `/api/brands/${brandId}`, { voice: "Calm." }), 200);
+    const brandId = web.stack.db.prepare("SELECT id FROM brand_profiles").pluck().get() as string;
+    assert.equal(await apiAs(web.stack, "ivy", "POST", "/api/brands", { name: "Mine" }), 403);
+    assert.equal(await apiAs(web.stack, "ivy", "PATCH", `/api/brands/${brandId}`, { name: "Hacked" }), 403);
+    assert.equal(await apiAs(web.stack, "ivy", "DELETE", `/api/brands/${brandId}`), 403);
+    assert.equal(web.stack.db.prepare("SELECT name FROM brand_profiles").pluck().get(), "Acme");
+    assert.equal(await apiAs(web.stack, "hank", "PATCH", `/api/brands/${brandId}`, { voice: "Calm." }), 200);
 
     // Deleting the profile leaves ivy's documents as they were; her session just has no profile any more.
-    const before = stack.db.prepare("SELECT html FROM document_versions ORDER BY id").pluck().all();
+    const before = web.stack.db.prepare("SELECT html FROM document_versions ORDER BY id").pluck().all();
     await dialog.getByRole("button", { name: "Delete Acme" }).click();
     await dialog.getByRole("button", { name: "Really delete Acme?" }).click();
     await dialog.getByText('Deleted "Acme".').waitFor();
     assert.deepEqual(
-      stack.db.prepare("SELECT html FROM document_versions ORDER BY id").pluck().all(),
+      web.stack.db.prepare("SELECT html FROM document_versions ORDER BY id").pluck().all(),
       before,
     );
-    assert.equal(stack.db.prepare("SELECT count(*) FROM session_brands").pluck().get(), 0);
+    assert.equal(web.stack.db.prepare("SELECT count(*) FROM session_brands").pluck().get(), 0);
     await page.reload();
     await page.getByLabel("Brand profile", { exact: true }).waitFor();
     assert.equal(await page.getByLabel("Brand profile", { exact: true }).inputValue(), "");

@@ -1,10 +1,12 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { after, before, beforeEach } from "node:test";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { openDatabase, type Db } from "../../src/db/open.js";
 import { HEADLESS_ARGS } from "../../src/export/browser.js";
 import { bootServer } from "../../src/server/bootstrap.js";
 import type { RunningServer } from "../../src/server/listen.js";
+import { startProviderFakes, type ProviderFakes } from "../fakes/index.js";
 import { tempDir, validKeys } from "../helpers/env.js";
 import { startIdentityProxy, USER_COOKIE, type IdentityProxy } from "./identity-proxy.js";
 
@@ -98,4 +100,45 @@ export async function openPage(
     });
   });
   return { page, context, problems };
+}
+
+export interface WebStack {
+  readonly stack: Stack;
+  readonly fakes: ProviderFakes;
+  readonly browser: Browser;
+}
+
+/**
+ * Registers the hooks of a browser-test suite: the page bundled from source, provider fakes, the real server behind
+ * the identity proxy (with `env` on top of the fakes' endpoints), one Chromium; fakes reset before each test.
+ */
+export function useWebStack(env: Record<string, string> = {}): WebStack {
+  let parts: WebStack | undefined;
+  before(async () => {
+    buildWebPage();
+    const fakes = await startProviderFakes();
+    const stack = await startStack({ ...fakes.env, ...env });
+    parts = { fakes, stack, browser: await launchBrowser() };
+  });
+  after(async () => {
+    await parts?.browser.close();
+    await parts?.stack.close();
+    await parts?.fakes.close();
+  });
+  beforeEach(() => parts?.fakes.reset());
+  const started = (): WebStack => {
+    if (!parts) throw new Error("the web stack has not started (use it inside a test)");
+    return parts;
+  };
+  return {
+    get stack() {
+      return started().stack;
+    },
+    get fakes() {
+      return started().fakes;
+    },
+    get browser() {
+      return started().browser;
+    },
+  };
 }

@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
-import { after, before, beforeEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import JSZip from "jszip";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { createSession } from "../../src/db/repo/sessions.js";
 import { runCleanup } from "../../src/cleanup/cleanup.js";
-import { startProviderFakes, type ProviderFakes } from "../fakes/index.js";
-import { buildWebPage, launchBrowser, openPage, startStack, type Stack } from "./stack.js";
+import { useWebStack, openPage } from "./stack.js";
 
 const PAGE = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Harbour Brief</title></head>
@@ -51,27 +50,12 @@ async function turnEnded(page: Page): Promise<void> {
 }
 
 describe("web page: attachments, retention, generated titles, failed turns after reload (real Chromium)", () => {
-  let stack: Stack;
-  let fakes: ProviderFakes;
-  let browser: Browser;
-
-  before(async () => {
-    buildWebPage();
-    fakes = await startProviderFakes();
-    stack = await startStack({ ...fakes.env, TITLE_MODEL: "gemini-2.5-flash-lite" });
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await stack?.close();
-    await fakes?.close();
-  });
-  beforeEach(() => fakes.reset());
+  const web = useWebStack({ TITLE_MODEL: "gemini-2.5-flash-lite" });
 
   it("shows each session's expiry (warning in the last 24 hours); cleanup keeps the 2-hour one, deletes the 31-day one", async () => {
     const idle = (title: string, ms: number) => {
-      const { session } = createSession(stack.db, { owner: "jude", title, maxPerOwner: 10 });
-      stack.db
+      const { session } = createSession(web.stack.db, { owner: "jude", title, maxPerOwner: 10 });
+      web.stack.db
         .prepare("UPDATE sessions SET last_active = ? WHERE id = ?")
         .run(new Date(Date.now() - ms).toISOString(), session.id);
       return session.id;
@@ -79,7 +63,7 @@ describe("web page: attachments, retention, generated titles, failed turns after
     idle("Idle two hours", 2 * 3_600_000);
     idle("Idle 29.5 days", 29.5 * DAY);
     const stale = idle("Idle 31 days", 31 * DAY);
-    const { page, context } = await openPage(browser, stack, "jude");
+    const { page, context } = await openPage(web.browser, web.stack, "jude");
     await page.goto("/");
     const row = (title: string) => page.locator(".session", { hasText: title }).locator(".session-expiry");
     await row("Idle two hours").waitFor();
@@ -90,8 +74,8 @@ describe("web page: attachments, retention, generated titles, failed turns after
 
     // The server's own hourly job first runs a minute after boot (this test runs first, well before): either
     // way the outcome is the same.
-    runCleanup(stack.db, { sessionsOlderThanMs: 30 * DAY, exportsOlderThanMs: DAY });
-    const left = stack.db.prepare("SELECT id FROM sessions WHERE owner = 'jude'").pluck().all();
+    runCleanup(web.stack.db, { sessionsOlderThanMs: 30 * DAY, exportsOlderThanMs: DAY });
+    const left = web.stack.db.prepare("SELECT id FROM sessions WHERE owner = 'jude'").pluck().all();
     assert.ok(!left.includes(stale) && left.length === 2);
     await page.reload();
     await row("Idle two hours").waitFor();
@@ -105,7 +89,7 @@ describe("web page: attachments, retention, generated titles, failed turns after
   });
 
   it("sends a 150,000-character .docx as an attachment; titles the session and document; the PDF has that name", async () => {
-    const { page, context, problems } = await openPage(browser, stack, "ines");
+    const { page, context, problems } = await openPage(web.browser, web.stack, "ines");
     const chatStatuses: number[] = [];
     page.on("response", (response) => {
       if (response.url().includes("/api/chat/")) chatStatuses.push(response.status());
@@ -130,7 +114,7 @@ describe("web page: attachments, retention, generated titles, failed turns after
       "<p>One page.</p>",
       `<p>One page.</p>${"<p>Berth fees and ferry times.</p>".repeat(40)}`,
     );
-    fakes.gemini.script(
+    web.fakes.gemini.script(
       { type: "reply", text: slowPage, chunks: 12, chunkDelayMs: 300 },
       { type: "reply", text: "Harbour Board Brief" },
     );
@@ -147,12 +131,12 @@ describe("web page: attachments, retention, generated titles, failed turns after
     assert.deepEqual(chatStatuses, [200], "no 400");
     assert.equal(await page.locator(".composer .attachment-chip").count(), 0, "sent: the composer is empty");
 
-    const stored = stack.db.prepare("SELECT text, chars FROM attachments").get() as {
+    const stored = web.stack.db.prepare("SELECT text, chars FROM attachments").get() as {
       text: string;
       chars: number;
     };
     assert.ok(stored.chars >= 150_000);
-    const request = fakes.gemini.requests[0]?.body as { contents: { parts: { text: string }[] }[] };
+    const request = web.fakes.gemini.requests[0]?.body as { contents: { parts: { text: string }[] }[] };
     const parts = request.contents[0]?.parts ?? [];
     assert.equal(parts.length, 2);
     assert.ok(parts[0]?.text.includes(stored.text), "the Gemini fake received the file's full text");
@@ -161,7 +145,7 @@ describe("web page: attachments, retention, generated titles, failed turns after
       "every paragraph of the file",
     );
     assert.equal(parts[1]?.text, "Turn this into a one-page brief");
-    const userMessage = stack.db
+    const userMessage = web.stack.db
       .prepare("SELECT content FROM chat_messages WHERE role = 'user'")
       .pluck()
       .get();
@@ -179,14 +163,14 @@ describe("web page: attachments, retention, generated titles, failed turns after
     const historyChip = page.locator(".bubble.user .attachment-chip");
     await historyChip.waitFor();
     assert.match((await historyChip.textContent()) ?? "", /harbour-report\.docx/);
-    await page.screenshot({ path: `${stack.dir}/attachments.png` });
+    await page.screenshot({ path: `${web.stack.dir}/attachments.png` });
     assert.deepEqual(problems, []);
     await context.close();
   });
 
   it("keeps a refused message in the box with the reason, and shows a failed turn as failed after a reload", async () => {
-    createSession(stack.db, { owner: "kim", title: "Failing", maxPerOwner: 3 });
-    const { page, context } = await openPage(browser, stack, "kim");
+    createSession(web.stack.db, { owner: "kim", title: "Failing", maxPerOwner: 3 });
+    const { page, context } = await openPage(web.browser, web.stack, "kim");
     await page.goto("/");
     await page.getByRole("tab", { name: "Untitled document" }).waitFor();
 
@@ -196,7 +180,7 @@ describe("web page: attachments, retention, generated titles, failed turns after
     assert.equal(await page.getByLabel("Message", { exact: true }).inputValue(), long, "the text is kept");
     assert.equal(await page.locator(".bubble").count(), 0);
 
-    fakes.gemini.script({ type: "invalid_key" });
+    web.fakes.gemini.script({ type: "invalid_key" });
     const longPrompt = `Create a page for the regatta: ${"boats, crews, start times and the prize giving; ".repeat(6)}`;
     await send(page, longPrompt);
     await page.locator(".inline-error").waitFor();
@@ -209,7 +193,7 @@ describe("web page: attachments, retention, generated titles, failed turns after
       /rejected this server's API key/,
     );
 
-    fakes.gemini.script({ type: "reply", text: PAGE });
+    web.fakes.gemini.script({ type: "reply", text: PAGE });
     await failed.getByRole("button", { name: "Retry" }).click();
     await turnEnded(page);
     await page.reload();

@@ -1,16 +1,16 @@
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, beforeEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { PDFDocument } from "pdf-lib";
-import type { Browser, Frame, Page } from "playwright-core";
+import type { Frame, Page } from "playwright-core";
 import { insertLedgerEntry } from "../../src/db/repo/ledger.js";
 import { addMessage } from "../../src/db/repo/messages.js";
 import { createSession } from "../../src/db/repo/sessions.js";
 import { createDocument, renameDocument } from "../../src/db/repo/documents.js";
 import { appendVersion, getVersion } from "../../src/db/repo/versions.js";
-import { startProviderFakes, TINY_PNG_BASE64, type ProviderFakes } from "../fakes/index.js";
-import { buildWebPage, launchBrowser, openPage, startStack, type Stack } from "./stack.js";
+import { TINY_PNG_BASE64 } from "../fakes/index.js";
+import { useWebStack, openPage, type Stack } from "./stack.js";
 
 /** A picture large enough to be shortened in the editor (the real base64 is kept in the document). */
 const IMAGE = `data:image/png;base64,${Buffer.concat([Buffer.from(TINY_PNG_BASE64, "base64"), Buffer.alloc(3000)]).toString("base64")}`;
@@ -65,30 +65,13 @@ async function turnEnded(page: Page): Promise<void> {
 }
 
 describe("web workspace: code editor, documents, exports, versions, sessions, layout (real Chromium)", () => {
-  let stack: Stack;
-  let fakes: ProviderFakes;
-  let browser: Browser;
-
-  before(async () => {
-    buildWebPage();
-    fakes = await startProviderFakes();
-    stack = await startStack({ ...fakes.env, MAX_SESSIONS_PER_USER: "10", RATE_LIMIT_REQUESTS: "500" });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await stack?.close();
-    await fakes?.close();
-  });
-
-  beforeEach(() => fakes.reset());
+  const web = useWebStack({ MAX_SESSIONS_PER_USER: "10", RATE_LIMIT_REQUESTS: "500" });
 
   it("edits the code, saves it as a new version, copies and downloads it; refuses an invalid edit", async () => {
-    const doc = seed(stack, "cody", "Hand edits", [
+    const doc = seed(web.stack, "cody", "Hand edits", [
       PAGE(`<img alt="logo" src="${IMAGE}">\n<p>Day one: planning.</p>`),
     ]);
-    const { page, context, problems } = await openPage(browser, stack, "cody");
+    const { page, context, problems } = await openPage(web.browser, web.stack, "cody");
     await context.grantPermissions(["clipboard-read", "clipboard-write"]);
     await page.goto("/");
     await framedVersion(page, 1);
@@ -107,7 +90,7 @@ describe("web workspace: code editor, documents, exports, versions, sessions, la
     await save.click();
     await page.getByText("Saved as version 2.").waitFor();
     await page.getByRole("button", { name: "Preview version 2" }).waitFor();
-    const saved = getVersion(stack.db, doc.documentId, 2);
+    const saved = getVersion(web.stack.db, doc.documentId, 2);
     assert.deepEqual([saved?.prompt, saved?.model], ["Edited by hand", null]);
     assert.ok(saved?.html.includes("And a lake walk, edited by hand."));
     assert.ok(saved?.html.includes(IMAGE), "the picture's full base64 survives the edit");
@@ -129,7 +112,7 @@ describe("web workspace: code editor, documents, exports, versions, sessions, la
     assert.equal(await editor.textContent(), "<p>oops</p>", "the editor closes the tag it opened");
     await save.click();
     await page.getByText(/Not saved: the edit was not saved: .*<\/body>/).waitFor();
-    assert.equal(getVersion(stack.db, doc.documentId)?.version, 2);
+    assert.equal(getVersion(web.stack.db, doc.documentId)?.version, 2);
 
     // Back to the preview: it shows the hand edit; an old version is read-only in the code view.
     await page.getByRole("button", { name: "Discard changes" }).click();
@@ -149,8 +132,8 @@ describe("web workspace: code editor, documents, exports, versions, sessions, la
   });
 
   it("shows the preview full screen and opens it in a new tab through the sandboxed /preview URL", async () => {
-    seed(stack, "fay", "Tabs", [PAGE("<p>Full screen me.</p>")]);
-    const { page, context } = await openPage(browser, stack, "fay");
+    seed(web.stack, "fay", "Tabs", [PAGE("<p>Full screen me.</p>")]);
+    const { page, context } = await openPage(web.browser, web.stack, "fay");
     await page.goto("/");
     await framedVersion(page, 1);
     await page.getByRole("button", { name: "Full screen" }).click();
@@ -171,10 +154,10 @@ describe("web workspace: code editor, documents, exports, versions, sessions, la
   });
 
   it("deletes a document tab after a confirm, never the last one", async () => {
-    const doc = seed(stack, "dora", "Docs", [PAGE("<p>First</p>")]);
-    renameDocument(stack.db, doc.documentId, "Brief");
-    const second = createDocument(stack.db, doc.sessionId, "Draft");
-    const { page, context, problems } = await openPage(browser, stack, "dora");
+    const doc = seed(web.stack, "dora", "Docs", [PAGE("<p>First</p>")]);
+    renameDocument(web.stack.db, doc.documentId, "Brief");
+    const second = createDocument(web.stack.db, doc.sessionId, "Draft");
+    const { page, context, problems } = await openPage(web.browser, web.stack, "dora");
     await page.goto("/");
     await page.getByRole("tab", { name: "Draft" }).click();
     await page.getByRole("tab", { name: "Draft", selected: true }).waitFor();
@@ -182,7 +165,10 @@ describe("web workspace: code editor, documents, exports, versions, sessions, la
     await page.getByRole("button", { name: "Confirm: Delete document Draft" }).click();
     await page.getByRole("tab", { name: "Draft" }).waitFor({ state: "detached" });
     await page.getByRole("tab", { name: "Brief", selected: true }).waitFor();
-    const left = stack.db.prepare("SELECT id FROM documents WHERE session_id = ?").pluck().all(doc.sessionId);
+    const left = web.stack.db
+      .prepare("SELECT id FROM documents WHERE session_id = ?")
+      .pluck()
+      .all(doc.sessionId);
     assert.deepEqual(left, [doc.documentId]);
     assert.ok(!left.includes(second.id));
     assert.equal(
@@ -195,8 +181,8 @@ describe("web workspace: code editor, documents, exports, versions, sessions, la
   });
 
   it("exports with the chosen paper size and PNG width and scale", async () => {
-    seed(stack, "evan", "Export", [PAGE("<p>Export me.</p>")]);
-    const { page, context } = await openPage(browser, stack, "evan");
+    seed(web.stack, "evan", "Export", [PAGE("<p>Export me.</p>")]);
+    const { page, context } = await openPage(web.browser, web.stack, "evan");
     await page.goto("/");
     await framedVersion(page, 1);
     await page.getByText("Options").click();
@@ -222,12 +208,12 @@ describe("web workspace: code editor, documents, exports, versions, sessions, la
 
   it("shows lazy thumbnails of each version, rendered once and cached on disk", async () => {
     const doc = seed(
-      stack,
+      web.stack,
       "tess",
       "Thumbs",
       [1, 2, 3].map((n) => PAGE(`<p>Version ${n}</p>`)),
     );
-    const { page, context } = await openPage(browser, stack, "tess");
+    const { page, context } = await openPage(web.browser, web.stack, "tess");
     await page.goto("/");
     const thumbs = page.locator("img.thumb");
     await page.waitForFunction(
@@ -241,14 +227,14 @@ describe("web workspace: code editor, documents, exports, versions, sessions, la
       ["lazy", "lazy", "lazy"],
     );
     const files = () =>
-      readdirSync(join(stack.dir, "exports"))
+      readdirSync(join(web.stack.dir, "exports"))
         .filter((name) => name.startsWith(doc.documentId) && name.endsWith("-thumbnail.png"))
         .sort();
     assert.deepEqual(
       files(),
       [1, 2, 3].map((n) => `${doc.documentId}-v${n}-thumbnail.png`),
     );
-    const mtimes = files().map((name) => statSync(join(stack.dir, "exports", name)).mtimeMs);
+    const mtimes = files().map((name) => statSync(join(web.stack.dir, "exports", name)).mtimeMs);
     await page.reload();
     await page.waitForFunction(
       () =>
@@ -258,7 +244,7 @@ describe("web workspace: code editor, documents, exports, versions, sessions, la
         ),
     );
     assert.deepEqual(
-      files().map((name) => statSync(join(stack.dir, "exports", name)).mtimeMs),
+      files().map((name) => statSync(join(web.stack.dir, "exports", name)).mtimeMs),
       mtimes,
       "served again from the cached files, not re-rendered",
     );
@@ -276,10 +262,10 @@ describe("web workspace: code editor, documents, exports, versions, sessions, la
       ["Old newsletter", 40],
     ];
     for (const [title, daysAgo] of sessions) {
-      const { sessionId } = seed(stack, "sam", title, []);
-      stack.db.prepare("UPDATE sessions SET last_active = ? WHERE id = ?").run(at(daysAgo), sessionId);
+      const { sessionId } = seed(web.stack, "sam", title, []);
+      web.stack.db.prepare("UPDATE sessions SET last_active = ? WHERE id = ?").run(at(daysAgo), sessionId);
     }
-    const { page, context } = await openPage(browser, stack, "sam");
+    const { page, context } = await openPage(web.browser, web.stack, "sam");
     await page.goto("/");
     const groups = () =>
       page
@@ -309,10 +295,10 @@ describe("web workspace: code editor, documents, exports, versions, sessions, la
   });
 
   it("keeps the page at the viewport's height after a 40-turn conversation, however far one scrolls", async () => {
-    const doc = seed(stack, "lena", "Long talk", [PAGE("<p>Hello</p>")]);
+    const doc = seed(web.stack, "lena", "Long talk", [PAGE("<p>Hello</p>")]);
     for (let turn = 1; turn <= 40; turn += 1) {
-      addMessage(stack.db, { ...doc, role: "user", content: `Change number ${turn}, please.` });
-      addMessage(stack.db, {
+      addMessage(web.stack.db, { ...doc, role: "user", content: `Change number ${turn}, please.` });
+      addMessage(web.stack.db, {
         ...doc,
         role: "assistant",
         content: `Made **change ${turn}**.\n\n- one\n- two`,
@@ -322,7 +308,7 @@ describe("web workspace: code editor, documents, exports, versions, sessions, la
       { width: 1280, height: 800 },
       { width: 1024, height: 640 },
     ]) {
-      const { page, context } = await openPage(browser, stack, "lena", viewport);
+      const { page, context } = await openPage(web.browser, web.stack, "lena", viewport);
       await page.goto("/");
       await page
         .getByText("Made change 40.")
@@ -349,14 +335,14 @@ describe("web workspace: code editor, documents, exports, versions, sessions, la
   });
 
   it("keeps the reader's place in the preview across an edit, outlines what changed, and compares versions", async () => {
-    seed(stack, "rita", "Scroll", [LONG]);
-    const { page, context, problems } = await openPage(browser, stack, "rita");
+    seed(web.stack, "rita", "Scroll", [LONG]);
+    const { page, context, problems } = await openPage(web.browser, web.stack, "rita");
     await page.goto("/");
     const first = await framedVersion(page, 1);
     await first.evaluate(() => window.scrollTo(0, 2400));
     await page.waitForTimeout(300);
 
-    fakes.anthropic.script(
+    web.fakes.anthropic.script(
       {
         type: "reply",
         text: "Updating paragraph 60.",
@@ -395,10 +381,10 @@ describe("web workspace: code editor, documents, exports, versions, sessions, la
   });
 
   it("keyboard: Escape cancels a turn, arrows and rename keep focus on the tabs, Attach file shows focus", async () => {
-    const doc = seed(stack, "kim", "Keys", [PAGE("<p>Keys</p>")]);
-    renameDocument(stack.db, doc.documentId, "One");
-    createDocument(stack.db, doc.sessionId, "Two");
-    const { page, context } = await openPage(browser, stack, "kim");
+    const doc = seed(web.stack, "kim", "Keys", [PAGE("<p>Keys</p>")]);
+    renameDocument(web.stack.db, doc.documentId, "One");
+    createDocument(web.stack.db, doc.sessionId, "Two");
+    const { page, context } = await openPage(web.browser, web.stack, "kim");
     await page.goto("/");
     await page.getByRole("tab", { name: "Two", selected: true }).focus();
     await page.keyboard.press("ArrowLeft");
@@ -414,7 +400,7 @@ describe("web workspace: code editor, documents, exports, versions, sessions, la
     await page.getByLabel("New document title").press("Escape");
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("role")), "tab");
 
-    fakes.anthropic.script({ type: "reply", text: "Thinking about it", hangAfterDeltas: 1 });
+    web.fakes.anthropic.script({ type: "reply", text: "Thinking about it", hangAfterDeltas: 1 });
     await send(page, "Make the title bigger");
     await page.locator(".bubble.streaming").waitFor();
     await page.keyboard.press("Escape");
@@ -432,7 +418,7 @@ describe("web workspace: code editor, documents, exports, versions, sessions, la
   });
 
   it("first visit: example prompts, the message box focused, export disabled until there is a document", async () => {
-    const { page, context } = await openPage(browser, stack, "newcomer");
+    const { page, context } = await openPage(web.browser, web.stack, "newcomer");
     await page.goto("/");
     await page.getByRole("list", { name: "Example prompts" }).waitFor();
     assert.equal(await page.evaluate(() => document.activeElement?.id), "chat-input");
@@ -448,7 +434,7 @@ describe("web workspace: code editor, documents, exports, versions, sessions, la
   });
 
   it("keeps the cost column of the cost tables on screen at 390 px", async () => {
-    insertLedgerEntry(stack.db, {
+    insertLedgerEntry(web.stack.db, {
       user: "nora",
       sessionId: null,
       provider: "google",
@@ -464,7 +450,7 @@ describe("web workspace: code editor, documents, exports, versions, sessions, la
       priceVersion: "test",
       status: "ok",
     });
-    const { page, context } = await openPage(browser, stack, "nora", { width: 390, height: 844 });
+    const { page, context } = await openPage(web.browser, web.stack, "nora", { width: 390, height: 844 });
     await page.goto("/#costs");
     const table = page.getByRole("region", { name: "By model" });
     const cost = table.getByRole("cell", { name: "$1.23" });
