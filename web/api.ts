@@ -3,9 +3,11 @@
 import type { CostFields, CostReport as CostsReport } from "../src/costs/report.js";
 import type { BudgetReport } from "../src/server/routes/budget.js";
 import type { UploadResult } from "../src/upload/extract.js";
+import type { AttachmentInfo } from "../src/db/repo/attachments.js";
+import type { ChatMessage as Message } from "../src/db/repo/messages.js";
 
 /** The server's own answer types (type-only imports, erased from the bundle). */
-export type { CostFields, CostsReport, UploadResult };
+export type { AttachmentInfo, CostFields, CostsReport, Message, UploadResult };
 
 export interface SessionSummary {
   id: string;
@@ -30,28 +32,6 @@ export interface SessionDetail {
   session: SessionSummary;
   documents: DocumentSummary[];
   activeDocumentId: string | null;
-}
-
-export interface AttachmentInfo {
-  id: string;
-  filename: string;
-  type: string;
-  chars: number;
-  truncated: boolean;
-}
-
-export interface Message {
-  id: number;
-  role: "user" | "assistant" | "system";
-  content: string;
-  documentId: string | null;
-  createdAt: string;
-  status: "ok" | "error";
-  errorCode: string | null;
-  costNanoUsd: number | null;
-  version: number | null;
-  retryOf: number | null;
-  attachments: AttachmentInfo[];
 }
 
 export interface VersionInfo {

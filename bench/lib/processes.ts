@@ -1,18 +1,8 @@
 // Start, wait for and stop the servers a bench needs: loopback only, killed on exit.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
+export { freePort } from "../../test/helpers/net.js";
 
 const started = new Set<ChildProcess>();
 process.once("exit", () => {

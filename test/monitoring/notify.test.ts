@@ -1,6 +1,4 @@
 import assert from "node:assert/strict";
-import { createServer, type Server } from "node:http";
-import { type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { webhookRequest } from "../../src/ops/notify/message.js";
@@ -8,38 +6,18 @@ import { runCli, cleanEnv } from "../helpers/cli.js";
 import { dockerSkipReason } from "../helpers/docker.js";
 import { createTinySite } from "../helpers/tiny-site.js";
 import { FAKE_ANTHROPIC_KEY, FAKE_GOOGLE_KEY, tempDir, validKeys, writeEnvFile } from "../helpers/env.js";
-
-interface Received {
-  path: string;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/** A loopback webhook receiver that records every POST. */
-async function startReceiver(): Promise<{ url: string; received: Received[]; server: Server }> {
-  const received: Received[] = [];
-  const server = createServer((request, response) => {
-    let body = "";
-    request.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
-    request.on("end", () => {
-      received.push({ path: request.url ?? "", headers: request.headers, body });
-      response.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received, server };
-}
+import { startWebhookReceiver, type ReceivedHook, type WebhookReceiver } from "../helpers/webhook.js";
 
 const HOOK_SECRET = "hook-secret-5f1c9a7e2b";
 
 describe("alerts to webhooks (real CLI processes, loopback receiver)", () => {
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: WebhookReceiver;
   let dir: ReturnType<typeof tempDir>;
   let env: NodeJS.ProcessEnv;
   let envFile: string;
 
   before(async () => {
-    receiver = await startReceiver();
+    receiver = await startWebhookReceiver();
     dir = tempDir("ahb-operator-notify-");
     envFile = join(dir.path, ".env.prod");
     writeEnvFile(envFile, {
@@ -58,13 +36,13 @@ describe("alerts to webhooks (real CLI processes, loopback receiver)", () => {
   });
 
   after(async () => {
-    await new Promise((resolve) => receiver?.server.close(resolve));
+    await receiver?.close();
     dir?.remove();
   });
 
   beforeEach(() => receiver.received.splice(0));
 
-  function assertNoSecret(message: Received): void {
+  function assertNoSecret(message: ReceivedHook): void {
     for (const secret of [FAKE_ANTHROPIC_KEY, FAKE_GOOGLE_KEY, HOOK_SECRET]) {
       assert.ok(!message.body.includes(secret), `a secret leaked into ${message.body}`);
     }
@@ -94,9 +72,9 @@ describe("alerts to webhooks (real CLI processes, loopback receiver)", () => {
     assert.ok([0, 3].includes(first.exitCode ?? -1), String(first.stderr));
     const stale = receiver.received.filter((message) => message.body.includes("backup_stale"));
     assert.equal(stale.length, 1, JSON.stringify(receiver.received.map((m) => m.body)));
-    assertNoSecret(stale[0] as Received);
+    assertNoSecret(stale[0] as ReceivedHook);
     assert.match(
-      (JSON.parse((stale[0] as Received).body) as { text: string }).text,
+      (JSON.parse((stale[0] as ReceivedHook).body) as { text: string }).text,
       /no verified backup in /,
     );
     const count = receiver.received.length;
@@ -138,7 +116,7 @@ describe("alerts to webhooks (real CLI processes, loopback receiver)", () => {
       assert.equal((await site.health())?.version, "g", "the previous version serves again");
       const sent = receiver.received.slice(sentBefore);
       assert.equal(sent.length, 1, JSON.stringify(sent.map((message) => message.body)));
-      const [message] = sent as [Received];
+      const [message] = sent as [ReceivedHook];
       assertNoSecret(message);
       assert.equal(JSON.parse(message.body).title, "ahb deploy rolled back");
     } finally {

@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import { type AddressInfo } from "node:net";
 import { basename, join } from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { openDatabase } from "../../src/db/open.js";
@@ -11,6 +9,7 @@ import { tableRowCounts } from "../../src/ops/backup/verify.js";
 import { cleanEnv, runCli } from "../helpers/cli.js";
 import { dockerSkipReason } from "../helpers/docker.js";
 import { FAKE_ANTHROPIC_KEY, FAKE_GOOGLE_KEY, tempDir, validKeys, writeEnvFile } from "../helpers/env.js";
+import { startWebhookReceiver, type ReceivedHook, type WebhookReceiver } from "../helpers/webhook.js";
 import { freePort, waitFor } from "../helpers/net.js";
 import { createTinySite } from "../helpers/tiny-site.js";
 import { ledgerEntry, seedSessions } from "../dataops/seed.js";
@@ -28,25 +27,6 @@ const rcloneMissing = (() => {
 })();
 if (rcloneMissing && (process.env.AHB_CI === "1" || process.env.AHB_REQUIRE_DOCKER === "1")) {
   throw new Error(`${rcloneMissing}; the off-site tests need it`);
-}
-
-interface Received {
-  body: string;
-}
-
-/** A loopback webhook receiver that records every POST. */
-async function startReceiver(): Promise<{ url: string; received: Received[]; server: Server }> {
-  const received: Received[] = [];
-  const server = createServer((request, response) => {
-    let body = "";
-    request.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
-    request.on("end", () => {
-      received.push({ body });
-      response.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received, server };
 }
 
 /** `rclone serve webdav` on a loopback port, with basic auth, serving `root`. */
@@ -78,14 +58,14 @@ function webdavSection(name: string, port: number): string {
 
 describe("off-site copies to rclone remotes (real rclone, loopback)", { skip: rcloneMissing }, () => {
   let dir: ReturnType<typeof tempDir>;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: WebhookReceiver;
   let webdav: Awaited<ReturnType<typeof startWebdav>>;
   let dbPath: string;
   let expected: Record<string, number>;
 
   before(async () => {
     dir = tempDir("ahb-offsite-");
-    receiver = await startReceiver();
+    receiver = await startWebhookReceiver();
     mkdirSync(join(dir.path, "local-remote"));
     mkdirSync(join(dir.path, "webdav-root"));
     webdav = await startWebdav(join(dir.path, "webdav-root"));
@@ -100,7 +80,7 @@ describe("off-site copies to rclone remotes (real rclone, loopback)", { skip: rc
 
   after(async () => {
     await stop(webdav?.process);
-    await new Promise((resolve) => receiver?.server.close(resolve));
+    await receiver?.close();
     dir?.remove();
   });
 
@@ -200,7 +180,7 @@ describe("off-site copies to rclone remotes (real rclone, loopback)", { skip: rc
     assertNoSecret(`${first.stdout}${first.stderr}`);
     await assertLocalVerified(env);
     assert.equal(receiver.received.length, 1);
-    const body = (receiver.received[0] as Received).body;
+    const body = (receiver.received[0] as ReceivedHook).body;
     assertNoSecret(body);
     assert.equal((JSON.parse(body) as { key: string }).key, "backup_remote_failed");
 
@@ -232,7 +212,7 @@ describe("off-site copies to rclone remotes (real rclone, loopback)", { skip: rc
     await assertLocalVerified(env);
     assert.equal(receiver.received.length, 1);
     assert.equal(
-      (JSON.parse((receiver.received[0] as Received).body) as { key: string }).key,
+      (JSON.parse((receiver.received[0] as ReceivedHook).body) as { key: string }).key,
       "backup_remote_failed",
     );
   });
