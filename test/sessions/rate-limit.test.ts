@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { BoundedMemoryStore, rateLimitKey } from "../../src/server/middleware/rate-limit.js";
@@ -100,6 +100,20 @@ describe("rate limiting", () => {
     } finally {
       t.close();
     }
+  });
+
+  it("no route but health answers with a raw Response, which would drop the RateLimit-* headers set before it", () => {
+    const routes = join("src", "server", "routes");
+    const rawAnswers = readdirSync(routes)
+      .filter(
+        (file) => file !== "health.ts" && readFileSync(join(routes, file), "utf8").includes("new Response("),
+      )
+      .sort();
+    assert.deepEqual(rawAnswers, [], "answer through c.body / c.json so middleware headers stay");
+    assert.ok(
+      readFileSync(join(routes, "health.ts"), "utf8").includes("new Response("),
+      "the rule's one exception",
+    );
   });
 
   it("never limits health, nor the sessions API", async () => {
