@@ -52,9 +52,16 @@ export class ApiFailure extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Seconds the server asked to wait before sending again (Retry-After), when it said. */
+    readonly retryAfterS?: number,
   ) {
     super(message);
   }
+}
+
+function retryAfterSeconds(response: Response): number | undefined {
+  const seconds = Number(response.headers.get("retry-after") ?? Number.NaN);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
 }
 
 /** Turns a non-2xx response into an ApiFailure, keeping the server's code and message when it sent JSON. */
@@ -67,7 +74,12 @@ export async function failureFrom(response: Response): Promise<ApiFailure> {
     // "request is invalid" alone hides the reason: the server's details say what to fix.
     const details = body.error?.details?.length ? `: ${body.error.details.join("; ")}` : "";
     const message = body.error?.message ? `${body.error.message}${details}` : fallback;
-    return new ApiFailure(response.status, body.error?.code ?? "http_error", message);
+    return new ApiFailure(
+      response.status,
+      body.error?.code ?? "http_error",
+      message,
+      retryAfterSeconds(response),
+    );
   } catch {
     return new ApiFailure(response.status, "http_error", fallback);
   }

@@ -5,6 +5,7 @@ import { formatUsd } from "./format.js";
 import { examplePrompts } from "./examples.js";
 import { renderMarkdown } from "./markdown.js";
 import { documentStart, replyText } from "./stream-text.js";
+import { RESTART_RETRIES, sendThroughRestart } from "./restart-retry.js";
 import { streamChat, type ChatEvent, type ChatRequest } from "./sse.js";
 
 export interface ChatHooks {
@@ -189,48 +190,65 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
       };
       const accepted = (id: number | null) => {
         messageId = id;
+        body.textContent = "";
         // Only now is the message the server's: a refused send keeps the text and the attachments.
         if (fromComposer) {
           input.value = "";
           pending.clear();
         }
       };
-      await streamChat(
-        sessionId,
-        payload,
-        controller.signal,
-        (event) => {
-          switch (event.type) {
-            case "status":
-              status.textContent = event.message;
-              creating = event.stage === "creating";
-              break;
-            case "delta":
-              text += event.text;
-              frame ||= requestAnimationFrame(paint);
-              // Only a create streams a document; an edit's remarks may mention <html> without being one.
-              if (creating && documentStart(text) !== -1) hooks.onDraft?.(text.slice(documentStart(text)));
-              break;
-            case "summary":
-              summary = event.text;
-              paint();
-              break;
-            case "html":
-              hooks.onHtml(event);
-              break;
-            case "cost":
-              costNote(reply, event.costNanoUsd);
-              break;
-            case "error":
-              failed = true;
-              showError(reply, event.message, { ...request, retryOf: messageId ?? undefined }, event.code);
-              break;
-            case "done":
-              done = event;
-              break;
-          }
-        },
-        accepted,
+      const signal = controller.signal;
+      const updating = (seconds: number, retry: number) => {
+        body.textContent = "An update of the app is under way; your message will be sent again in a moment.";
+        status.textContent = `Update under way: sending again in ${seconds} s (retry ${retry} of ${RESTART_RETRIES})…`;
+      };
+      await sendThroughRestart(
+        () =>
+          streamChat(
+            sessionId,
+            payload,
+            signal,
+            (event) => {
+              switch (event.type) {
+                case "status":
+                  status.textContent = event.message;
+                  creating = event.stage === "creating";
+                  break;
+                case "delta":
+                  text += event.text;
+                  frame ||= requestAnimationFrame(paint);
+                  // Only a create streams a document; an edit's remarks may mention <html> without being one.
+                  if (creating && documentStart(text) !== -1)
+                    hooks.onDraft?.(text.slice(documentStart(text)));
+                  break;
+                case "summary":
+                  summary = event.text;
+                  paint();
+                  break;
+                case "html":
+                  hooks.onHtml(event);
+                  break;
+                case "cost":
+                  costNote(reply, event.costNanoUsd);
+                  break;
+                case "error":
+                  failed = true;
+                  showError(
+                    reply,
+                    event.message,
+                    { ...request, retryOf: messageId ?? undefined },
+                    event.code,
+                  );
+                  break;
+                case "done":
+                  done = event;
+                  break;
+              }
+            },
+            accepted,
+          ),
+        signal,
+        updating,
       );
       if (frame) cancelAnimationFrame(frame);
       live = false;
@@ -359,6 +377,8 @@ export function createChatPane(root: HTMLElement, hooks: ChatHooks): ChatPane {
 function describe(error: unknown): string {
   if (!(error instanceof ApiFailure)) return errorText(error);
   if (error.status === 429) return `${error.message} Wait a moment, then retry.`;
+  if (error.code === "server_restarting")
+    return "The app is still being updated. Your message is kept: send it again in a minute.";
   if (/message must be at most/.test(error.message))
     return `${error.message}. Shorten the message, or put the long text in a file and attach it.`;
   if (error.code === "attachments_too_large") return `${error.message}.`;

@@ -74,7 +74,9 @@ export const opsConfigSchema = z.object({
     .min(1)
     .max(300)
     .default(10)
-    .describe("grace before SIGKILL on stop (AHB_STOP_TIMEOUT)"),
+    .describe(
+      "least grace before SIGKILL on stop; the container's stop timeout is SHUTDOWN_GRACE_SECONDS + 15 s when longer (AHB_STOP_TIMEOUT)",
+    ),
   keepImages: z.coerce
     .number({ message: "a whole number from 1 to 50" })
     .int({ message: "a whole number from 1 to 50" })

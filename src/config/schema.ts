@@ -166,6 +166,13 @@ export const keySpecs = {
     default: "8000",
     schema: intFromEnv(1, 65535),
   },
+  SHUTDOWN_GRACE_SECONDS: {
+    group: "Application",
+    description:
+      "Seconds a stopping server (SIGTERM, docker stop, a deploy) lets running chat turns finish while it refuses new ones (503 server_restarting); then they are cancelled. Default: one provider call's timeout, enough for a regeneration. The container's stop timeout is this plus a margin",
+    default: "300",
+    schema: intFromEnv(0, 1800),
+  },
   ANTHROPIC_API_KEY: {
     group: "API keys",
     description: "Anthropic key for Claude (surgical edits). Required",

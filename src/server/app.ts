@@ -16,6 +16,7 @@ import { meRoutes } from "./routes/me.js";
 import { sessionRoutes } from "./routes/sessions.js";
 import { brandRoutes, sessionBrandRoutes } from "./routes/brands.js";
 import { templateRoutes } from "./routes/templates.js";
+import { createDrain, drainGuard } from "./drain.js";
 import { createMetrics } from "./metrics.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { mountWebPage } from "./static.js";
@@ -24,7 +25,11 @@ import { jsonBodyLimit, sessionsBodyLimit } from "./validate.js";
 
 /** Builds the whole HTTP app without listening, so tests can call app.request(). */
 export function createApp(appDeps: AppDeps): Hono<AppEnv> {
-  const deps = { ...withSpendGuard(appDeps), metrics: appDeps.metrics ?? createMetrics(appDeps.exporter) };
+  const deps = {
+    ...withSpendGuard(appDeps),
+    metrics: appDeps.metrics ?? createMetrics(appDeps.exporter),
+    drain: appDeps.drain ?? createDrain(),
+  };
   const app = new Hono<AppEnv>();
   app.use("*", deps.metrics.middleware);
   app.use("*", requestLog(deps.logger));
@@ -34,6 +39,7 @@ export function createApp(appDeps: AppDeps): Hono<AppEnv> {
   mountRateLimits(app, deps.config, deps.rateLimitStore);
   // After the rate limits, so refused forgeries still count against the sender's budget.
   app.use("/api/*", csrfGuard(deps.config));
+  app.use("/api/upload/*", drainGuard(deps.drain));
   app.use("/api/sessions/*", sessionsBodyLimit());
   app.use("/api/chat/*", jsonBodyLimit());
 

@@ -8,6 +8,7 @@ import type { Db } from "../db/open.js";
 import type { Exporter } from "../export/exporter.js";
 import type { Logger } from "../log.js";
 import type { Extractor } from "../upload/pool.js";
+import type { Drain } from "./drain.js";
 import type { Metrics } from "./metrics.js";
 
 export interface AppDeps {
@@ -31,9 +32,14 @@ export interface AppDeps {
   budget?: SpendGuard;
   /** Prometheus metrics behind GET /metrics; built by createApp when absent. */
   metrics?: Metrics;
+  /** Turns and uploads a stopping server lets finish; built by createApp when absent (startServer passes its own). */
+  drain?: Drain;
   /** Chat tuning for tests: heartbeat interval (15 s), turn deadline (20 min) and provider retry policy. */
   chat?: { heartbeatMs?: number; turnTimeoutMs?: number; retry?: RetryPolicy };
 }
+
+/** The deps as the routes see them: what createApp fills in when absent is there. */
+export type RouteDeps = AppDeps & { drain: Drain };
 
 export interface AppEnv {
   Bindings: {

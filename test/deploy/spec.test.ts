@@ -59,7 +59,7 @@ describe("docker specs", () => {
         StartPeriod: 120_000_000_000,
         Retries: 3,
       },
-      StopTimeout: 10,
+      StopTimeout: 315,
       HostConfig: {
         Binds: ["/srv/ahb/data:/app/data", "/srv/ahb/exports:/app/exports"],
         PortBindings: { "8000/tcp": [{ HostIp: "127.0.0.1", HostPort: "8080" }] },
@@ -70,6 +70,28 @@ describe("docker specs", () => {
         LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "3" } },
       },
     });
+  });
+
+  it("lets the server's drain grace (SHUTDOWN_GRACE_SECONDS) plus a margin pass before SIGKILL", () => {
+    const stopTimeout = (grace: string | undefined, stopTimeoutS = 10) =>
+      containerSpec(
+        { ...config, stopTimeoutS },
+        {
+          name: "n",
+          image: "i",
+          version: "v",
+          envValues: grace === undefined ? {} : { SHUTDOWN_GRACE_SECONDS: grace },
+        },
+      ).StopTimeout;
+    assert.equal(stopTimeout(undefined), 300 + 15, "the default grace");
+    assert.equal(stopTimeout("600"), 615);
+    assert.equal(stopTimeout("0"), 15);
+    assert.equal(stopTimeout("0", 60), 60, "AHB_STOP_TIMEOUT stays a floor");
+    assert.equal(
+      stopTimeout("not a number"),
+      315,
+      "an invalid grace (refused at boot) falls back to the default",
+    );
   });
 
   it("joins the proxy's network and publishes nothing when asked", () => {

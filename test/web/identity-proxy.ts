@@ -13,6 +13,8 @@ export interface SeenRequest {
 export interface IdentityProxy {
   url: string;
   seen: SeenRequest[];
+  /** Sends what comes next to another upstream port, the way a blue/green switch does. */
+  retarget(port: number): void;
   close(): Promise<void>;
 }
 
@@ -28,6 +30,7 @@ function cookieUser(request: IncomingMessage): string | null {
  */
 export async function startIdentityProxy(targetPort: number): Promise<IdentityProxy> {
   const seen: SeenRequest[] = [];
+  let target = targetPort;
   const server: Server = createServer((incoming, outgoing) => {
     const user = cookieUser(incoming);
     seen.push({
@@ -40,7 +43,7 @@ export async function startIdentityProxy(targetPort: number): Promise<IdentityPr
     delete headers["x-forwarded-user"];
     if (user) headers["x-forwarded-user"] = user;
     const upstream = httpRequest(
-      { host: "127.0.0.1", port: targetPort, method: incoming.method, path: incoming.url, headers },
+      { host: "127.0.0.1", port: target, method: incoming.method, path: incoming.url, headers },
       (response) => {
         outgoing.writeHead(response.statusCode ?? 502, response.headers);
         response.pipe(outgoing);
@@ -58,6 +61,9 @@ export async function startIdentityProxy(targetPort: number): Promise<IdentityPr
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
+    retarget(port) {
+      target = port;
+    },
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

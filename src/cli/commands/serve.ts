@@ -4,7 +4,10 @@ import { parsePort } from "../parse.js";
 export function registerServeCommand(program: Command): void {
   program
     .command("serve")
-    .description("run the web server (the container's entry point); stops cleanly on SIGTERM/SIGINT")
+    .description(
+      "run the web server (the container's entry point); on SIGTERM/SIGINT it drains: new turns get 503 while " +
+        "running ones finish (up to SHUTDOWN_GRACE_SECONDS); a second signal ends the drain at once",
+    )
     .option("--env-file <path>", "env file to read if present (the process environment wins)", ".env")
     .option("--port <port>", "port to listen on (default: PORT)", parsePort)
     .option("--host <address>", "address to bind", "0.0.0.0")
@@ -13,10 +16,13 @@ export function registerServeCommand(program: Command): void {
       const { bootServer } = await import("../../server/bootstrap.js");
       const server = await bootServer(options);
       await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once("SIGTERM", stop);
-        process.once("SIGINT", stop);
+        process.once("SIGTERM", resolve);
+        process.once("SIGINT", resolve);
       });
+      // Whatever signal comes next cancels the turns still running (each records its outcome) and stops.
+      const hurry = () => server.hurry();
+      process.on("SIGTERM", hurry);
+      process.on("SIGINT", hurry);
       await server.close();
     });
 }

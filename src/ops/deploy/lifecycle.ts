@@ -50,11 +50,11 @@ async function runAction(
   progress: Progress,
 ): Promise<Omit<LifecycleResult, "elapsedMs">> {
   if (action === "stop") {
-    progress({ level: "step", message: `stopping ${state.name} (up to ${config.stopTimeoutS} s grace)` });
-    await engine.stopContainer(state.id, config.stopTimeoutS);
+    progress({ level: "step", message: `stopping ${state.name} (running turns may finish first)` });
+    await engine.stopContainer(state.id);
   } else {
     progress({ level: "step", message: `${action === "start" ? "starting" : "restarting"} ${state.name}` });
-    if (action === "restart") await engine.restartContainer(state.id, config.stopTimeoutS);
+    if (action === "restart") await engine.restartContainer(state.id);
     else if (!state.running) await engine.startContainer(state.id);
     const health = await waitHealthy(engine, state.id, config, {
       timeoutMs: config.healthTimeoutS * 1000,

@@ -76,7 +76,7 @@ export async function swapContainer(input: SwapInput): Promise<SwapResult> {
       pid: process.pid,
       host: hostname(),
     });
-    await engine.stopContainer(live.id, config.stopTimeoutS);
+    await engine.stopContainer(live.id);
   }
   progress({
     level: "info",

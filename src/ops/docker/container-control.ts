@@ -12,7 +12,6 @@ export interface ContainerControl {
 }
 
 const POLL_MS = 500;
-const STOP_TIMEOUT_S = 10;
 /** Without a Docker health check, "healthy" means still running after this long. */
 const NO_HEALTHCHECK_SETTLE_MS = 3000;
 
@@ -36,7 +35,7 @@ export function dockerContainerControl(name: string, engine?: Engine): Container
     name,
     async stopIfRunning() {
       if (!(await inspect()).running) return false;
-      await (await connect()).stopContainer(name, STOP_TIMEOUT_S);
+      await (await connect()).stopContainer(name);
       return true;
     },
     async startAndWaitHealthy(timeoutMs) {

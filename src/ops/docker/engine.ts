@@ -180,20 +180,24 @@ export class Engine {
     });
   }
 
-  /** Stopping a stopped container is not an error (304). */
-  stopContainer(id: string, timeoutS: number): Promise<void> {
+  /**
+   * Waits the container's own StopTimeout (the drain grace it was created with) before SIGKILL. Stopping a stopped
+   * container is not an error (304).
+   */
+  stopContainer(id: string): Promise<void> {
     return this.call("stop", async () => {
       try {
-        await this.docker.getContainer(id).stop({ t: timeoutS });
+        await this.docker.getContainer(id).stop();
       } catch (error) {
         if (statusCode(error) !== 304) throw error;
       }
     });
   }
 
-  restartContainer(id: string, timeoutS: number): Promise<void> {
+  /** Like stopContainer, within the container's own StopTimeout. */
+  restartContainer(id: string): Promise<void> {
     return this.call("restart", async () => {
-      await this.docker.getContainer(id).restart({ t: timeoutS });
+      await this.docker.getContainer(id).restart();
     });
   }
 

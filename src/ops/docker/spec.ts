@@ -1,5 +1,6 @@
 import type { ContainerCreateOptions, ImageBuildOptions } from "dockerode";
 import { CONTAINER_PORT, type OpsConfig } from "../../config/ops.js";
+import { keySpecs } from "../../config/schema.js";
 import type { LogRequest } from "./engine.js";
 
 /** Labels that mark what ahb created, so cleanup and rollback never touch anything else. */
@@ -53,6 +54,23 @@ function memoryBytes(size: string): number {
   return Number(match?.[1] ?? 0) * (units[(match?.[2] ?? "").toLowerCase()] ?? 1);
 }
 
+/** Past the drain's grace: cancelled turns record their outcome, the last bytes flush, the database closes. */
+export const STOP_MARGIN_S = 15;
+
+/**
+ * Seconds Docker waits after SIGTERM before SIGKILL: the server's drain grace (SHUTDOWN_GRACE_SECONDS in the env
+ * file) plus a margin, never below AHB_STOP_TIMEOUT. Stops that pass no timeout use this one.
+ */
+export function containerStopTimeoutS(
+  config: Pick<OpsConfig, "stopTimeoutS">,
+  env: Record<string, string>,
+): number {
+  const spec = keySpecs.SHUTDOWN_GRACE_SECONDS;
+  const parsed = spec.schema.safeParse(env.SHUTDOWN_GRACE_SECONDS ?? spec.default);
+  const graceS = parsed.success ? (parsed.data as number) : Number(spec.default);
+  return Math.max(config.stopTimeoutS, graceS + STOP_MARGIN_S);
+}
+
 export interface ContainerSpecInput {
   name: string;
   image: string;
@@ -83,7 +101,7 @@ export function containerSpec(config: OpsConfig, input: ContainerSpecInput): Con
       StartPeriod: config.healthTimeoutS * NANOSECONDS,
       Retries: 3,
     },
-    StopTimeout: config.stopTimeoutS,
+    StopTimeout: containerStopTimeoutS(config, env),
     HostConfig: {
       Binds: [`${config.dataDir}:/app/data`, `${config.exportsDir}:/app/exports`],
       PortBindings: config.publish

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
 import { z } from "zod";
 import { getActiveDocument, getDocument } from "../../db/repo/documents.js";
@@ -15,9 +15,10 @@ import type { ChatEvent } from "../../ai/turn/events.js";
 import { KeyedQueue } from "../../ai/turn/queue.js";
 import { runTurn, type TurnDeps } from "../../ai/turn/run.js";
 import { titleGenerator } from "../../ai/turn/titles.js";
+import type { DrainWork } from "../drain.js";
 import { ApiError } from "../errors.js";
 import { requireOwnedSession, requireUuid } from "../guards.js";
-import type { AppDeps, AppEnv } from "../types.js";
+import type { AppEnv, RouteDeps } from "../types.js";
 import { readJson } from "../validate.js";
 
 /** Proxies drop idle connections after about a minute; a comment line well inside that keeps the stream open. */
@@ -66,7 +67,7 @@ function turnAttachments(db: Db, sessionId: string, rawIds: readonly string[]): 
   return attachments;
 }
 
-export function chatRoutes(deps: AppDeps): Hono<AppEnv> {
+export function chatRoutes(deps: RouteDeps): Hono<AppEnv> {
   const turnDeps: TurnDeps = {
     db: deps.db,
     logger: deps.logger,
@@ -84,6 +85,17 @@ export function chatRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.post("/:sessionId", async (c) => {
+    // Tracked from the start, so a drain beginning while the body is read still lets this turn finish.
+    const work = deps.drain.track();
+    try {
+      return await acceptTurn(c, work);
+    } catch (error) {
+      work.release();
+      throw error;
+    }
+  });
+
+  async function acceptTurn(c: Context<AppEnv>, work: DrainWork) {
     const session = requireOwnedSession(c, deps.db);
     const body = await readJson(c, chatBody);
     const document = body.documentId
@@ -134,16 +146,17 @@ export function chatRoutes(deps: AppDeps): Hono<AppEnv> {
         alive();
       }, heartbeatMs);
       try {
-        const signal = AbortSignal.any([cancel.signal, AbortSignal.timeout(turnTimeoutMs)]);
+        const signal = AbortSignal.any([cancel.signal, work.signal, AbortSignal.timeout(turnTimeoutMs)]);
         const emit = deps.metrics ? deps.metrics.observeTurn(body.mode, events.send) : events.send;
         await runTurn(turnDeps, request, signal, emit);
         await events.flushed();
       } finally {
         clearInterval(heartbeat);
         c.req.raw.signal.removeEventListener("abort", stop);
+        work.release();
       }
     });
-  });
+  }
   return app;
 }
 

@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import { Hono } from "hono";
 import type { Db } from "../../db/open.js";
 import { storageProbe, type StorageState } from "../storage-probe.js";
-import type { AppDeps, AppEnv } from "../types.js";
+import type { AppDeps, AppEnv, RouteDeps } from "../types.js";
 
 /**
  * How long a verdict on the database stays good. A probe costs a read transaction (file locks, several syscalls)
@@ -48,19 +48,25 @@ function storageCheck(deps: AppDeps): () => StorageState {
   });
 }
 
-export function healthRoutes(deps: AppDeps) {
+/**
+ * 200 only while the server takes every request. While draining it answers 503 `draining` (reads still work): a
+ * proxy or a blue/green switch must send new turns elsewhere, and a stopping container is not healthy.
+ */
+export function healthRoutes(deps: RouteDeps) {
   const databaseOk = databaseCheck(deps.db, deps.dbPath);
   const storage = storageCheck(deps);
   return new Hono<AppEnv>().get("/", () => {
     const dbOk = databaseOk();
     const storageState = storage();
-    const ok = dbOk && storageState === "ok";
+    const draining = deps.drain.draining;
+    const ok = dbOk && storageState === "ok" && !draining;
     const body = {
-      status: ok ? "ok" : "degraded",
+      status: draining ? "draining" : ok ? "ok" : "degraded",
       db: dbOk ? "ok" : "unavailable",
       storage: storageState,
       version: deps.version,
       uptimeS: Math.floor((Date.now() - deps.startedAt.getTime()) / 1000),
+      ...(draining ? { running: deps.drain.active } : {}),
     };
     // A Response with plain-object headers goes to the socket as they are; c.json() with two headers would
     // build a Headers object first, which doubled the cost of a probe.
