@@ -17,94 +17,85 @@ export const opsConfigSchema = z.object({
     .string()
     .regex(/^[a-z0-9][a-z0-9._/-]*$/, { message: "lower-case image repository name, e.g. ahb" })
     .default("ahb")
-    .describe("image repository the build is tagged into (AHB_IMAGE)"),
-  container: dockerName.default("ahb").describe("container name (AHB_CONTAINER)"),
+    .describe("image repository the build is tagged into"),
+  container: dockerName.default("ahb").describe("container name"),
   bindAddress: z
     .ipv4({ message: "an IPv4 address" })
     .default("127.0.0.1")
-    .describe("host address (AHB_BIND_ADDRESS)"),
+    .describe("host address the port is published on"),
   hostPort: z.coerce
     .number({ message: "a port from 1 to 65535" })
     .int({ message: "a port from 1 to 65535" })
     .min(1, { message: "a port from 1 to 65535" })
     .max(65535, { message: "a port from 1 to 65535" })
     .default(8080)
-    .describe("host port published to the container's 8000 (AHB_HOST_PORT)"),
-  publish: z
-    .boolean()
-    .default(true)
-    .describe("publish the port; false when the proxy joins `network` (AHB_PUBLISH)"),
-  network: dockerName.optional().describe("Docker network to join, e.g. the proxy's (AHB_NETWORK)"),
-  dataDir: z.string().min(1).default("./data").describe("host directory mounted at /app/data (AHB_DATA_DIR)"),
-  exportsDir: z
+    .describe("host port published to the container's 8000"),
+  publish: z.boolean().default(true).describe("publish the port; false when the proxy joins `network`"),
+  network: dockerName.optional().describe("Docker network to join, e.g. the proxy's"),
+  dataDir: z
     .string()
     .min(1)
-    .default("./exports")
-    .describe("host directory mounted at /app/exports (AHB_EXPORTS_DIR)"),
-  backupsDir: z.string().min(1).default("./backups").describe("pre-deploy backups go here (AHB_BACKUPS_DIR)"),
-  stateDir: z.string().min(1).default("./.ahb").describe("deploy lock and audit log (AHB_STATE_DIR)"),
-  envFile: z.string().min(1).default(".env.prod").describe("env file given to the container (AHB_ENV_FILE)"),
-  context: z.string().min(1).default(".").describe("build context directory (AHB_CONTEXT)"),
-  dockerfile: z
+    .default("./data")
+    .describe("host directory mounted at /app/data (the SQLite file app.db)"),
+  exportsDir: z.string().min(1).default("./exports").describe("host directory mounted at /app/exports"),
+  backupsDir: z
     .string()
     .min(1)
-    .default("Dockerfile")
-    .describe("Dockerfile inside the context (AHB_DOCKERFILE)"),
+    .default("./backups")
+    .describe("pre-deploy backups go here; `ahb status` shows the newest file's age"),
+  stateDir: z.string().min(1).default("./.ahb").describe("deploy lock and audit log"),
+  envFile: z.string().min(1).default(".env.prod").describe("env file given to the container"),
+  context: z.string().min(1).default(".").describe("build context directory"),
+  dockerfile: z.string().min(1).default("Dockerfile").describe("Dockerfile inside the context"),
   buildArgs: z
     .record(z.string(), z.string())
     .default({})
-    .describe("build arguments, e.g. NODE_IMAGE (AHB_BUILD_ARGS=NODE_IMAGE=x,OTHER=y)"),
+    .describe("build arguments, e.g. NODE_IMAGE (`A=1,B=2` in the variable)"),
   healthTimeoutS: z.coerce
     .number({ message: "whole seconds from 5 to 3600" })
     .int({ message: "whole seconds from 5 to 3600" })
     .min(5, { message: "whole seconds from 5 to 3600" })
     .max(3600, { message: "whole seconds from 5 to 3600" })
     .default(120)
-    .describe("seconds to wait for healthy (AHB_HEALTH_TIMEOUT)"),
+    .describe("seconds to wait for healthy (also Docker's start period)"),
   healthIntervalS: z.coerce
     .number({ message: "whole seconds from 1 to 300" })
     .int({ message: "whole seconds from 1 to 300" })
     .min(1, { message: "whole seconds from 1 to 300" })
     .max(300, { message: "whole seconds from 1 to 300" })
     .default(2)
-    .describe("Docker health check interval; short, so a swap is confirmed fast (AHB_HEALTH_INTERVAL)"),
-  stopTimeoutS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(300)
-    .default(10)
-    .describe("grace before SIGKILL on stop (AHB_STOP_TIMEOUT)"),
+    .describe("Docker health check interval; short, so a swap is confirmed fast"),
+  stopTimeoutS: z.coerce.number().int().min(1).max(300).default(10).describe("grace before SIGKILL on stop"),
   keepImages: z.coerce
     .number({ message: "a whole number from 1 to 50" })
     .int({ message: "a whole number from 1 to 50" })
     .min(1, { message: "a whole number from 1 to 50" })
     .max(50, { message: "a whole number from 1 to 50" })
     .default(3)
-    .describe("previous images kept for rollback (AHB_KEEP_IMAGES)"),
+    .describe("previous images kept for rollback"),
   memory: z
     .string()
     .regex(/^\d+[kmg]?$/i, { message: "a size like 4g or 512m" })
     .default("4g")
-    .describe("memory limit (AHB_MEMORY)"),
-  cpus: z.coerce.number().positive().max(256).default(2).describe("CPU limit (AHB_CPUS)"),
+    .describe("memory limit"),
+  cpus: z.coerce.number().positive().max(256).default(2).describe("CPU limit"),
   minFreeDiskMb: z.coerce
     .number()
     .int()
     .min(0)
     .default(2048)
-    .describe("free space needed for a build (AHB_MIN_FREE_DISK_MB)"),
+    .describe("free space (MB) the preflight requires for a build"),
   lockStaleAfterS: z.coerce
     .number({ message: "whole seconds, at least 60" })
     .int({ message: "whole seconds, at least 60" })
     .min(60, { message: "whole seconds, at least 60" })
     .default(7200)
-    .describe("a deploy lock older than this is stale and taken over (AHB_LOCK_STALE_AFTER)"),
+    .describe("a deploy lock older than this is stale and taken over"),
 });
 
 export type OpsConfig = z.output<typeof opsConfigSchema>;
 export type OpsConfigInput = z.input<typeof opsConfigSchema>;
-type OpsKey = keyof OpsConfig;
+export type OpsKey = keyof OpsConfig;
 
 const envNames: Record<OpsKey, string> = {
   image: "AHB_IMAGE",

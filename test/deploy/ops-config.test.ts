@@ -3,6 +3,8 @@ import { writeFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { UserError } from "../../src/errors.js";
 import { loadOpsConfig } from "../../src/config/ops.js";
+import { Command } from "commander";
+import { opsConfigFrom, withReleaseOptions } from "../../src/cli/ops-options.js";
 import { tempDir } from "../helpers/env.js";
 
 function problems(run: () => unknown): string[] {
@@ -93,6 +95,35 @@ describe("operations config", () => {
         /build argument "NOEQUALS" is not NAME=value/,
       );
     } finally {
+      dir.remove();
+    }
+  });
+
+  it("takes each flag the command line gives, over the file, and leaves the rest to it", () => {
+    const dir = tempDir();
+    writeFileSync(
+      `${dir.path}/ahb.ops.json`,
+      JSON.stringify({ hostPort: 9000, keepImages: 7, buildArgs: { A: "1" } }),
+    );
+    const cwd = process.cwd();
+    process.chdir(dir.path);
+    try {
+      const command = withReleaseOptions(new Command("deploy")).exitOverride();
+      command.parse(["--port", "9001", "--no-publish", "--build-arg", "B=2", "--bind", "0.0.0.0"], {
+        from: "user",
+      });
+      const config = opsConfigFrom(command);
+      assert.equal(config.hostPort, 9001);
+      assert.equal(config.publish, false);
+      assert.equal(config.bindAddress, "0.0.0.0");
+      assert.equal(config.keepImages, 7);
+      assert.deepEqual(config.buildArgs, { A: "1", B: "2" });
+      const plain = withReleaseOptions(new Command("deploy")).exitOverride();
+      plain.parse([], { from: "user" });
+      assert.equal(opsConfigFrom(plain).publish, true);
+      assert.equal(opsConfigFrom(plain).hostPort, 9000);
+    } finally {
+      process.chdir(cwd);
       dir.remove();
     }
   });
