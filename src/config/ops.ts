@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { ExitCode, UserError } from "../errors.js";
+import { closestName } from "../shared/closest.js";
 
 /** Where the server listens inside the container (the Dockerfile's PORT and EXPOSE). */
 export const CONTAINER_PORT = 8000;
@@ -170,6 +171,11 @@ function readOpsFile(path: string, required: boolean): Record<string, unknown> {
   }
 }
 
+function unknownKeyProblem(key: string): string {
+  const suggestion = closestName(key, Object.keys(opsConfigSchema.shape));
+  return `${key}: unknown key${suggestion === undefined ? "" : `; did you mean ${suggestion}?`}`;
+}
+
 export interface OpsConfigSources {
   /** Path of the JSON file; absent means ahb.ops.json in cwd if it exists. */
   file?: string;
@@ -194,10 +200,13 @@ export function loadOpsConfig(sources: OpsConfigSources = {}): OpsConfig {
     (value) => typeof value === "object" && value !== null && !Array.isArray(value),
   );
   const buildArgs: unknown = mergeable ? Object.assign({}, ...argLayers) : argLayers.at(-1);
-  const parsed = opsConfigSchema.safeParse({ ...file, ...layers[1], ...flags, buildArgs });
+  // Strict: a mistyped key in the file ({"hostport": 9000}) must not deploy on the default port.
+  const parsed = opsConfigSchema.strict().safeParse({ ...file, ...layers[1], ...flags, buildArgs });
   if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.join(".") || "config"}: ${issue.message}`,
+    const problems = parsed.error.issues.flatMap((issue) =>
+      issue.code === "unrecognized_keys"
+        ? issue.keys.map((key) => unknownKeyProblem(key))
+        : [`${issue.path.join(".") || "config"}: ${issue.message}`],
     );
     throw new UserError("operations config invalid:", ExitCode.CONFIG_INVALID, problems);
   }

@@ -5,6 +5,7 @@ import { UserError } from "../../src/errors.js";
 import { loadOpsConfig } from "../../src/config/ops.js";
 import { Command } from "commander";
 import { opsConfigFrom, withReleaseOptions } from "../../src/cli/ops-options.js";
+import { runAhb } from "../helpers/cli.js";
 import { tempDir } from "../helpers/env.js";
 
 function problems(run: () => unknown): string[] {
@@ -124,6 +125,30 @@ describe("operations config", () => {
       assert.equal(opsConfigFrom(plain).hostPort, 9000);
     } finally {
       process.chdir(cwd);
+      dir.remove();
+    }
+  });
+
+  it("refuses a key it does not know, naming the one that was meant", () => {
+    const dir = tempDir();
+    try {
+      writeFileSync(`${dir.path}/ahb.ops.json`, JSON.stringify({ hostport: 9000, colour: "blue" }));
+      const lines = problems(() => loadOpsConfig({ cwd: dir.path, env: {} }));
+      assert.ok(lines.includes("hostport: unknown key; did you mean hostPort?"), lines.join("\n"));
+      assert.ok(lines.includes("colour: unknown key"), lines.join("\n"));
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('`ahb deploy` with {"hostport": 9000} stops before anything, naming hostPort (exit 78)', async () => {
+    const dir = tempDir();
+    try {
+      writeFileSync(`${dir.path}/ahb.ops.json`, JSON.stringify({ hostport: 9000 }));
+      const result = await runAhb(["deploy", "--no-build", "--image", "ahb:none"], { cwd: dir.path });
+      assert.equal(result.exitCode, 78);
+      assert.match(String(result.stderr), /hostport: unknown key; did you mean hostPort\?/);
+    } finally {
       dir.remove();
     }
   });

@@ -16,14 +16,17 @@ const ENV_INTRO = `## Env file (the app)
 One zod schema (\`src/config/schema.ts\`) is shared by the server and the CLI: it validates, supplies defaults, and
 generates \`.env.example\` and \`ahb config example\`. Values come from the process environment, then the env file
 (\`--env-file\`; \`.env\` for \`ahb serve\`, \`.env.prod\` for operations), then the defaults; every command reads
-them in that order. Errors print as one \`KEY: problem\` line per key; a value is never echoed. API keys are held in a \`Secret\` wrapper that
+them in that order (\`readEnvKeys\`, which operations use for single keys, included). Errors print as one \`KEY: problem\` line per key; a value is never echoed. A name in the env file
+that is one typo away from a setting is an error naming the setting (\`GOOGLE_API_KYE: unknown key; did you mean
+GOOGLE_API_KEY?\`, exit 78); any other unknown name (\`TZ\`, \`NODE_OPTIONS\`, meant for the container) is a warning. API keys are held in a \`Secret\` wrapper that
 prints masked (\`****abcd\`) in strings, JSON and \`inspect\`, and every configured secret value is replaced by
 \`[REDACTED]\` in log lines.`;
 
 const OPS_INTRO = `## Operations config (ahb.ops.json)
 
 Defaults < \`ahb.ops.json\` (or \`--config FILE\` / \`AHB_OPS_CONFIG\`) < \`AHB_*\` variables < flags. One zod schema
-(\`src/config/ops.ts\`) checks all of them; a bad value prints \`key: problem\` lines and exits 78. Relative directories are resolved against the current
+(\`src/config/ops.ts\`) checks all of them; a bad value prints \`key: problem\` lines and exits 78, and so does a key it
+does not know, with the key that was meant (\`hostport: unknown key; did you mean hostPort?\`). Relative directories are resolved against the current
 directory. Build arguments add up across the layers.
 
 Example \`ahb.ops.json\`: \`{"image": "ahb", "container": "ahb", "hostPort": 8080, "buildArgs": {"NODE_IMAGE":
