@@ -1,4 +1,4 @@
-/** Typed client for the JSON API in docs/CONTRACT.md; every failure becomes an ApiFailure with the server's code. */
+/** Typed client for the JSON API in docs/api.md; every failure becomes an ApiFailure with the server's code. */
 
 import type { CostFields, CostReport as CostsReport } from "../src/costs/report.js";
 import type { BudgetReport } from "../src/server/routes/budget.js";

@@ -11,7 +11,7 @@ import { registerDoctorCommand } from "./commands/doctor.js";
 import { registerInitCommand } from "./commands/init.js";
 import { registerKeysCommands } from "./commands/keys.js";
 import { registerDeployCommand } from "./commands/deploy.js";
-import { registerDeploysCommand } from "./commands/deploys.js";
+import { registerDeployHistoryCommand, registerDeploysAlias } from "./commands/deploys.js";
 import { registerLifecycleCommands } from "./commands/lifecycle.js";
 import { registerLogsCommand } from "./commands/logs.js";
 import { registerRollbackCommand } from "./commands/rollback.js";
@@ -69,12 +69,12 @@ export function buildProgram(setResult: (result: CommandResult) => void): Comman
   registerCleanupCommand(program);
   registerCostsCommand(program, setResult);
   registerRestoreCommand(program);
-  registerDeployCommand(program, setResult);
+  registerDeployHistoryCommand(registerDeployCommand(program, setResult), setResult);
   registerRollbackCommand(program, setResult);
   registerStatusCommand(program, setResult);
   registerLogsCommand(program, setResult);
   registerLifecycleCommands(program, setResult);
-  registerDeploysCommand(program, setResult);
+  registerDeploysAlias(program, setResult);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { loadOpsConfig, parseKeyValueList, type OpsConfig } from "../config/ops.js";
+import { loadOpsConfig, parseKeyValueList, type OpsConfig, type OpsKey } from "../config/ops.js";
 import type { Progress } from "../ops/deploy/progress.js";
 import { createReporter } from "./output.js";
 import { parsePort, parsePositiveInt } from "./parse.js";
@@ -38,43 +38,31 @@ export function withReleaseOptions(command: Command): Command {
     .option("--keep <n>", "previous images kept for rollback (AHB_KEEP_IMAGES)", parsePositiveInt);
 }
 
-interface OpsFlags {
-  config?: string;
-  container?: string;
-  envFile?: string;
-  stateDir?: string;
-  port?: number;
-  bind?: string;
-  network?: string;
-  publish?: boolean;
-  context?: string;
-  dockerfile?: string;
-  buildArg?: Record<string, string>;
-  healthTimeout?: number;
-  keep?: number;
-}
+/** The flag that overrides each ops config key; it drives both the parsing below and docs/configuration.md. */
+export const opsFlags: Partial<Record<OpsKey, string>> = {
+  container: "--container",
+  envFile: "--env-file",
+  stateDir: "--state-dir",
+  hostPort: "--port",
+  bindAddress: "--bind",
+  network: "--network",
+  publish: "--no-publish",
+  context: "--context",
+  dockerfile: "--dockerfile",
+  buildArgs: "--build-arg",
+  healthTimeoutS: "--health-timeout",
+  keepImages: "--keep",
+};
 
 /** Defaults < ahb.ops.json < AHB_* < flags; a flag left at commander's default does not override the file. */
 export function opsConfigFrom(command: Command): OpsConfig {
-  const flags = command.opts<OpsFlags>();
-  const publishFromCli = command.getOptionValueSource("publish") === "cli";
-  return loadOpsConfig({
-    file: flags.config,
-    flags: {
-      container: flags.container,
-      envFile: flags.envFile,
-      stateDir: flags.stateDir,
-      hostPort: flags.port,
-      bindAddress: flags.bind,
-      network: flags.network,
-      publish: publishFromCli ? flags.publish : undefined,
-      context: flags.context,
-      dockerfile: flags.dockerfile,
-      buildArgs: flags.buildArg,
-      healthTimeoutS: flags.healthTimeout,
-      keepImages: flags.keep,
-    },
-  });
+  const values = command.opts<Record<string, unknown>>();
+  const flags: Partial<Record<OpsKey, unknown>> = {};
+  for (const [key, long] of Object.entries(opsFlags) as [OpsKey, string][]) {
+    const name = command.options.find((option) => option.long === long)?.attributeName();
+    if (name !== undefined && command.getOptionValueSource(name) === "cli") flags[key] = values[name];
+  }
+  return loadOpsConfig({ file: values.config as string | undefined, flags });
 }
 
 /** Progress to stderr; build output only with --verbose. */

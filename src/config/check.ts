@@ -71,7 +71,11 @@ export function checkConfig(options: { envFile: string; env?: NodeJS.ProcessEnv 
       envFile: info ? { path: info.path, mode: info.mode.toString(8).padStart(3, "0") } : null,
       keys,
       errors: permissions.errors,
-      warnings: [...permissions.warnings, ...broadProxyWarnings(loaded.config.TRUSTED_PROXIES)],
+      warnings: [
+        ...permissions.warnings,
+        ...loaded.warnings,
+        ...broadProxyWarnings(loaded.config.TRUSTED_PROXIES),
+      ],
     };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

@@ -3,6 +3,7 @@ import { parseEnv } from "node:util";
 import { ExitCode, UserError } from "../errors.js";
 import { configKeys, configSchema, keySpecs, secretKeys, type Config, type ConfigKey } from "./schema.js";
 import { createRedactor, rememberSecrets } from "./secret.js";
+import { closestName } from "../shared/closest.js";
 
 export type ValueSource = "env" | "file" | "default";
 
@@ -18,6 +19,8 @@ export interface LoadedConfig {
   envFile?: EnvFileInfo;
   /** Raw secret values, for log and output redaction. */
   secretValues: string[];
+  /** Names in the env file that are no setting of ahb (and near no setting's name). */
+  warnings: string[];
 }
 
 export interface LoadOptions {
@@ -80,6 +83,24 @@ export function mergeRawValues(
   return { raw, sources };
 }
 
+/**
+ * Names in an env file the schema does not know. One within a typo of a setting (GOOGLE_API_KYE) is an error: the
+ * setting would silently keep its default. Any other (TZ, NODE_OPTIONS) only warns: the file is the container's
+ * whole environment, so it may rightly hold variables for Node or the system.
+ */
+export function unknownEnvKeys(fileValues: Record<string, string>): { errors: string[]; warnings: string[] } {
+  const known = new Set<string>(configKeys);
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  for (const name of Object.keys(fileValues)) {
+    if (known.has(name)) continue;
+    const suggestion = closestName(name, configKeys);
+    if (suggestion === undefined) warnings.push(`${name}: not a setting of ahb (ignored by it)`);
+    else errors.push(`${name}: unknown key; did you mean ${suggestion}?`);
+  }
+  return { errors, warnings };
+}
+
 /** Merges defaults < env file < process environment, validates with the one schema, names every bad key. */
 export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
@@ -89,14 +110,15 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const { raw, sources } = mergeRawValues(file.values, env);
   const parsed = configSchema.safeParse(raw);
   const sourceName = file.info ? file.info.path : "environment";
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
+  const unknown = unknownEnvKeys(file.values);
+  if (!parsed.success || unknown.errors.length > 0) {
+    const problems = (parsed.error?.issues ?? []).map(
       (issue) => `${String(issue.path[0] ?? "config")}: ${issue.message}`,
     );
-    throw new ConfigError([...new Set(problems)], sourceName);
+    throw new ConfigError([...new Set([...problems, ...unknown.errors])], sourceName);
   }
   const secretValues = secretKeys.map((key) => raw[key]).filter((value): value is string => Boolean(value));
-  return { config: parsed.data, sources, envFile: file.info, secretValues };
+  return { config: parsed.data, sources, envFile: file.info, secretValues, warnings: unknown.warnings };
 }
 
 /** Every raw value in the file or environment that belongs to a secret key, for redaction of text. */

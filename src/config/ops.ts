@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { ExitCode, UserError } from "../errors.js";
+import { closestName } from "../shared/closest.js";
 
 /** Where the server listens inside the container (the Dockerfile's PORT and EXPOSE). */
 export const CONTAINER_PORT = 8000;
@@ -17,57 +18,54 @@ export const opsConfigSchema = z.object({
     .string()
     .regex(/^[a-z0-9][a-z0-9._/-]*$/, { message: "lower-case image repository name, e.g. ahb" })
     .default("ahb")
-    .describe("image repository the build is tagged into (AHB_IMAGE)"),
-  container: dockerName.default("ahb").describe("container name (AHB_CONTAINER)"),
+    .describe("image repository the build is tagged into"),
+  container: dockerName.default("ahb").describe("container name"),
   bindAddress: z
     .ipv4({ message: "an IPv4 address" })
     .default("127.0.0.1")
-    .describe("host address (AHB_BIND_ADDRESS)"),
+    .describe("host address the port is published on"),
   hostPort: z.coerce
     .number({ message: "a port from 1 to 65535" })
     .int({ message: "a port from 1 to 65535" })
     .min(1, { message: "a port from 1 to 65535" })
     .max(65535, { message: "a port from 1 to 65535" })
     .default(8080)
-    .describe("host port published to the container's 8000 (AHB_HOST_PORT)"),
-  publish: z
-    .boolean()
-    .default(true)
-    .describe("publish the port; false when the proxy joins `network` (AHB_PUBLISH)"),
-  network: dockerName.optional().describe("Docker network to join, e.g. the proxy's (AHB_NETWORK)"),
-  dataDir: z.string().min(1).default("./data").describe("host directory mounted at /app/data (AHB_DATA_DIR)"),
-  exportsDir: z
+    .describe("host port published to the container's 8000"),
+  publish: z.boolean().default(true).describe("publish the port; false when the proxy joins `network`"),
+  network: dockerName.optional().describe("Docker network to join, e.g. the proxy's"),
+  dataDir: z
     .string()
     .min(1)
-    .default("./exports")
-    .describe("host directory mounted at /app/exports (AHB_EXPORTS_DIR)"),
-  backupsDir: z.string().min(1).default("./backups").describe("pre-deploy backups go here (AHB_BACKUPS_DIR)"),
-  stateDir: z.string().min(1).default("./.ahb").describe("deploy lock and audit log (AHB_STATE_DIR)"),
-  envFile: z.string().min(1).default(".env.prod").describe("env file given to the container (AHB_ENV_FILE)"),
-  context: z.string().min(1).default(".").describe("build context directory (AHB_CONTEXT)"),
-  dockerfile: z
+    .default("./data")
+    .describe("host directory mounted at /app/data (the SQLite file app.db)"),
+  exportsDir: z.string().min(1).default("./exports").describe("host directory mounted at /app/exports"),
+  backupsDir: z
     .string()
     .min(1)
-    .default("Dockerfile")
-    .describe("Dockerfile inside the context (AHB_DOCKERFILE)"),
+    .default("./backups")
+    .describe("pre-deploy backups go here; `ahb status` shows the newest file's age"),
+  stateDir: z.string().min(1).default("./.ahb").describe("deploy lock and audit log"),
+  envFile: z.string().min(1).default(".env.prod").describe("env file given to the container"),
+  context: z.string().min(1).default(".").describe("build context directory"),
+  dockerfile: z.string().min(1).default("Dockerfile").describe("Dockerfile inside the context"),
   buildArgs: z
     .record(z.string(), z.string())
     .default({})
-    .describe("build arguments, e.g. NODE_IMAGE (AHB_BUILD_ARGS=NODE_IMAGE=x,OTHER=y)"),
+    .describe("build arguments, e.g. NODE_IMAGE (`A=1,B=2` in the variable)"),
   healthTimeoutS: z.coerce
     .number({ message: "whole seconds from 5 to 3600" })
     .int({ message: "whole seconds from 5 to 3600" })
     .min(5, { message: "whole seconds from 5 to 3600" })
     .max(3600, { message: "whole seconds from 5 to 3600" })
     .default(120)
-    .describe("seconds to wait for healthy (AHB_HEALTH_TIMEOUT)"),
+    .describe("seconds to wait for healthy (also Docker's start period)"),
   healthIntervalS: z.coerce
     .number({ message: "whole seconds from 1 to 300" })
     .int({ message: "whole seconds from 1 to 300" })
     .min(1, { message: "whole seconds from 1 to 300" })
     .max(300, { message: "whole seconds from 1 to 300" })
     .default(2)
-    .describe("Docker health check interval; short, so a swap is confirmed fast (AHB_HEALTH_INTERVAL)"),
+    .describe("Docker health check interval; short, so a swap is confirmed fast"),
   stopTimeoutS: z.coerce
     .number()
     .int()
@@ -75,7 +73,7 @@ export const opsConfigSchema = z.object({
     .max(300)
     .default(10)
     .describe(
-      "least grace before SIGKILL on stop; the container's stop timeout is SHUTDOWN_GRACE_SECONDS + 15 s when longer (AHB_STOP_TIMEOUT)",
+      "least grace before SIGKILL on stop; the container's stop timeout is SHUTDOWN_GRACE_SECONDS + 15 s when longer",
     ),
   keepImages: z.coerce
     .number({ message: "a whole number from 1 to 50" })
@@ -83,30 +81,30 @@ export const opsConfigSchema = z.object({
     .min(1, { message: "a whole number from 1 to 50" })
     .max(50, { message: "a whole number from 1 to 50" })
     .default(3)
-    .describe("previous images kept for rollback (AHB_KEEP_IMAGES)"),
+    .describe("previous images kept for rollback"),
   memory: z
     .string()
     .regex(/^\d+[kmg]?$/i, { message: "a size like 4g or 512m" })
     .default("4g")
-    .describe("memory limit (AHB_MEMORY)"),
-  cpus: z.coerce.number().positive().max(256).default(2).describe("CPU limit (AHB_CPUS)"),
+    .describe("memory limit"),
+  cpus: z.coerce.number().positive().max(256).default(2).describe("CPU limit"),
   minFreeDiskMb: z.coerce
     .number()
     .int()
     .min(0)
     .default(2048)
-    .describe("free space needed for a build (AHB_MIN_FREE_DISK_MB)"),
+    .describe("free space (MB) the preflight requires for a build"),
   lockStaleAfterS: z.coerce
     .number({ message: "whole seconds, at least 60" })
     .int({ message: "whole seconds, at least 60" })
     .min(60, { message: "whole seconds, at least 60" })
     .default(7200)
-    .describe("a deploy lock older than this is stale and taken over (AHB_LOCK_STALE_AFTER)"),
+    .describe("a deploy lock older than this is stale and taken over"),
 });
 
 export type OpsConfig = z.output<typeof opsConfigSchema>;
 export type OpsConfigInput = z.input<typeof opsConfigSchema>;
-type OpsKey = keyof OpsConfig;
+export type OpsKey = keyof OpsConfig;
 
 const envNames: Record<OpsKey, string> = {
   image: "AHB_IMAGE",
@@ -181,6 +179,11 @@ function readOpsFile(path: string, required: boolean): Record<string, unknown> {
   }
 }
 
+function unknownKeyProblem(key: string): string {
+  const suggestion = closestName(key, Object.keys(opsConfigSchema.shape));
+  return `${key}: unknown key${suggestion === undefined ? "" : `; did you mean ${suggestion}?`}`;
+}
+
 export interface OpsConfigSources {
   /** Path of the JSON file; absent means ahb.ops.json in cwd if it exists. */
   file?: string;
@@ -205,10 +208,13 @@ export function loadOpsConfig(sources: OpsConfigSources = {}): OpsConfig {
     (value) => typeof value === "object" && value !== null && !Array.isArray(value),
   );
   const buildArgs: unknown = mergeable ? Object.assign({}, ...argLayers) : argLayers.at(-1);
-  const parsed = opsConfigSchema.safeParse({ ...file, ...layers[1], ...flags, buildArgs });
+  // Strict: a mistyped key in the file ({"hostport": 9000}) must not deploy on the default port.
+  const parsed = opsConfigSchema.strict().safeParse({ ...file, ...layers[1], ...flags, buildArgs });
   if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.join(".") || "config"}: ${issue.message}`,
+    const problems = parsed.error.issues.flatMap((issue) =>
+      issue.code === "unrecognized_keys"
+        ? issue.keys.map((key) => unknownKeyProblem(key))
+        : [`${issue.path.join(".") || "config"}: ${issue.message}`],
     );
     throw new UserError("operations config invalid:", ExitCode.CONFIG_INVALID, problems);
   }

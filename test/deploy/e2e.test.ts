@@ -330,7 +330,7 @@ describe("ahb deploy against the real engine", { skip }, () => {
     );
 
     await step("ahb deploys lists every attempt with its result", async () => {
-      const listed = await cli(["deploys", "--json"]);
+      const listed = await cli(["deploy", "history", "--json"]);
       assert.equal(listed.exitCode, 0, listed.stderr);
       const entries = JSON.parse(listed.stdout) as AuditEntry[];
       assert.deepEqual(
@@ -344,7 +344,7 @@ describe("ahb deploy against the real engine", { skip }, () => {
         ],
       );
       assert.ok(entries.every((entry) => entry.operator.length > 0 && entry.host.length > 0));
-      const table = await cli(["deploys"]);
+      const table = await cli(["deploy", "history"]);
       assert.match(table.stdout, /rolled-back/);
       chmodSync(`${root}/.env.prod`, 0o600);
       assert.ok(readdirSync(`${root}/backups`).length >= 1);

@@ -3,6 +3,9 @@ import { writeFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { UserError } from "../../src/errors.js";
 import { loadOpsConfig } from "../../src/config/ops.js";
+import { Command } from "commander";
+import { opsConfigFrom, withReleaseOptions } from "../../src/cli/ops-options.js";
+import { runAhb } from "../helpers/cli.js";
 import { tempDir } from "../helpers/env.js";
 
 function problems(run: () => unknown): string[] {
@@ -92,6 +95,59 @@ describe("operations config", () => {
         problems(() => loadOpsConfig({ cwd: "/", env: { AHB_BUILD_ARGS: "NOEQUALS" } }))[0] ?? "",
         /build argument "NOEQUALS" is not NAME=value/,
       );
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it("takes each flag the command line gives, over the file, and leaves the rest to it", () => {
+    const dir = tempDir();
+    writeFileSync(
+      `${dir.path}/ahb.ops.json`,
+      JSON.stringify({ hostPort: 9000, keepImages: 7, buildArgs: { A: "1" } }),
+    );
+    const cwd = process.cwd();
+    process.chdir(dir.path);
+    try {
+      const command = withReleaseOptions(new Command("deploy")).exitOverride();
+      command.parse(["--port", "9001", "--no-publish", "--build-arg", "B=2", "--bind", "0.0.0.0"], {
+        from: "user",
+      });
+      const config = opsConfigFrom(command);
+      assert.equal(config.hostPort, 9001);
+      assert.equal(config.publish, false);
+      assert.equal(config.bindAddress, "0.0.0.0");
+      assert.equal(config.keepImages, 7);
+      assert.deepEqual(config.buildArgs, { A: "1", B: "2" });
+      const plain = withReleaseOptions(new Command("deploy")).exitOverride();
+      plain.parse([], { from: "user" });
+      assert.equal(opsConfigFrom(plain).publish, true);
+      assert.equal(opsConfigFrom(plain).hostPort, 9000);
+    } finally {
+      process.chdir(cwd);
+      dir.remove();
+    }
+  });
+
+  it("refuses a key it does not know, naming the one that was meant", () => {
+    const dir = tempDir();
+    try {
+      writeFileSync(`${dir.path}/ahb.ops.json`, JSON.stringify({ hostport: 9000, colour: "blue" }));
+      const lines = problems(() => loadOpsConfig({ cwd: dir.path, env: {} }));
+      assert.ok(lines.includes("hostport: unknown key; did you mean hostPort?"), lines.join("\n"));
+      assert.ok(lines.includes("colour: unknown key"), lines.join("\n"));
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('`ahb deploy` with {"hostport": 9000} stops before anything, naming hostPort (exit 78)', async () => {
+    const dir = tempDir();
+    try {
+      writeFileSync(`${dir.path}/ahb.ops.json`, JSON.stringify({ hostport: 9000 }));
+      const result = await runAhb(["deploy", "--no-build", "--image", "ahb:none"], { cwd: dir.path });
+      assert.equal(result.exitCode, 78);
+      assert.match(String(result.stderr), /hostport: unknown key; did you mean hostPort\?/);
     } finally {
       dir.remove();
     }

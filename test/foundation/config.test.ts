@@ -5,6 +5,7 @@ import { describe, it } from "node:test";
 import { checkConfig, permissionProblems } from "../../src/config/check.js";
 import { renderEnvFile } from "../../src/config/env-example.js";
 import { ConfigError, loadConfig } from "../../src/config/load.js";
+import { readEnvKeys } from "../../src/config/env-keys.js";
 import { configKeys, keySpecs, trustedProxyMatcher } from "../../src/config/schema.js";
 import { Secret, createRedactor, maskValue } from "../../src/config/secret.js";
 import { FAKE_ANTHROPIC_KEY, FAKE_GOOGLE_KEY, tempDir, validKeys, writeEnvFile } from "../helpers/env.js";
@@ -169,6 +170,60 @@ describe("env file permissions", () => {
       assert.equal(report.ok, true);
       assert.equal(report.keys.ANTHROPIC_API_KEY?.value, `****${FAKE_ANTHROPIC_KEY.slice(-4)}`);
       assert.ok(!json.includes(FAKE_ANTHROPIC_KEY) && !json.includes(FAKE_GOOGLE_KEY));
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
+describe("names the env file does not know", () => {
+  it("refuses a typo of a setting, naming the setting (exit 78)", () => {
+    const dir = tempDir();
+    try {
+      const file = writeEnvFile(`${dir.path}/.env.prod`, { ...validKeys(), MAX_UPLOAD_SIZ: "1000" });
+      const report = checkConfig({ envFile: file, env: {} });
+      assert.equal(report.ok, false);
+      assert.deepEqual(report.errors, ["MAX_UPLOAD_SIZ: unknown key; did you mean MAX_UPLOAD_SIZE?"]);
+      assert.throws(
+        () => loadConfig({ envFile: file, env: {} }),
+        (error) => error instanceof ConfigError && error.exitCode === 78,
+      );
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it("only warns about a variable meant for Node or the system", () => {
+    const dir = tempDir();
+    try {
+      const file = writeEnvFile(`${dir.path}/.env.prod`, { ...validKeys(), TZ: "UTC" });
+      const report = checkConfig({ envFile: file, env: {} });
+      assert.equal(report.ok, true);
+      assert.deepEqual(report.warnings, ["TZ: not a setting of ahb (ignored by it)"]);
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
+describe("readEnvKeys", () => {
+  it("has the precedence of every command: environment, then the env file, then the default", () => {
+    const dir = tempDir();
+    try {
+      const file = writeEnvFile(`${dir.path}/.env.prod`, {
+        SESSION_TIMEOUT: "3600",
+        EXPORT_RETENTION_HOURS: "5",
+      });
+      const keys = ["SESSION_TIMEOUT", "EXPORT_RETENTION_HOURS", "MAX_UPLOAD_SIZE"] as const;
+      assert.deepEqual(readEnvKeys(file, keys, { SESSION_TIMEOUT: "7200" }), {
+        SESSION_TIMEOUT: 7200,
+        EXPORT_RETENTION_HOURS: 5,
+        MAX_UPLOAD_SIZE: 52428800,
+      });
+      assert.throws(
+        () => readEnvKeys(file, keys, { SESSION_TIMEOUT: "soon" }),
+        /environment: SESSION_TIMEOUT/,
+      );
     } finally {
       dir.remove();
     }

@@ -126,7 +126,7 @@ describe("deploy and restore interrupted at every printed step", { skip }, () =>
       );
 
   it("the audit log records the interrupted swaps with their downtime", async () => {
-    const listed = await site.cli(["deploys", "--json", "--limit", "100"]);
+    const listed = await site.cli(["deploy", "history", "--json", "--limit", "100"]);
     const entries = JSON.parse(listed.stdout) as AuditEntry[];
     const interrupted = entries.filter((entry) => entry.result === "interrupted");
     assert.ok(interrupted.length >= 1, JSON.stringify(entries.map((entry) => entry.result)));

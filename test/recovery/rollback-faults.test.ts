@@ -43,7 +43,7 @@ describe("rollback targets, incident details and engine faults", { skip }, () =>
       assert.match(second.stderr, /kept: s, g$/m);
       assert.equal((await site.health())?.version, "g");
 
-      const entries = JSON.parse((await site.cli(["deploys", "--json"])).stdout) as AuditEntry[];
+      const entries = JSON.parse((await site.cli(["deploy", "history", "--json"])).stdout) as AuditEntry[];
       const rolledBack = entries.find((entry) => entry.version === "f");
       assert.equal(rolledBack?.result, "rolled-back");
       assert.ok((rolledBack?.downtimeMs ?? 0) > 0, "a rolled-back deploy records its downtime");

@@ -1,4 +1,4 @@
-/** The SSE events of POST /api/chat/:sessionId, exactly as docs/CONTRACT.md lists them. */
+/** The SSE events of POST /api/chat/:sessionId, exactly as docs/api.md lists them. */
 export type TurnStage = "routing" | "creating" | "editing" | "briefing" | "imaging" | "saving";
 
 export type ChatEvent =

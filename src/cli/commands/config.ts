@@ -40,4 +40,12 @@ export function registerConfigCommands(program: Command, setResult: (result: Com
     .action(() => {
       writeOut(renderEnvFile());
     });
+
+  config
+    .command("docs")
+    .description("print docs/configuration.md, generated from the env and ops config schemas")
+    .action(async () => {
+      const { renderConfigDocs } = await import("../render/config-docs.js");
+      writeOut(renderConfigDocs());
+    });
 }

@@ -31,8 +31,8 @@ export function printRelease(result: ReleaseResult, json: boolean | undefined): 
   );
 }
 
-export function registerDeployCommand(program: Command, setResult: (result: CommandResult) => void): void {
-  withReleaseOptions(
+export function registerDeployCommand(program: Command, setResult: (result: CommandResult) => void): Command {
+  return withReleaseOptions(
     program
       .command("deploy")
       .description(
@@ -52,7 +52,8 @@ Examples:
   ahb deploy                                  build from ., back up, swap, wait for healthy
   ahb deploy --pull --tag v1.4.0
   ahb deploy --no-build --image ahb:v1.3.9 --json
-  ahb deploy --build-arg NODE_IMAGE=registry.local/node:24-bookworm-slim`,
+  ahb deploy --build-arg NODE_IMAGE=registry.local/node:24-bookworm-slim
+  ahb deploy history                          what was deployed, by whom, how long it was unavailable`,
     )
     .action(async (flags: DeployFlags, command: Command) => {
       if (!flags.build && flags.image === undefined)

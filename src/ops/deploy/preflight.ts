@@ -26,7 +26,7 @@ export function checkEnvFile(path: string): EnvFileCheck {
   const { errors, warnings } = permissionProblems(mode, path);
   if (errors.length > 0) throw new UserError(`env file refused: ${errors[0]}`, ExitCode.PREFLIGHT_FAILED);
   const loaded = loadConfig({ envFile: path, envFileRequired: true, env: {} });
-  return { values, secretValues: loaded.secretValues, warnings };
+  return { values, secretValues: loaded.secretValues, warnings: [...warnings, ...loaded.warnings] };
 }
 
 export function lockPath(config: Pick<OpsConfig, "stateDir">): string {
