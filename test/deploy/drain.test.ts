@@ -10,7 +10,9 @@ import {
   startStreamingTurn,
   storedOutcome,
 } from "../helpers/drain-scenario.js";
+import { createTestApp } from "../helpers/app.js";
 import { tempDir } from "../helpers/env.js";
+import { createDrain } from "../../src/server/drain.js";
 import { spawnServer } from "../helpers/server-process.js";
 
 describe("ahb serve drains on SIGTERM (a real process)", () => {
@@ -123,6 +125,38 @@ describe("ahb serve drains on SIGTERM (a real process)", () => {
       assert.deepEqual(storedOutcome(running.dbPath).ledger, ["cancelled"]);
     } finally {
       await running.remove();
+    }
+  });
+});
+
+describe("while draining (in process)", () => {
+  it("refuses uploads too, keeps reads, and health says draining until the work ended", async () => {
+    const drain = createDrain();
+    const t = createTestApp({}, { drain });
+    try {
+      const running = drain.track();
+      const drained = drain.drain(60_000);
+      const form = new FormData();
+      form.append("file", new File(["hello"], "notes.txt", { type: "text/plain" }));
+      const upload = await t.app.request("/api/upload", { method: "POST", body: form });
+      assert.equal(upload.status, 503);
+      assert.equal(upload.headers.get("retry-after"), "5");
+      assert.equal(((await upload.json()) as { error: { code: string } }).error.code, "server_restarting");
+      assert.equal((await t.app.request("/api/sessions")).status, 200);
+      const health = await t.app.request("/api/health");
+      const body = (await health.json()) as { status: string; running: number };
+      assert.deepEqual(
+        { http: health.status, status: body.status, running: body.running },
+        {
+          http: 503,
+          status: "draining",
+          running: 1,
+        },
+      );
+      running.release();
+      assert.deepEqual(await drained, { finished: 1, aborted: 0 });
+    } finally {
+      t.close();
     }
   });
 });
