@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { ExitCode, UserError } from "../errors.js";
 import { closestName } from "../shared/closest.js";
+import { intInRange } from "../shared/int-range.js";
 
 /** Where the server listens inside the container (the Dockerfile's PORT and EXPOSE). */
 export const CONTAINER_PORT = 8000;
@@ -24,11 +25,7 @@ export const opsConfigSchema = z.object({
     .ipv4({ message: "an IPv4 address" })
     .default("127.0.0.1")
     .describe("host address the port is published on"),
-  hostPort: z.coerce
-    .number({ message: "a port from 1 to 65535" })
-    .int({ message: "a port from 1 to 65535" })
-    .min(1, { message: "a port from 1 to 65535" })
-    .max(65535, { message: "a port from 1 to 65535" })
+  hostPort: intInRange(1, 65535, "a port from 1 to 65535")
     .default(8080)
     .describe("host port published to the container's 8000"),
   publish: z.boolean().default(true).describe("publish the port; false when the proxy joins `network`"),
@@ -52,34 +49,18 @@ export const opsConfigSchema = z.object({
     .record(z.string(), z.string())
     .default({})
     .describe("build arguments, e.g. NODE_IMAGE (`A=1,B=2` in the variable)"),
-  healthTimeoutS: z.coerce
-    .number({ message: "whole seconds from 5 to 3600" })
-    .int({ message: "whole seconds from 5 to 3600" })
-    .min(5, { message: "whole seconds from 5 to 3600" })
-    .max(3600, { message: "whole seconds from 5 to 3600" })
+  healthTimeoutS: intInRange(5, 3600, "whole seconds from 5 to 3600")
     .default(120)
     .describe("seconds to wait for healthy (also Docker's start period)"),
-  healthIntervalS: z.coerce
-    .number({ message: "whole seconds from 1 to 300" })
-    .int({ message: "whole seconds from 1 to 300" })
-    .min(1, { message: "whole seconds from 1 to 300" })
-    .max(300, { message: "whole seconds from 1 to 300" })
+  healthIntervalS: intInRange(1, 300, "whole seconds from 1 to 300")
     .default(2)
     .describe("Docker health check interval; short, so a swap is confirmed fast"),
-  stopTimeoutS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(300)
+  stopTimeoutS: intInRange(1, 300)
     .default(10)
     .describe(
       "least grace before SIGKILL on stop; the container's stop timeout is SHUTDOWN_GRACE_SECONDS + 15 s when longer",
     ),
-  keepImages: z.coerce
-    .number({ message: "a whole number from 1 to 50" })
-    .int({ message: "a whole number from 1 to 50" })
-    .min(1, { message: "a whole number from 1 to 50" })
-    .max(50, { message: "a whole number from 1 to 50" })
+  keepImages: intInRange(1, 50, "a whole number from 1 to 50")
     .default(3)
     .describe("previous images kept for rollback"),
   memory: z
@@ -88,16 +69,8 @@ export const opsConfigSchema = z.object({
     .default("4g")
     .describe("memory limit"),
   cpus: z.coerce.number().positive().max(256).default(2).describe("CPU limit"),
-  minFreeDiskMb: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .default(2048)
-    .describe("free space (MB) the preflight requires for a build"),
-  lockStaleAfterS: z.coerce
-    .number({ message: "whole seconds, at least 60" })
-    .int({ message: "whole seconds, at least 60" })
-    .min(60, { message: "whole seconds, at least 60" })
+  minFreeDiskMb: intInRange(0).default(2048).describe("free space (MB) the preflight requires for a build"),
+  lockStaleAfterS: intInRange(60, undefined, "whole seconds, at least 60")
     .default(7200)
     .describe("a deploy lock older than this is stale and taken over"),
 });

@@ -1,6 +1,7 @@
 import { BlockList, isIP } from "node:net";
 import { z } from "zod";
 import { Secret } from "./secret.js";
+import { intInRange } from "../shared/int-range.js";
 
 export type KeyGroup =
   | "Application"
@@ -32,12 +33,7 @@ const boolFromEnv = z
   .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
   .transform((value) => value === "true" || value === "1" || value === "yes");
 
-const intFromEnv = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce
-    .number({ message: "must be a whole number" })
-    .int({ message: "must be a whole number" })
-    .min(min, { message: `must be at least ${min}` })
-    .max(max, { message: `must be at most ${max}` });
+const intFromEnv = (min: number, max?: number) => intInRange(min, max);
 
 const positiveNumberFromEnv = z.coerce
   .number({ message: "must be a number" })

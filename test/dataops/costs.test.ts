@@ -7,6 +7,7 @@ import { costReport, periodFromDays, type CostReport } from "../../src/costs/rep
 import { createTestApp, fromPeer, type TestApp } from "../helpers/app.js";
 import { runAhb } from "../helpers/cli.js";
 import { seedLedger } from "./seed.js";
+import { bucketSums, trendLine } from "../../src/cli/render/costs.js";
 
 const ADMIN = "root";
 
@@ -145,5 +146,33 @@ describe("costs", () => {
     } finally {
       testApp.close();
     }
+  });
+
+  it("buckets the trend to the terminal's width: a year fits in 80 columns (the default off a terminal)", async () => {
+    const testApp = ledgerApp();
+    try {
+      const result = await cli(testApp, ["--days", "365"]);
+      assert.equal(result.exitCode, 0);
+      const line = String(result.stdout)
+        .split("\n")
+        .find((text) => text.startsWith("trend"));
+      assert.ok(line !== undefined && line.length <= 80, line);
+      assert.match(line, /^trend {2}[▁▂▃▄▅▆▇█]{30,40} {2}\(cost per \d+ days, peak \$/);
+    } finally {
+      testApp.close();
+    }
+  });
+
+  it("keeps every day's cost in some bucket and uses the width it is given", () => {
+    const days = Array.from({ length: 365 }, (_, index) => (index % 7) * 1_000_000_000);
+    const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+    for (const size of [1, 2, 7, 10, 365]) assert.equal(sum(bucketSums(days, size)), sum(days));
+    assert.equal(bucketSums(days, 10).length, 37);
+    for (const columns of [40, 80, 120, 200]) {
+      const line = trendLine(days, columns);
+      assert.ok(line.length <= Math.max(columns, 70), `${columns}: ${line}`);
+    }
+    assert.ok(trendLine(days, 200).length > trendLine(days, 80).length);
+    assert.match(trendLine(days.slice(0, 30), 80), /\(daily cost, peak \$6\.00\)$/);
   });
 });

@@ -4,6 +4,7 @@ import { ExitCode, UserError } from "../../errors.js";
 import { MAX_REPORT_DAYS, periodFromDates, periodFromDays, type CostPeriod } from "../../costs/report.js";
 import { readEnvKeys } from "../../config/env-keys.js";
 import { resolveDataPaths } from "../data-paths.js";
+import { cliIo } from "../io.js";
 import { createReporter, printJson, writeOut } from "../output.js";
 import { parsePositiveInt } from "../parse.js";
 import type { CostGrouping } from "../render/costs.js";
@@ -100,7 +101,8 @@ export function registerCostsCommand(program: Command, setResult: (result: Comma
       }
       if (flags.json) printJson(report);
       else if (flags.csv) writeOut(renderCostCsv(report, flags.by));
-      else writeOut(renderCostReport(report, flags.by));
+      // Not a terminal (a pipe, cron mail): 80 columns.
+      else writeOut(renderCostReport(report, flags.by, cliIo().stdout.columns ?? 80));
       if (flags.budget !== undefined && report.totals.costNanoUsd > flags.budget) {
         createReporter().error(
           `spend ${formatUsd(report.totals.costNanoUsd)} exceeds the budget of ${formatUsd(flags.budget)} for the period`,

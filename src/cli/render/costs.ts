@@ -76,16 +76,40 @@ function groupTable(report: CostReport, by: CostGrouping): string {
   );
 }
 
-/** The terminal report: the grouping's table, the daily trend, totals and cache savings. */
-export function renderCostReport(report: CostReport, by: CostGrouping): string {
+/** Sums of consecutive runs of `size` values (the last run may be shorter). */
+export function bucketSums(values: readonly number[], size: number): number[] {
+  const sums: number[] = [];
+  for (let start = 0; start < values.length; start += size)
+    sums.push(values.slice(start, start + size).reduce((sum, value) => sum + value, 0));
+  return sums;
+}
+
+const TREND_MIN_WIDTH = 10;
+
+/** The sparkline of daily cost, days summed into buckets so that the whole line fits in `columns`. */
+export function trendLine(dailyNano: readonly number[], columns: number): string {
+  // The widest the label can get: no bucket holds more days, or more cost, than the whole period.
+  const total = dailyNano.reduce((sum, value) => sum + value, 0);
+  const labelWidth = `  (cost per ${dailyNano.length} days, peak ${formatUsd(total)})`.length;
+  const room = Math.max(TREND_MIN_WIDTH, columns - "trend  ".length - labelWidth);
+  const size = Math.max(1, Math.ceil(dailyNano.length / room));
+  const buckets = bucketSums(dailyNano, size);
+  const unit = size === 1 ? "daily cost" : `cost per ${size} days`;
+  return `trend  ${sparkline(buckets)}  (${unit}, peak ${formatUsd(Math.max(0, ...buckets))})`;
+}
+
+/** The terminal report: the grouping's table, the daily trend (fitted to `columns`), totals and cache savings. */
+export function renderCostReport(report: CostReport, by: CostGrouping, columns = 80): string {
   const { period, totals } = report;
   const lastDay = new Date(Date.parse(period.until) - 1).toISOString().slice(0, 10);
   const who = report.user === null ? "all users" : `user ${report.user}`;
-  const trend = report.byDay.map((day) => day.costNanoUsd);
   return [
     `Costs ${period.since.slice(0, 10)} .. ${lastDay} (${period.days} days), ${who}`,
     groupTable(report, by),
-    `trend  ${sparkline(trend)}  (daily cost, peak ${formatUsd(Math.max(0, ...trend))})`,
+    trendLine(
+      report.byDay.map((day) => day.costNanoUsd),
+      columns,
+    ),
     `total  ${totals.requests} requests, ${totals.inputTokens} input / ${totals.outputTokens} output / ` +
       `${totals.thinkingTokens} thinking tokens, ${totals.images} images: ${formatUsd(totals.costNanoUsd)}`,
     `cache  ${totals.cacheReadTokens} cache-read tokens saved ${formatUsd(totals.cacheSavingsNanoUsd)} ` +

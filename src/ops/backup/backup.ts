@@ -154,7 +154,11 @@ async function writeVerifiedBackup(
   } catch (error) {
     for (const path of [snapshotPath, gzPartial, verifyPath]) rmSync(path, { force: true });
     if (error instanceof BackupVerificationError) {
-      throw new UserError(`backup failed verification: ${error.message}`, ExitCode.INTERNAL, error.problems);
+      throw new UserError(
+        `backup failed verification: ${error.message}`,
+        ExitCode.VERIFICATION_FAILED,
+        error.problems,
+      );
     }
     throw error;
   }

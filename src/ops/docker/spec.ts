@@ -2,6 +2,7 @@ import type { ContainerCreateOptions, ImageBuildOptions } from "dockerode";
 import { CONTAINER_PORT, type OpsConfig } from "../../config/ops.js";
 import { keySpecs } from "../../config/schema.js";
 import type { LogRequest } from "./engine.js";
+import { durationSchema } from "../../shared/duration.js";
 
 /** Labels that mark what ahb created, so cleanup and rollback never touch anything else. */
 export const LABEL_APP = "ahb.app";
@@ -122,11 +123,8 @@ export function containerSpec(config: OpsConfig, input: ContainerSpecInput): Con
 
 /** "1h", "30m", "2d", "90s" or an ISO time -> Unix seconds for the logs API. */
 export function sinceToUnixSeconds(since: string, now: Date): number | undefined {
-  const relative = /^(\d+)([smhd])$/.exec(since);
-  if (relative) {
-    const seconds = { s: 1, m: 60, h: 3600, d: 86400 }[relative[2] as "s" | "m" | "h" | "d"];
-    return Math.floor(now.getTime() / 1000) - Number(relative[1]) * seconds;
-  }
+  const relative = durationSchema.safeParse(since);
+  if (relative.success) return Math.floor((now.getTime() - relative.data) / 1000);
   const time = Date.parse(since);
   return Number.isNaN(time) ? undefined : Math.floor(time / 1000);
 }

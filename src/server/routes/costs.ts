@@ -1,5 +1,6 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
+import { intInRange } from "../../shared/int-range.js";
 import { pricingFromConfig } from "../../ai/pricing.js";
 import { costReport, periodFromDays, type CostReportOptions } from "../../costs/report.js";
 import { answerCache } from "../answer-cache.js";
@@ -7,12 +8,11 @@ import { ApiError } from "../errors.js";
 import type { AppDeps, AppEnv } from "../types.js";
 
 const querySchema = z.object({
-  days: z.coerce
-    .number({ message: "days must be a number" })
-    .int({ message: "days must be a whole number" })
-    .min(1, { message: "days must be from 1 to 365" })
-    .max(365, { message: "days must be from 1 to 365" })
-    .default(30),
+  days: intInRange(1, 365, {
+    name: "days",
+    tooSmall: "days must be from 1 to 365",
+    tooBig: "days must be from 1 to 365",
+  }).default(30),
 });
 
 function parsePeriod(c: Context<AppEnv>) {
