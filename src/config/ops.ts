@@ -100,6 +100,13 @@ export const opsConfigSchema = z.object({
     .min(60, { message: "whole seconds, at least 60" })
     .default(7200)
     .describe("a deploy lock older than this is stale and taken over (AHB_LOCK_STALE_AFTER)"),
+  backupWaitS: z.coerce
+    .number({ message: "whole seconds from 0 to 86400" })
+    .int({ message: "whole seconds from 0 to 86400" })
+    .min(0, { message: "whole seconds from 0 to 86400" })
+    .max(86400, { message: "whole seconds from 0 to 86400" })
+    .default(900)
+    .describe("a deploy waits this long for a running backup before building (AHB_BACKUP_WAIT)"),
 });
 
 export type OpsConfig = z.output<typeof opsConfigSchema>;
@@ -129,6 +136,7 @@ const envNames: Record<OpsKey, string> = {
   cpus: "AHB_CPUS",
   minFreeDiskMb: "AHB_MIN_FREE_DISK_MB",
   lockStaleAfterS: "AHB_LOCK_STALE_AFTER",
+  backupWaitS: "AHB_BACKUP_WAIT",
 };
 
 export function opsEnvName(key: OpsKey): string {
