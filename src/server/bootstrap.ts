@@ -40,3 +40,14 @@ export async function bootServer(options: ServeOptions): Promise<RunningServer> 
     options.host,
   );
 }
+
+/** Serves until SIGTERM or SIGINT, then closes cleanly: `ahb serve` and the container's entry point. */
+export async function serveUntilSignal(options: ServeOptions): Promise<void> {
+  const server = await bootServer(options);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+  });
+  await server.close();
+}
