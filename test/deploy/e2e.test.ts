@@ -85,6 +85,9 @@ describe("ahb deploy against the real engine", { skip }, () => {
     const images = keepImages
       ? []
       : await docker.listImages({ filters: { label: [`ahb.app=${CONTAINER}`] } });
+    // The stage images kept as build cache (<image>:stage-<name>) carry ahb.stage.app, not ahb.app.
+    if (!keepImages)
+      images.push(...(await docker.listImages({ filters: { label: [`ahb.stage.app=${CONTAINER}`] } })));
     // noprune keeps the untagged parent layers: they are the build cache of the next build of the Dockerfile.
     for (const image of images)
       await docker
@@ -156,6 +159,19 @@ describe("ahb deploy against the real engine", { skip }, () => {
         });
         assert.equal(info.State.Health?.Status, "healthy");
         assert.ok(!JSON.stringify(await docker.listContainers({ all: true })).includes(`${CONTAINER}-next`));
+        assert.equal(info.HostConfig.ReadonlyRootfs, true);
+        assert.deepEqual(info.HostConfig.CapDrop, ["ALL"]);
+        assert.deepEqual(info.HostConfig.SecurityOpt, ["no-new-privileges"]);
+
+        // `docker image ls` after the deploy: the runtime image under 700 MB, no untagged stage image of this app.
+        const listed = await execa("docker", ["image", "ls", "--format", "{{.Size}}", `${IMAGE}:e2e-v1`]);
+        const size = (await docker.getImage(`${IMAGE}:e2e-v1`).inspect()).Size;
+        assert.ok(size < 700 * 1000 ** 2, `runtime image ${listed.stdout}`);
+        const dangling = await execa("docker", [
+          ...["image", "ls", "--quiet", "--filter", "dangling=true"],
+          ...["--filter", `label=ahb.stage.app=${CONTAINER}`],
+        ]);
+        assert.equal(dangling.stdout, "", "no dangling stage image");
 
         const created = await fetch(`${api()}/sessions`, {
           method: "POST",
