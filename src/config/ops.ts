@@ -73,6 +73,9 @@ export const opsConfigSchema = z.object({
   lockStaleAfterS: intInRange(60, undefined, "whole seconds, at least 60")
     .default(7200)
     .describe("a deploy lock older than this is stale and taken over"),
+  backupWaitS: intInRange(0, 86400, "whole seconds from 0 to 86400")
+    .default(900)
+    .describe("a deploy waits this long for a running backup before building"),
 });
 
 export type OpsConfig = z.output<typeof opsConfigSchema>;
@@ -102,6 +105,7 @@ const envNames: Record<OpsKey, string> = {
   cpus: "AHB_CPUS",
   minFreeDiskMb: "AHB_MIN_FREE_DISK_MB",
   lockStaleAfterS: "AHB_LOCK_STALE_AFTER",
+  backupWaitS: "AHB_BACKUP_WAIT",
 };
 
 export function opsEnvName(key: OpsKey): string {

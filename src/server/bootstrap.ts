@@ -40,3 +40,18 @@ export async function bootServer(options: ServeOptions): Promise<RunningServer> 
     options.host,
   );
 }
+
+/** Serves until SIGTERM or SIGINT, then closes cleanly: `ahb serve` and the container's entry point. */
+export async function serveUntilSignal(options: ServeOptions): Promise<void> {
+  const server = await bootServer(options);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+  });
+  // Whatever signal comes next cancels the turns still running (each records its outcome) and stops.
+  const hurry = () => server.hurry();
+  process.on("SIGTERM", hurry);
+  process.on("SIGINT", hurry);
+  await server.close();
+}

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { hostname as osHostname } from "node:os";
 import { dirname } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { ExitCode, UserError } from "../errors.js";
 import { operatorName } from "./operator.js";
 
@@ -176,4 +177,40 @@ export async function withLock<T>(path: string, options: LockOptions, fn: () => 
   } finally {
     lock.release();
   }
+}
+
+export interface LockWaitOptions extends LockOptions {
+  /** How long a held lock is waited for before its holder's refusal is thrown. */
+  waitMs: number;
+  pollMs?: number;
+  /** Called once, when the lock is first found held, so the caller can say what it waits for. */
+  onWait?: (holder: LockHolder) => void;
+}
+
+/** acquireLock, but a lock held by a live holder is waited for (bounded) instead of refused at once. */
+export async function acquireLockWaiting(path: string, options: LockWaitOptions): Promise<HeldLock> {
+  const started = Date.now();
+  let waitingFor: LockHolder | undefined;
+  for (;;) {
+    try {
+      return acquireLock(path, options);
+    } catch (error) {
+      if (!(error instanceof LockHeldError)) throw error;
+      const waitedMs = Date.now() - started;
+      if (waitedMs >= options.waitMs)
+        throw new LockHeldError(
+          error.holder,
+          `${error.message}; gave up after waiting ${Math.round(waitedMs / 1000)} s`,
+          [...error.details],
+        );
+      if (waitingFor?.token !== error.holder.token) options.onWait?.(error.holder);
+      waitingFor = error.holder;
+      await sleep(Math.min(options.pollMs ?? 1000, Math.max(1, options.waitMs - waitedMs)));
+    }
+  }
+}
+
+/** Returns once nobody holds the lock (waiting as acquireLockWaiting does); the lock is not kept. */
+export async function waitUntilFree(path: string, options: LockWaitOptions): Promise<void> {
+  (await acquireLockWaiting(path, options)).release();
 }

@@ -293,9 +293,13 @@ describe("backup files", () => {
       const foreign = join(backups, "ahb-backup-2025-01-01T00-00-00-000Z.db.gz");
       writeFileSync(foreign, "unlisted");
       const byAge = await createBackup({ dbPath, dir: backups, now: day(40), keepDays: 30 });
-      assert.deepEqual(byAge.pruned.sort(), [old.file, old.envFile].sort());
+      assert.deepEqual(byAge.pruned.sort(), [old.file, `${old.file}.sha256`, old.envFile].sort());
       const byCount = await createBackup({ dbPath, dir: backups, now: day(41), keepLast: 2 });
-      assert.equal(byCount.pruned.length, 2);
+      assert.equal(byCount.pruned.length, 4, "two backups with their .sha256 files");
+      assert.deepEqual(
+        readdirSync(backups).filter((name) => name.endsWith(".sha256")),
+        [`${byAge.file}.sha256`, `${byCount.file}.sha256`],
+      );
       assert.deepEqual(
         readManifest(backups).backups.map((record) => record.file),
         [byAge.file, byCount.file],

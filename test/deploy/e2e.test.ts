@@ -85,6 +85,9 @@ describe("ahb deploy against the real engine", { skip }, () => {
     const images = keepImages
       ? []
       : await docker.listImages({ filters: { label: [`ahb.app=${CONTAINER}`] } });
+    // The stage images kept as build cache (<image>:stage-<name>) carry ahb.stage.app, not ahb.app.
+    if (!keepImages)
+      images.push(...(await docker.listImages({ filters: { label: [`ahb.stage.app=${CONTAINER}`] } })));
     // noprune keeps the untagged parent layers: they are the build cache of the next build of the Dockerfile.
     for (const image of images)
       await docker
@@ -156,6 +159,19 @@ describe("ahb deploy against the real engine", { skip }, () => {
         });
         assert.equal(info.State.Health?.Status, "healthy");
         assert.ok(!JSON.stringify(await docker.listContainers({ all: true })).includes(`${CONTAINER}-next`));
+        assert.equal(info.HostConfig.ReadonlyRootfs, true);
+        assert.deepEqual(info.HostConfig.CapDrop, ["ALL"]);
+        assert.deepEqual(info.HostConfig.SecurityOpt, ["no-new-privileges"]);
+
+        // `docker image ls` after the deploy: the runtime image under 700 MB, no untagged stage image of this app.
+        const listed = await execa("docker", ["image", "ls", "--format", "{{.Size}}", `${IMAGE}:e2e-v1`]);
+        const size = (await docker.getImage(`${IMAGE}:e2e-v1`).inspect()).Size;
+        assert.ok(size < 700 * 1000 ** 2, `runtime image ${listed.stdout}`);
+        const dangling = await execa("docker", [
+          ...["image", "ls", "--quiet", "--filter", "dangling=true"],
+          ...["--filter", `label=ahb.stage.app=${CONTAINER}`],
+        ]);
+        assert.equal(dangling.stdout, "", "no dangling stage image");
 
         const created = await fetch(`${api()}/sessions`, {
           method: "POST",
@@ -266,32 +282,41 @@ describe("ahb deploy against the real engine", { skip }, () => {
       },
     );
 
-    await step("ahb logs --tail 20 shows request lines with every key redacted", async () => {
-      await execa("docker", [
-        "exec",
-        CONTAINER,
-        "sh",
-        "-c",
-        'echo "leak $ANTHROPIC_API_KEY $GOOGLE_API_KEY" > /proc/1/fd/1',
-      ]);
-      for (let i = 0; i < 3; i++) await health();
-      await sleep(300);
-      const logs = await cli(["logs", "--tail", "20"]);
-      assert.equal(logs.exitCode, 0, logs.stderr);
-      const text = `${logs.stdout}${logs.stderr}`;
-      assert.match(text, /"msg":"request","method":"GET","path":"\/api\/health","status":200/);
-      assert.match(text, /leak \[REDACTED\] \[REDACTED\]/);
-      assert.ok(!text.includes(FAKE_ANTHROPIC_KEY) && !text.includes(FAKE_GOOGLE_KEY));
-      assert.ok(logs.stdout.trim().split("\n").length <= 20);
+    await step(
+      "ahb logs --tail 20 shows request lines (health probes sampled) with every key redacted",
+      async () => {
+        await execa("docker", [
+          "exec",
+          CONTAINER,
+          "sh",
+          "-c",
+          'echo "leak $ANTHROPIC_API_KEY $GOOGLE_API_KEY" > /proc/1/fd/1',
+        ]);
+        for (let i = 0; i < 5; i++) await health();
+        assert.equal((await fetch(`${api()}/me`)).status, 200);
+        await sleep(300);
+        const logs = await cli(["logs", "--tail", "20"]);
+        assert.equal(logs.exitCode, 0, logs.stderr);
+        const text = `${logs.stdout}${logs.stderr}`;
+        assert.match(text, /"msg":"request","method":"GET","path":"\/api\/me","status":200/);
+        const probeLines = text.match(/"path":"\/api\/health"/g) ?? [];
+        assert.ok(
+          probeLines.length <= 2,
+          `health probes are sampled, not one line each: ${probeLines.length}`,
+        );
+        assert.match(text, /leak \[REDACTED\] \[REDACTED\]/);
+        assert.ok(!text.includes(FAKE_ANTHROPIC_KEY) && !text.includes(FAKE_GOOGLE_KEY));
+        assert.ok(logs.stdout.trim().split("\n").length <= 20);
 
-      const json = await cli(["logs", "--tail", "5", "--json"]);
-      const lines = json.stdout
-        .trim()
-        .split("\n")
-        .map((line) => JSON.parse(line) as { stream: string; time: string; text: string });
-      assert.equal(lines.length, 5);
-      assert.ok(lines.every((line) => line.stream === "stdout" && !Number.isNaN(Date.parse(line.time))));
-    });
+        const json = await cli(["logs", "--tail", "5", "--json"]);
+        const lines = json.stdout
+          .trim()
+          .split("\n")
+          .map((line) => JSON.parse(line) as { stream: string; time: string; text: string });
+        assert.equal(lines.length, 5);
+        assert.ok(lines.every((line) => line.stream === "stdout" && !Number.isNaN(Date.parse(line.time))));
+      },
+    );
 
     await step(
       "ahb status --json reports healthy with version, address, resources, database, backup and last deploy",

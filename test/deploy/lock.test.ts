@@ -3,7 +3,14 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { execa } from "execa";
 import { UserError } from "../../src/errors.js";
-import { acquireLock, LockHeldError, withLock, type LockHolder } from "../../src/shared/lock.js";
+import {
+  acquireLock,
+  acquireLockWaiting,
+  LockHeldError,
+  waitUntilFree,
+  withLock,
+  type LockHolder,
+} from "../../src/shared/lock.js";
 import { repoRoot } from "../helpers/cli.js";
 import { tempDir } from "../helpers/env.js";
 
@@ -133,6 +140,48 @@ describe("lock", () => {
       );
       const outcomes = runs.map((run) => run.stdout.trim()).sort();
       assert.deepEqual(outcomes, ["locked", "locked", "locked", "locked", "won"]);
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
+describe("waiting for a lock", () => {
+  it("waits while a live holder keeps it, says whom it waits for once, and takes it when freed", async () => {
+    const dir = tempDir("ahb-lockwait-");
+    const path = `${dir.path}/backup.lock`;
+    try {
+      const running = acquireLock(path, { ...options, label: "backup", command: "ahb backup" });
+      const seen: number[] = [];
+      setTimeout(() => running.release(), 600);
+      const started = Date.now();
+      const lock = await acquireLockWaiting(path, {
+        ...options,
+        waitMs: 10_000,
+        pollMs: 50,
+        onWait: (holder) => seen.push(holder.pid),
+      });
+      assert.ok(Date.now() - started >= 500);
+      assert.deepEqual(seen, [process.pid]);
+      lock.release();
+      assert.equal(existsSync(path), false);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it("gives up after waitMs with the holder's refusal (exit 12), and waitUntilFree keeps nothing", async () => {
+    const dir = tempDir("ahb-lockwait-");
+    const path = `${dir.path}/backup.lock`;
+    try {
+      const running = acquireLock(path, { ...options, label: "backup", command: "ahb backup" });
+      await assert.rejects(waitUntilFree(path, { ...options, label: "backup", waitMs: 300, pollMs: 50 }), {
+        exitCode: 12,
+        message: /^backup lock held by alice@.*gave up after waiting 0 s$/,
+      });
+      running.release();
+      await waitUntilFree(path, { ...options, waitMs: 300 });
+      assert.equal(existsSync(path), false);
     } finally {
       dir.remove();
     }

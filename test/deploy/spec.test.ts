@@ -26,7 +26,7 @@ describe("docker specs", () => {
     assert.deepEqual(options, {
       t: "ahb:v1-20261124T000000Z",
       dockerfile: "Dockerfile",
-      buildargs: { NODE_IMAGE: "local/node:24", AHB_VERSION: "v1-20261124T000000Z" },
+      buildargs: { NODE_IMAGE: "local/node:24", AHB_VERSION: "v1-20261124T000000Z", AHB_APP: "ahb" },
       labels: {
         "ahb.app": "ahb",
         "ahb.version": "v1-20261124T000000Z",
@@ -67,6 +67,10 @@ describe("docker specs", () => {
         Memory: 4 * 1024 ** 3,
         NanoCpus: 2_000_000_000,
         ShmSize: 512 * 1024 ** 2,
+        CapDrop: ["ALL"],
+        SecurityOpt: ["no-new-privileges"],
+        ReadonlyRootfs: true,
+        Tmpfs: { "/tmp": "rw,nosuid,nodev,size=256m" },
         LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "3" } },
       },
     });

@@ -53,12 +53,12 @@ describe("server foundation", () => {
 
   it("logs one JSON line per request with method, path, status, ms and user", async () => {
     t.logLines.length = 0;
-    await t.app.request("/api/health", { headers: { "X-Forwarded-User": "alice" } }, fromPeer("127.0.0.1"));
+    await t.app.request("/api/me", { headers: { "X-Forwarded-User": "alice" } }, fromPeer("127.0.0.1"));
     assert.equal(t.logLines.length, 1);
     const line = JSON.parse(t.logLines[0] ?? "{}") as Record<string, unknown>;
     assert.equal(line.msg, "request");
     assert.equal(line.method, "GET");
-    assert.equal(line.path, "/api/health");
+    assert.equal(line.path, "/api/me");
     assert.equal(line.status, 200);
     assert.equal(typeof line.ms, "number");
     assert.equal(line.user, "alice");
@@ -66,8 +66,8 @@ describe("server foundation", () => {
 
   it("believes X-Forwarded-User only from a trusted proxy", async () => {
     t.logLines.length = 0;
-    await t.app.request("/api/health", { headers: { "X-Forwarded-User": "admin" } }, fromPeer("203.0.113.9"));
-    await t.app.request("/api/health", { headers: { "X-Forwarded-User": "admin" } });
+    await t.app.request("/api/me", { headers: { "X-Forwarded-User": "admin" } }, fromPeer("203.0.113.9"));
+    await t.app.request("/api/me", { headers: { "X-Forwarded-User": "admin" } });
     const users = t.logLines.map((line) => (JSON.parse(line) as { user: string }).user);
     assert.deepEqual(users, ["anonymous", "anonymous"]);
   });

@@ -165,8 +165,8 @@ describe("rendered templates", () => {
       jobs.map((job) => job.schedule),
       ["0 * * * *", "0 2 * * *", "*/5 * * * *"],
     );
-    assert.match(jobs[0]?.command ?? "", /^cd \/srv\/ahb && .*ahb\.js cleanup$/);
-    assert.match(jobs[1]?.command ?? "", /^cd \/srv\/ahb && .*ahb\.js backup$/);
+    assert.match(jobs[0]?.command ?? "", /^cd \/srv\/ahb && .*ahb\.js cleanup --quiet$/);
+    assert.match(jobs[1]?.command ?? "", /^cd \/srv\/ahb && .*ahb\.js backup --quiet$/);
     assert.match(jobs[2]?.command ?? "", /^cd \/srv\/ahb && .*ahb\.js doctor --notify >\/dev\/null$/);
   });
 

@@ -36,6 +36,7 @@ interface BackupFlags {
   keepLast?: number;
   includeEnv?: boolean;
   json?: boolean;
+  quiet?: boolean;
 }
 
 export function registerBackupCommands(program: Command): void {
@@ -60,10 +61,11 @@ export function registerBackupCommands(program: Command): void {
     .option("--include-env", "also copy the env file next to the backup (mode 600)")
     .option("--env-file <path>", "env file copied by --include-env (default: ops config envFile)")
     .option("--json", "print the backup record as JSON on stdout")
+    .option("--quiet", "print nothing unless something fails (cron mails any output)")
     .addHelpText("after", "\nExamples:\n  ahb backup\n  ahb backup --keep-last 7 --include-env --json")
     .action(async (flags: BackupFlags) => {
       const paths = resolveDataPaths({ dbPath: flags.db, backupsDir: flags.dir, envFile: flags.envFile });
-      const reporter = createReporter();
+      const reporter = createReporter({ quiet: flags.quiet });
       // Compression competes with the server for CPU on the same host: let the server win.
       setPriority(BACKGROUND_NICENESS);
       const [{ createBackup }, checks] = await Promise.all([
@@ -89,6 +91,7 @@ export function registerBackupCommands(program: Command): void {
         printJson({ ...created, remote: remote.ok ? remote.copy : { error: remote.error } });
         return;
       }
+      if (flags.quiet) return;
       const rows = Object.values(created.rowCounts).reduce((sum, count) => sum + count, 0);
       writeOut(
         `${created.path} ${formatBytes(created.sizeBytes)} verified (${rows} rows, sha256 ${created.sha256.slice(0, 12)}, ${(created.durationMs / 1000).toFixed(1)} s)\n`,

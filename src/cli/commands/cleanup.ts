@@ -38,6 +38,7 @@ interface CleanupFlags {
   exportsDir?: string;
   dryRun?: boolean;
   json?: boolean;
+  quiet?: boolean;
 }
 
 export function registerCleanupCommand(program: Command): void {
@@ -64,6 +65,7 @@ export function registerCleanupCommand(program: Command): void {
       "list the sessions that would be deleted (owner, idle time) and count the rest; change nothing",
     )
     .option("--json", "print the report as JSON on stdout")
+    .option("--quiet", "print nothing unless something fails (cron mails any output)")
     .addHelpText(
       "after",
       "\nExamples:\n  ahb cleanup\n  ahb cleanup --sessions-older-than 24h --exports-older-than 12h --dry-run\n" +
@@ -93,6 +95,7 @@ export function registerCleanupCommand(program: Command): void {
         db.close();
       }
       if (flags.json) printJson(report);
-      else writeOut([...expiredLines(report), summaryLine(report)].map((line) => `${line}\n`).join(""));
+      else if (!flags.quiet)
+        writeOut([...expiredLines(report), summaryLine(report)].map((line) => `${line}\n`).join(""));
     });
 }

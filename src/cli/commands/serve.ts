@@ -13,16 +13,7 @@ export function registerServeCommand(program: Command): void {
     .option("--host <address>", "address to bind", "0.0.0.0")
     .addHelpText("after", "\nExamples:\n  ahb serve\n  ahb serve --port 9000 --env-file .env.local")
     .action(async (options: { envFile: string; port?: number; host: string }) => {
-      const { bootServer } = await import("../../server/bootstrap.js");
-      const server = await bootServer(options);
-      await new Promise<void>((resolve) => {
-        process.once("SIGTERM", resolve);
-        process.once("SIGINT", resolve);
-      });
-      // Whatever signal comes next cancels the turns still running (each records its outcome) and stops.
-      const hurry = () => server.hurry();
-      process.on("SIGTERM", hurry);
-      process.on("SIGINT", hurry);
-      await server.close();
+      const { serveUntilSignal } = await import("../../server/bootstrap.js");
+      await serveUntilSignal(options);
     });
 }

@@ -16,9 +16,11 @@ import Database from "better-sqlite3";
 import { schemaVersion } from "../../db/open.js";
 import { ExitCode, UserError } from "../../errors.js";
 import { appVersion } from "../../version.js";
-import { fsyncPath, renameDurably } from "../../shared/atomic-file.js";
+import { fsyncPath, renameDurably, writeFileAtomic } from "../../shared/atomic-file.js";
 import {
   LOCK_FILE,
+  checksumFilePath,
+  checksumFileText,
   PARTIAL_SUFFIX,
   backupStem,
   isPartialName,
@@ -132,6 +134,9 @@ async function writeVerifiedBackup(
     );
     rmSync(verifyPath, { force: true });
     renameDurably(gzPartial, finalPath);
+    writeFileAtomic(checksumFilePath(finalPath), checksumFileText(verified.sha256, file), {
+      overwrite: true,
+    });
     const envFile = options.includeEnvFile
       ? copyEnvFile(options.includeEnvFile, options.dir, stem)
       : undefined;
@@ -270,7 +275,7 @@ export function pruneBackups(dir: string, options: PruneOptions): string[] {
   });
   const removed: string[] = [];
   for (const record of doomed) {
-    for (const name of [record.file, record.envFile]) {
+    for (const name of [record.file, basename(checksumFilePath(record.file)), record.envFile]) {
       if (name === undefined || !existsSync(join(dir, name))) continue;
       rmSync(join(dir, name), { force: true });
       removed.push(basename(name));

@@ -91,3 +91,20 @@ export async function sha256File(path: string): Promise<string> {
   await pipeline(createReadStream(path), hash);
   return hash.digest("hex");
 }
+
+/** `<backup>.sha256` beside a backup, in `sha256sum` format: with it a copied-off backup can be checked anywhere. */
+export function checksumFilePath(backupPath: string): string {
+  return `${backupPath}.sha256`;
+}
+
+export function checksumFileText(sha256: string, file: string): string {
+  return `${sha256}  ${file}\n`;
+}
+
+/** The hex digest in a `.sha256` file (the first word, as `sha256sum -c` reads it), if there is a valid one. */
+export function readChecksumFile(backupPath: string): string | undefined {
+  const path = checksumFilePath(backupPath);
+  if (!existsSync(path)) return undefined;
+  const digest = readFileSync(path, "utf8").trim().split(/\s+/)[0]?.toLowerCase() ?? "";
+  return /^[0-9a-f]{64}$/.test(digest) ? digest : undefined;
+}

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, readdirSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { ExitCode, UserError } from "../../errors.js";
 import { renameDurably } from "../../shared/atomic-file.js";
-import { readManifest } from "./files.js";
+import { checksumFilePath, readChecksumFile, readManifest } from "./files.js";
 import { BackupVerificationError, decompressAndVerify, type RowCounts } from "./verify.js";
 import type { ContainerControl } from "../docker/container-control.js";
 import { assertCanGiveOwner, databaseOwner, giveOwner, type FileOwner } from "../docker/container-user.js";
@@ -48,16 +48,28 @@ function resolveBackup(backup: string, backupsDir: string): string {
   return path;
 }
 
-/** The manifest entry of the backup: a file this tool did not record and verify is never restored. */
-function manifestEntry(path: string) {
+interface BackupVouch {
+  file: string;
+  sha256: string;
+  rowCounts?: RowCounts;
+  /** What vouches for it: the manifest's verified entry, or the `.sha256` file beside a copied-off backup. */
+  source: "manifest" | "checksum file";
+}
+
+/**
+ * What the backup is checked against: its verified manifest entry, or else the `.sha256` file beside it (a backup
+ * copied off the host without the manifest). A file that neither vouches for is never restored.
+ */
+function backupVouch(path: string): BackupVouch {
   const record = readManifest(dirname(path)).backups.find((entry) => entry.file === basename(path));
-  if (!record?.verified) {
-    throw new UserError(
-      `${basename(path)} is not a verified backup in ${dirname(path)}'s manifest: refusing`,
-      ExitCode.PREFLIGHT_FAILED,
-    );
-  }
-  return record;
+  if (record?.verified)
+    return { file: record.file, sha256: record.sha256, rowCounts: record.rowCounts, source: "manifest" };
+  const sha256 = readChecksumFile(path);
+  if (sha256 !== undefined) return { file: basename(path), sha256, source: "checksum file" };
+  throw new UserError(
+    `${basename(path)} is not a verified backup in ${dirname(path)}'s manifest and has no ${basename(checksumFilePath(path))} beside it: refusing`,
+    ExitCode.PREFLIGHT_FAILED,
+  );
 }
 
 function removeWalFiles(dbPath: string): void {
@@ -141,14 +153,14 @@ async function restoreLocked(options: RestoreOptions, dbPath: string): Promise<R
   const step = options.onStep ?? (() => {});
   const signals = options.signals ?? noSignalGuard;
   const backupPath = resolveBackup(options.backup, options.backupsDir);
-  const record = manifestEntry(backupPath);
+  const record = backupVouch(backupPath);
   const owner = databaseOwner(dbPath);
   assertCanGiveOwner(owner, dbPath);
   const stale = removeStaleTempFiles(dbPath);
   if (stale.length > 0) step(`removed temp files of an interrupted restore: ${stale.join(", ")}`);
   const staged = `${dbPath}${STAGING_INFIX}${process.pid}.verified${PARTIAL}`;
   signals.onAbort(() => rmSync(staged, { force: true }));
-  step(`verifying ${record.file}`);
+  step(`verifying ${record.file} against its ${record.source}`);
   let verified;
   try {
     verified = await decompressAndVerify(backupPath, staged, {

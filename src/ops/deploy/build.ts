@@ -3,6 +3,7 @@ import { buildFailureMessage } from "../docker/build-stream.js";
 import type { Engine } from "../docker/engine.js";
 import { buildOptions, imageRef, type BuildInfo } from "../docker/spec.js";
 import type { OpsConfig } from "../../config/ops.js";
+import { keepStagesAsCache } from "../docker/stage-images.js";
 import { contextTar } from "./context.js";
 import type { Progress } from "./progress.js";
 
@@ -33,5 +34,6 @@ export async function buildImage(
     throw new UserError(buildFailureMessage(summary), ExitCode.BUILD_FAILED);
   const image = await engine.inspectImage(ref);
   if (!image) throw new UserError(`build reported success but ${ref} does not exist`, ExitCode.BUILD_FAILED);
+  await keepStagesAsCache(engine, config.container, config.image);
   return { ref, imageId: image.id };
 }

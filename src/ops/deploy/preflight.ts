@@ -11,6 +11,7 @@ import { containerWriteProblems, writableByContainer } from "../docker/container
 import { acquireLock, type HeldLock } from "../../shared/lock.js";
 import type { Progress } from "./progress.js";
 import { recoverInterruptedSwap } from "./recover.js";
+import { waitForRunningBackup } from "../backup/wait.js";
 
 export interface EnvFileCheck {
   values: Record<string, string>;
@@ -143,6 +144,7 @@ export async function preflight(
   for (const warning of env.warnings) progress({ level: "warn", message: warning });
   const lock = takeLock(config, command, progress);
   try {
+    await waitForRunningBackup(config, command, (message) => progress({ level: "info", message }));
     await recoverInterruptedSwap(engine, config, progress);
     const live = await engine.inspectContainer(config.container);
     progress({ level: "info", message: `port: ${await checkPort(engine, config, live)}` });

@@ -4,7 +4,7 @@ import Docker from "dockerode";
 import { ExitCode, UserError } from "../../errors.js";
 import { demultiplex } from "./demux.js";
 import { parseBuildLine, summarizeBuild, type BuildEvent, type BuildSummary } from "./build-stream.js";
-import { LABEL_APP, LABEL_BUILD_TIME, LABEL_VERSION } from "./spec.js";
+import { LABEL_APP, LABEL_BUILD_TIME, LABEL_STAGE, LABEL_STAGE_APP, LABEL_VERSION } from "./spec.js";
 
 /** An image ahb built for this container (found by the ahb.app label; nothing else is ever considered). */
 export interface KeptImage {
@@ -12,6 +12,13 @@ export interface KeptImage {
   version: string;
   builtAt: string;
   tags: string[];
+}
+
+/** The last image of a Dockerfile stage (FROM … AS <stage>), which the final image does not descend from. */
+export interface StageImage {
+  id: string;
+  stage: string;
+  created: number;
 }
 
 /** The one module that talks to the Docker engine; everything it returns is plain data. */
@@ -241,6 +248,35 @@ export class Engine {
     return this.call("rmi", async () => {
       for (const ref of image.tags.length > 0 ? image.tags : [image.id])
         await this.docker.getImage(ref).remove();
+    });
+  }
+
+  /** Untagged images of a Dockerfile stage (label ahb.stage) built for this app, newest first. */
+  listDanglingStageImages(app: string): Promise<StageImage[]> {
+    return this.call("images", async () => {
+      const images = await this.docker.listImages({
+        filters: { dangling: ["true"], label: [`${LABEL_STAGE_APP}=${app}`] },
+      });
+      return images
+        .map((image) => ({ id: image.Id, stage: image.Labels?.[LABEL_STAGE] ?? "", created: image.Created }))
+        .sort((a, b) => b.created - a.created);
+    });
+  }
+
+  tagImage(id: string, repo: string, tag: string): Promise<void> {
+    return this.call("tag", async () => {
+      await this.docker.getImage(id).tag({ repo, tag });
+    });
+  }
+
+  /** Removes an untagged image and the parent layers no other image uses (they were its build cache). */
+  removeUntaggedImage(id: string): Promise<void> {
+    return this.call("rmi", async () => {
+      try {
+        await this.docker.getImage(id).remove();
+      } catch (error) {
+        if (statusCode(error) !== 404) throw error;
+      }
     });
   }
 

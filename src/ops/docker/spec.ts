@@ -10,6 +10,9 @@ export const LABEL_VERSION = "ahb.version";
 export const LABEL_GIT_SHA = "ahb.git-sha";
 export const LABEL_BUILD_TIME = "ahb.build-time";
 export const CONTAINER_UID = 10001;
+/** Set by the Dockerfile at the end of each build stage: its name, and the app (build argument AHB_APP). */
+export const LABEL_STAGE = "ahb.stage";
+export const LABEL_STAGE_APP = "ahb.stage.app";
 
 export interface BuildInfo {
   version: string;
@@ -28,7 +31,7 @@ export function buildOptions(
   return {
     t: imageRef(config, info.version),
     dockerfile: config.dockerfile,
-    buildargs: { ...config.buildArgs, AHB_VERSION: info.version },
+    buildargs: { ...config.buildArgs, AHB_VERSION: info.version, AHB_APP: config.container },
     labels: {
       [LABEL_APP]: config.container,
       [LABEL_VERSION]: info.version,
@@ -48,6 +51,17 @@ const containerEnvOverrides = {
 };
 
 const NANOSECONDS = 1_000_000_000;
+
+/**
+ * The server needs no capability and never gains one; the image cannot be changed at run time. Writable: the two
+ * mounts, /dev/shm, and /tmp (HOME, Chromium's profile and crash dumps) as a size-capped tmpfs.
+ */
+export const runtimeHardening = {
+  CapDrop: ["ALL"],
+  SecurityOpt: ["no-new-privileges"],
+  ReadonlyRootfs: true,
+  Tmpfs: { "/tmp": "rw,nosuid,nodev,size=256m" },
+};
 
 function memoryBytes(size: string): number {
   const match = /^(\d+)([kmg]?)$/i.exec(size);
@@ -112,6 +126,7 @@ export function containerSpec(config: OpsConfig, input: ContainerSpecInput): Con
       Memory: memoryBytes(config.memory),
       NanoCpus: Math.round(config.cpus * NANOSECONDS),
       ShmSize: 512 * 1024 ** 2,
+      ...runtimeHardening,
       LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "3" } },
       ...(config.network ? { NetworkMode: config.network } : {}),
     },
