@@ -1,6 +1,5 @@
 #!/usr/bin/env -S node --
 // "--" matters: Node 20 otherwise reads a later "--env-file" argument as its own flag and loads that file.
-import { run } from "../dist/cli/main.js";
 
 // A reader that went away (`ahb logs | head -1`) ends the command quietly, as for any Unix filter.
 for (const stream of [process.stdout, process.stderr])
@@ -9,7 +8,16 @@ for (const stream of [process.stdout, process.stderr])
     throw error;
   });
 
-const code = await run(process.argv.slice(2));
+const args = process.argv.slice(2);
+// The version alone answers before the command tree and the schemas its options use are built.
+if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
+  const { appVersion } = await import("../dist/version.js");
+  process.stdout.write(`${appVersion()}\n`);
+  process.exit(0);
+}
+// The bundle (scripts/build-cli.mjs): one file to start, each command in a chunk loaded when it runs.
+const { run } = await import("../dist/bundle/cli.js");
+const code = await run(args);
 // Wait until stdout has handed everything to the OS: exiting earlier can cut piped --json output.
 await new Promise((resolve) => process.stdout.write("", resolve));
 process.exit(code);

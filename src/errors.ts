@@ -68,3 +68,27 @@ export class UserError extends Error {
     this.details = details;
   }
 }
+
+const DISK_FULL_CODES = new Set(["ENOSPC", "EDQUOT", "SQLITE_FULL"]);
+const PERMISSION_CODES = new Set(["EACCES", "EPERM", "EROFS"]);
+
+/**
+ * A file system failure as the documented exit code: no space left (74) or permission denied (77), naming the
+ * path (the one the system call reported, else `path`). Undefined for anything else, which stays a bug.
+ */
+export function fileSystemError(error: unknown, path: string): UserError | undefined {
+  const { code, path: failedPath } = (error ?? {}) as { code?: unknown; path?: unknown };
+  if (typeof code !== "string") return undefined;
+  const where = typeof failedPath === "string" ? failedPath : path;
+  if (DISK_FULL_CODES.has(code)) {
+    return new UserError(`no space left on the device holding ${where} (${code})`, ExitCode.DISK_FULL, [], {
+      cause: error,
+    });
+  }
+  if (PERMISSION_CODES.has(code)) {
+    return new UserError(`permission denied: ${where} (${code})`, ExitCode.PERMISSION_DENIED, [], {
+      cause: error,
+    });
+  }
+  return undefined;
+}

@@ -1,7 +1,7 @@
 import type { Browser } from "playwright-core";
 import { BrowserPool } from "./browser.js";
 import { createLimiter } from "./limiter.js";
-import { SparePages } from "./pages.js";
+import { PagePool } from "./pages.js";
 import { renderDocument, type BrowserSpec } from "./render.js";
 import { exportFileName, type ExportSpec } from "./spec.js";
 import { openStored, storeAtomically, type StoredFile } from "./store.js";
@@ -34,18 +34,19 @@ export interface Exporter {
 
 export function createExporter(options: ExporterOptions): Exporter {
   const pool = new BrowserPool(options.chromiumPath);
+  const concurrency = options.concurrency ?? 2;
   const limiter = createLimiter({
-    concurrency: options.concurrency ?? 2,
+    concurrency,
     maxQueued: options.maxQueued ?? 8,
     retryAfterS: options.retryAfterS ?? 5,
   });
   const timeoutMs = options.timeoutMs ?? 30_000;
 
-  const sparesByBrowser = new WeakMap<Browser, SparePages>();
+  const poolsByBrowser = new WeakMap<Browser, PagePool>();
   const renderOn = (browser: Browser, html: string, spec: BrowserSpec) => {
-    let spares = sparesByBrowser.get(browser);
-    if (!spares) sparesByBrowser.set(browser, (spares = new SparePages(browser)));
-    return renderDocument(spares, html, spec, timeoutMs);
+    let pool = poolsByBrowser.get(browser);
+    if (!pool) poolsByBrowser.set(browser, (pool = new PagePool(browser, concurrency)));
+    return renderDocument(pool, html, spec, timeoutMs);
   };
 
   /** One retry when the shared browser died under this render (it is relaunched; the page was lost with it). */

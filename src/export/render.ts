@@ -1,6 +1,6 @@
 import type { Page } from "playwright-core";
 import { ExportError } from "./errors.js";
-import { DEFAULT_VIEWPORT, type IsolatedPage, type SparePages } from "./pages.js";
+import { DEFAULT_VIEWPORT, type IsolatedPage, type PagePool } from "./pages.js";
 import { pngHeightCap, THUMBNAIL, type ExportSpec } from "./spec.js";
 
 export type BrowserSpec = Exclude<ExportSpec, { format: "html" }>;
@@ -41,12 +41,13 @@ async function capture(page: Page, spec: BrowserSpec): Promise<Buffer> {
 }
 
 /**
- * Renders one document to PDF or PNG bytes on a fresh isolated page. The whole render races a deadline
- * (page.pdf has no timeout of its own); closing the page's context on the way out also ends any step still
- * running, and a page that arrives after the deadline is closed unused.
+ * Renders one document to PDF or PNG bytes on an isolated page from the pool. The whole render races a deadline
+ * (page.pdf has no timeout of its own). A render that finished gives its page back to be reset and reused; one
+ * that failed or ran past the deadline closes the page's context, which also ends any step still running, and a
+ * page that arrives after the deadline is closed unused.
  */
 export async function renderDocument(
-  pages: SparePages,
+  pages: PagePool,
   html: string,
   spec: BrowserSpec,
   timeoutMs: number,
@@ -65,7 +66,7 @@ export async function renderDocument(
   const work = async () => {
     const taken = await pages.take(layout.deviceScaleFactor);
     if (finished) {
-      await taken.context.close();
+      await taken.close();
       throw new ExportError(504, "export_timeout", "the export was abandoned");
     }
     isolated = taken;
@@ -74,11 +75,15 @@ export async function renderDocument(
     await taken.page.setContent(html, { waitUntil: "load", timeout: timeoutMs });
     return capture(taken.page, spec);
   };
+  let rendered = false;
   try {
-    return await Promise.race([work(), deadline]);
+    const bytes = await Promise.race([work(), deadline]);
+    rendered = true;
+    return bytes;
   } finally {
     finished = true;
     clearTimeout(timer);
-    await isolated?.context.close().catch(() => undefined);
+    if (isolated && rendered) pages.giveBack(isolated);
+    else await isolated?.close();
   }
 }

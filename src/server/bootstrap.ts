@@ -1,4 +1,4 @@
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { createProviderClients } from "../ai/providers/index.js";
 import { loadConfig, redactorFor } from "../config/load.js";
 import { openDatabase } from "../db/open.js";
@@ -6,6 +6,7 @@ import { createExporter } from "../export/exporter.js";
 import { createJsonLogger } from "../log.js";
 import { appVersion } from "../version.js";
 import { createExtractionPool, extractionLimits } from "../upload/pool.js";
+import { packageRoot } from "../shared/package-root.js";
 import { startServer, type RunningServer } from "./listen.js";
 
 export interface ServeOptions {
@@ -15,7 +16,7 @@ export interface ServeOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export const defaultWebRoot = fileURLToPath(new URL("../../dist/web", import.meta.url));
+export const defaultWebRoot = join(packageRoot(), "dist", "web");
 
 /** Loads and validates config (refusing to start on bad keys), opens the database, listens. */
 export async function bootServer(options: ServeOptions): Promise<RunningServer> {

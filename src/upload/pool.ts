@@ -1,6 +1,8 @@
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
 import type { Config } from "../config/schema.js";
+import { packageRoot } from "../shared/package-root.js";
 import { UploadError } from "./errors.js";
 import type { PdfText } from "./pdf.js";
 import type { WorkerResult, WorkerTask } from "./extract-worker.js";
@@ -30,10 +32,10 @@ export function extractionLimits(config: Config): ExtractionLimits {
   };
 }
 
-/** Under tsx (tests, bench) this module is the .ts source; built, it is dist/…/pool.js beside the worker's .js. */
-const WORKER_FILE = fileURLToPath(
-  new URL(`./extract-worker.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`, import.meta.url),
-);
+/** Under tsx (tests, bench) this module is the .ts source beside the worker's; built, the worker is tsc's output. */
+const WORKER_FILE = import.meta.url.endsWith(".ts")
+  ? fileURLToPath(new URL("./extract-worker.ts", import.meta.url))
+  : join(packageRoot(), "dist", "upload", "extract-worker.js");
 
 /** Seconds a client is told to wait when the queue is full: one extraction's worst case. */
 const retryAfterSeconds = (limits: ExtractionLimits) => String(Math.ceil(limits.timeoutMs / 1000));

@@ -14,7 +14,7 @@ import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 import Database from "better-sqlite3";
 import { schemaVersion } from "../../db/open.js";
-import { ExitCode, UserError } from "../../errors.js";
+import { ExitCode, UserError, fileSystemError } from "../../errors.js";
 import { appVersion } from "../../version.js";
 import { fsyncPath, renameDurably, writeFileAtomic } from "../../shared/atomic-file.js";
 import {
@@ -81,6 +81,14 @@ const GZIP_LEVEL = 1;
  * snapshot file itself, which *is* that snapshot, and the compressed file is then checked against them.
  */
 export async function createBackup(options: BackupOptions): Promise<CreatedBackup> {
+  try {
+    return await lockedBackup(options);
+  } catch (error) {
+    throw fileSystemError(error, resolve(options.dir)) ?? error;
+  }
+}
+
+async function lockedBackup(options: BackupOptions): Promise<CreatedBackup> {
   const dbPath = resolve(options.dbPath);
   const dir = resolve(options.dir);
   openLiveDatabase(dbPath).close();

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { ExitCode, UserError } from "../../errors.js";
+import { packageRoot } from "../../shared/package-root.js";
 import { placeholdersOf } from "./render.js";
 
 export interface TemplateEntry {
@@ -93,8 +94,8 @@ export const templateCatalog: readonly TemplateEntry[] = [
   },
 ];
 
-/** templates/ at the package root: the same depth from src/ops/templates and dist/ops/templates. */
-export const templatesDir = fileURLToPath(new URL("../../../templates/", import.meta.url));
+/** templates/ at the package root. */
+export const templatesDir = `${join(packageRoot(), "templates")}/`;
 
 export function findTemplate(name: string): TemplateEntry {
   const entry = templateCatalog.find((candidate) => candidate.name === name);
