@@ -1,19 +1,12 @@
 import { stringify } from "csv-stringify/sync";
 import type { CostFields, CostReport } from "../../costs/report.js";
+import { formatUsd } from "../../shared/money.js";
 import { renderTable } from "../output.js";
 
 export type CostGrouping = "model" | "day" | "user";
 
 const SPARK = "▁▂▃▄▅▆▇█";
 const BAR_WIDTH = 30;
-const NANO_PER_CENT = 10_000_000;
-
-/** Integer nano-USD to "$1,234.57": rounded to the cent with integer arithmetic, never a float sum. */
-export function formatUsd(nano: number): string {
-  const cents = Math.floor((nano + NANO_PER_CENT / 2) / NANO_PER_CENT);
-  const dollars = Math.floor(cents / 100).toLocaleString("en-US");
-  return `$${dollars}.${String(cents % 100).padStart(2, "0")}`;
-}
 
 /** Exact decimal USD (nine places) for CSV, from the integer. */
 export function decimalUsd(nano: number): string {
