@@ -1,15 +1,10 @@
 import { api, errorText, type CostFields, type CostsReport } from "./api.js";
 import { capRows, type BudgetReport } from "./budget.js";
 import { h, replace, svg } from "./dom.js";
-import {
-  axisUsd,
-  dailySeries,
-  formatCompact,
-  formatCount,
-  formatUsd,
-  niceMax,
-  type DayPoint,
-} from "./format.js";
+import { axisUsd, formatCompact, formatCount, formatUsd, niceMax } from "./format.js";
+
+/** One day of the server's series: every day of the period, zeros included (the page never fills gaps itself). */
+type DayPoint = CostsReport["byDay"][number];
 
 export interface CostsView {
   load(): Promise<void>;
@@ -124,7 +119,7 @@ export function createCostsView(root: HTMLElement, isAdmin: () => boolean): Cost
         "section",
         { class: "chart-box", "aria-labelledby": "trend-title" },
         h("h3", { id: "trend-title" }, "Daily cost"),
-        trendChart(dailySeries(report.byDay, report.period.since, report.period.days)),
+        trendChart(report.byDay),
       ),
       table(
         "By model",

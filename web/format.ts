@@ -1,15 +1,7 @@
 /** Pure display formatting, shared by the panes (and unit-tested without a browser). */
 
-const NANO = 1_000_000_000;
-
-/** Money from integer nano-USD: cents for big amounts, more digits for the sub-cent costs of single turns. */
-export function formatUsd(costNanoUsd: number): string {
-  const usd = costNanoUsd / NANO;
-  if (usd === 0) return "$0.00";
-  if (Math.abs(usd) >= 1) return `$${usd.toFixed(2)}`;
-  if (Math.abs(usd) >= 0.01) return `$${usd.toFixed(3)}`;
-  return `$${usd.toFixed(4)}`;
-}
+/** The money rule the CLI uses too (cents; four decimals under a cent). */
+export { formatUsd } from "../src/shared/money.js";
 
 const integer = new Intl.NumberFormat("en-US");
 export const formatCount = (value: number): string => integer.format(value);
@@ -33,27 +25,6 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-}
-
-export interface DayPoint {
-  day: string;
-  costNanoUsd: number;
-  requests: number;
-}
-
-/** Every day of the period from its first day (`since`), oldest first, days without spending as zero: no gaps. */
-export function dailySeries(
-  byDay: { day: string; costNanoUsd: number; requests: number }[],
-  since: string,
-  days: number,
-): DayPoint[] {
-  const known = new Map(byDay.map((entry) => [entry.day, entry]));
-  const start = Date.parse(`${since.slice(0, 10)}T00:00:00Z`);
-  return Array.from({ length: days }, (_, index) => {
-    const day = new Date(start + index * 86_400_000).toISOString().slice(0, 10);
-    const entry = known.get(day);
-    return { day, costNanoUsd: entry?.costNanoUsd ?? 0, requests: entry?.requests ?? 0 };
-  });
 }
 
 /** A "nice" axis maximum (1, 2 or 5 times a power of ten) at or above the largest value. */

@@ -1,13 +1,6 @@
 import type { TokenUsage } from "../db/repo/ledger.js";
 
-export const ZERO_USAGE: TokenUsage = {
-  inputTokens: 0,
-  outputTokens: 0,
-  cacheReadTokens: 0,
-  cacheWriteTokens: 0,
-  thinkingTokens: 0,
-  images: 0,
-};
+export { ZERO_USAGE } from "../db/usage-fields.js";
 
 /** The usage fields of Anthropic's message_start and message_delta events (all cumulative, any may be null). */
 export interface AnthropicUsageFields {

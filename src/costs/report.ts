@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Db } from "../db/open.js";
 import type { TokenUsage } from "../db/repo/ledger.js";
-import { ZERO_USAGE } from "../ai/usage.js";
+import { USAGE_FIELDS, ZERO_USAGE } from "../db/usage-fields.js";
 import { nanoToUsd, type Pricing } from "../ai/pricing.js";
 
 const MS_PER_DAY = 86_400_000;
@@ -80,10 +80,11 @@ export function periodFromDates(since: string, until: string | undefined, now = 
   return period;
 }
 
-const SUMS = `sum(requests) AS requests, sum(input_tokens) AS inputTokens,
-  sum(output_tokens) AS outputTokens, sum(cache_read_tokens) AS cacheReadTokens,
-  sum(cache_write_tokens) AS cacheWriteTokens, sum(thinking_tokens) AS thinkingTokens, sum(images) AS images,
-  sum(cost_nano_usd) AS costNanoUsd`;
+const SUMS = [
+  "sum(requests) AS requests",
+  ...USAGE_FIELDS.map((field) => `sum(${field.column}) AS ${field.key}`),
+  "sum(cost_nano_usd) AS costNanoUsd",
+].join(", ");
 
 type Sums = Omit<CostFields, "costUsd">;
 

@@ -175,4 +175,20 @@ describe("costs", () => {
     assert.ok(trendLine(days, 200).length > trendLine(days, 80).length);
     assert.match(trendLine(days.slice(0, 30), 80), /\(daily cost, peak \$6\.00\)$/);
   });
+
+  it("the daily series comes from the server complete: every day of the period, zeros included", () => {
+    const testApp = ledgerApp();
+    try {
+      const period = periodFromDays(90, new Date());
+      const report = costReport(testApp.deps.db, { period, user: undefined, byUser: false });
+      assert.equal(report.byDay.length, 90);
+      const start = Date.parse(period.since);
+      report.byDay.forEach((point, index) =>
+        assert.equal(point.day, new Date(start + index * 86_400_000).toISOString().slice(0, 10)),
+      );
+      assert.ok(report.byDay.some((point) => point.costNanoUsd === 0 && point.requests === 0));
+    } finally {
+      testApp.close();
+    }
+  });
 });

@@ -120,7 +120,7 @@ describe("spend caps refuse provider calls (real server, provider fakes, real Ch
     const capsTable = admin.page.getByRole("region", { name: "Spend against caps" });
     await capsTable.getByRole("rowheader", { name: "Everyone, daily" }).waitFor();
     const row = await capsTable.locator("tbody tr").first().locator("th, td").allTextContents();
-    assert.deepEqual(row.slice(0, 5), ["Everyone, daily", "$0.500", "$0.500", "$0.00", "$0.00"]);
+    assert.deepEqual(row.slice(0, 5), ["Everyone, daily", "$0.50", "$0.50", "$0.00", "$0.00"]);
     assert.deepEqual(admin.problems, []);
     await admin.context.close();
   });

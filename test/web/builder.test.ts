@@ -322,7 +322,7 @@ describe("web page end to end (real server, provider fakes, real Chromium)", () 
     await page.getByLabel("All users").check();
     const byUser = page.getByRole("region", { name: "By user" });
     await byUser.getByRole("rowheader", { name: "ivan" }).waitFor();
-    assert.equal(await byUser.getByRole("row", { name: /judy/ }).getByText("$0.500").count(), 1);
+    assert.equal(await byUser.getByRole("row", { name: /judy/ }).getByText("$0.50").count(), 1);
     assert.equal(await byUser.getByRole("row", { name: /ivan/ }).getByText("$2.00").count(), 1);
     await context.close();
   });

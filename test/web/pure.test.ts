@@ -4,7 +4,6 @@ import {
   abbreviateDataUris,
   axisUsd,
   attachmentName,
-  dailySeries,
   formatCompact,
   formatUsd,
   niceMax,
@@ -63,32 +62,19 @@ describe("SseParser", () => {
 });
 
 describe("format", () => {
-  it("shows money from nano-USD with enough digits for sub-cent turns", () => {
+  it("shows money by the CLI's rule: cents, four decimals under a cent, never $0.00 for a cost", () => {
     assert.equal(formatUsd(0), "$0.00");
     assert.equal(formatUsd(12_345_000_000), "$12.35");
-    assert.equal(formatUsd(123_000_000), "$0.123");
+    assert.equal(formatUsd(1_234_567_890_000), "$1,234.57");
+    assert.equal(formatUsd(123_000_000), "$0.12");
     assert.equal(formatUsd(1_234_500), "$0.0012");
+    assert.equal(formatUsd(40), "<$0.0001");
+    assert.equal(formatUsd(-1_234_500), "-$0.0012");
   });
 
   it("compacts big token counts only", () => {
     assert.equal(formatCompact(9_999), "9,999");
     assert.equal(formatCompact(1_234_567), "1.2M");
-  });
-
-  it("fills every day of the period from its first day, zero where nothing was spent", () => {
-    const series = dailySeries(
-      [{ day: "2026-03-01", costNanoUsd: 5, requests: 1 }],
-      "2026-02-28T00:00:00.000Z",
-      3,
-    );
-    assert.deepEqual(
-      series.map((point) => [point.day, point.costNanoUsd]),
-      [
-        ["2026-02-28", 0],
-        ["2026-03-01", 5],
-        ["2026-03-02", 0],
-      ],
-    );
   });
 
   it("rounds the chart axis up to 1, 2 or 5 times a power of ten", () => {

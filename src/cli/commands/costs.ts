@@ -84,11 +84,12 @@ export function registerCostsCommand(program: Command, setResult: (result: Comma
       const period = periodOf(flags);
       if (flags.by === "user" && flags.user !== undefined)
         throw new UserError("--by user needs all users: drop --user");
-      const [{ costReport }, { openLiveDatabase }, { formatUsd, renderCostCsv, renderCostReport }] =
+      const [{ costReport }, { openLiveDatabase }, { renderCostCsv, renderCostReport }, { formatUsd }] =
         await Promise.all([
           import("../../costs/report.js"),
           import("../../db/live.js"),
           import("../render/costs.js"),
+          import("../../shared/money.js"),
         ]);
       const paths = resolveDataPaths({ dbPath: flags.db, envFile: flags.envFile });
       const pricing = pricingFromConfig(readEnvKeys(paths.envFile, PRICE_KEYS));

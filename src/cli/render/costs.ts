@@ -1,19 +1,13 @@
 import { stringify } from "csv-stringify/sync";
 import type { CostFields, CostReport } from "../../costs/report.js";
+import { USAGE_FIELDS } from "../../db/usage-fields.js";
+import { formatUsd } from "../../shared/money.js";
 import { renderTable } from "../output.js";
 
 export type CostGrouping = "model" | "day" | "user";
 
 const SPARK = "▁▂▃▄▅▆▇█";
 const BAR_WIDTH = 30;
-const NANO_PER_CENT = 10_000_000;
-
-/** Integer nano-USD to "$1,234.57": rounded to the cent with integer arithmetic, never a float sum. */
-export function formatUsd(nano: number): string {
-  const cents = Math.floor((nano + NANO_PER_CENT / 2) / NANO_PER_CENT);
-  const dollars = Math.floor(cents / 100).toLocaleString("en-US");
-  return `$${dollars}.${String(cents % 100).padStart(2, "0")}`;
-}
 
 /** Exact decimal USD (nine places) for CSV, from the integer. */
 export function decimalUsd(nano: number): string {
@@ -31,19 +25,10 @@ function bar(value: number, max: number): string {
   return max === 0 ? "" : "█".repeat(Math.round((value / max) * BAR_WIDTH));
 }
 
-const TOKEN_HEAD = ["REQUESTS", "INPUT", "OUTPUT", "CACHE READ", "CACHE WRITE", "THINKING", "IMAGES", "COST"];
+const TOKEN_HEAD = ["REQUESTS", ...USAGE_FIELDS.map((field) => field.heading), "COST"];
 
 function tokenCells(row: CostFields): (string | number)[] {
-  return [
-    row.requests,
-    row.inputTokens,
-    row.outputTokens,
-    row.cacheReadTokens,
-    row.cacheWriteTokens,
-    row.thinkingTokens,
-    row.images,
-    formatUsd(row.costNanoUsd),
-  ];
+  return [row.requests, ...USAGE_FIELDS.map((field) => row[field.key]), formatUsd(row.costNanoUsd)];
 }
 
 function groupTable(report: CostReport, by: CostGrouping): string {
@@ -118,16 +103,7 @@ export function renderCostReport(report: CostReport, by: CostGrouping, columns =
   ].join("\n");
 }
 
-const CSV_FIELDS = [
-  "requests",
-  "inputTokens",
-  "outputTokens",
-  "cacheReadTokens",
-  "cacheWriteTokens",
-  "thinkingTokens",
-  "images",
-  "costNanoUsd",
-] as const;
+const CSV_FIELDS = ["requests", ...USAGE_FIELDS.map((field) => field.key), "costNanoUsd"] as const;
 
 /** One row per group plus a TOTAL row; money as exact nano-USD and decimal USD. */
 export function renderCostCsv(report: CostReport, by: CostGrouping): string {

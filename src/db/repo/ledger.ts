@@ -1,17 +1,11 @@
 import type { Db } from "../open.js";
 import { nowIso } from "../open.js";
+import { USAGE_FIELDS, type TokenUsage } from "../usage-fields.js";
 
 export type Provider = "anthropic" | "google";
 export type CallStatus = "ok" | "error" | "cancelled";
 
-export interface TokenUsage {
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  thinkingTokens: number;
-  images: number;
-}
+export type { TokenUsage } from "../usage-fields.js";
 
 export interface LedgerEntry extends TokenUsage {
   user: string;
@@ -24,14 +18,12 @@ export interface LedgerEntry extends TokenUsage {
   status: CallStatus;
 }
 
+const INSERT_LEDGER = `INSERT INTO cost_ledger (created_at, user, session_id, provider, model, request_id,
+    ${USAGE_FIELDS.map((field) => field.column).join(", ")}, cost_nano_usd, price_version, status)
+  VALUES (@createdAt, @user, @sessionId, @provider, @model, @requestId,
+    ${USAGE_FIELDS.map((field) => `@${field.key}`).join(", ")}, @costNanoUsd, @priceVersion, @status)`;
+
 export function insertLedgerEntry(db: Db, entry: LedgerEntry, createdAt = nowIso()): number {
-  const result = db
-    .prepare(
-      `INSERT INTO cost_ledger (created_at, user, session_id, provider, model, request_id, input_tokens, output_tokens,
-         cache_read_tokens, cache_write_tokens, thinking_tokens, images, cost_nano_usd, price_version, status)
-       VALUES (@createdAt, @user, @sessionId, @provider, @model, @requestId, @inputTokens, @outputTokens,
-         @cacheReadTokens, @cacheWriteTokens, @thinkingTokens, @images, @costNanoUsd, @priceVersion, @status)`,
-    )
-    .run({ ...entry, createdAt });
+  const result = db.prepare(INSERT_LEDGER).run({ ...entry, createdAt });
   return Number(result.lastInsertRowid);
 }
