@@ -134,7 +134,8 @@ describe("ahb deploy against the real engine", { skip }, () => {
     const step = scenarioSteps(t);
     await step(
       "first deploy builds through the engine and becomes healthy with the full spec",
-      { timeout: 900_000 },
+      // A cold build (npm ci, native rebuild, Chromium's packages) passed 15 min on the shared 2-core machine.
+      { timeout: 1_800_000 },
       async () => {
         const first = await cli(["deploy", "--tag", "e2e-v1", "--json"]);
         assert.equal(first.exitCode, 0, first.stderr);

@@ -172,3 +172,33 @@ describe("ahb init (interactive, through a real pseudo-terminal)", () => {
     }
   });
 });
+
+describe("ahb init: host set-up", () => {
+  it("writes ahb.ops.json with the base image once, and names the host user with uid 10001 or says how to create it", async () => {
+    const cwd = await gitRepo();
+    const first = await init(cwd, ["--json", "--base-image", "local/node-base:bookworm"]);
+    assert.equal(first.exitCode, 0, first.stderr);
+    const report = JSON.parse(first.stdout) as {
+      opsConfig: { path: string; outcome: string };
+      hostUser: { uid: number; name?: string; commands: string[] };
+    };
+    assert.deepEqual(report.opsConfig, { path: join(cwd, "ahb.ops.json"), outcome: "written" });
+    const ops = JSON.parse(readFileSync(join(cwd, "ahb.ops.json"), "utf8")) as {
+      buildArgs: Record<string, string>;
+    };
+    assert.deepEqual(ops.buildArgs, { NODE_IMAGE: "local/node-base:bookworm" });
+
+    const owner = await execa("getent", ["passwd", "10001"], { reject: false });
+    assert.equal(report.hostUser.uid, 10001);
+    if (owner.exitCode === 0) assert.equal(report.hostUser.name, String(owner.stdout).split(":")[0]);
+    else {
+      assert.match(report.hostUser.commands[0] ?? "", /^useradd --system --uid 10001 .* ahb$/);
+      assert.equal(report.hostUser.commands[1], `chown -R 10001:10001 ${join(cwd, "data")}`);
+    }
+
+    writeFileSync(join(cwd, "ahb.ops.json"), '{"hostPort": 9090}\n');
+    const again = await init(cwd, ["--json", "--force"]);
+    assert.equal((JSON.parse(again.stdout) as typeof report).opsConfig.outcome, "kept");
+    assert.equal(readFileSync(join(cwd, "ahb.ops.json"), "utf8"), '{"hostPort": 9090}\n');
+  });
+});

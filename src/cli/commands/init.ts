@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { ConfigError } from "../../config/load.js";
 import { maskValue } from "../../config/secret.js";
@@ -13,6 +13,7 @@ interface InitFlags {
   force?: boolean;
   anthropicKeyEnv: string;
   googleKeyEnv: string;
+  baseImage: string;
   json?: boolean;
 }
 
@@ -75,6 +76,11 @@ export function registerInitCommand(program: Command): void {
       "ANTHROPIC_API_KEY",
     )
     .option("--google-key-env <name>", "variable holding the Google key", parseVariableName, "GOOGLE_API_KEY")
+    .option(
+      "--base-image <ref>",
+      "base image written to ahb.ops.json (buildArgs.NODE_IMAGE) when that file does not exist yet",
+      "node:24-bookworm-slim",
+    )
     .option("--json", "print the result as JSON on stdout")
     .addHelpText(
       "after",
@@ -87,20 +93,30 @@ export function registerInitCommand(program: Command): void {
     .action(async (options: InitFlags) => {
       const envFile = resolve(options.envFile);
       const force = options.force ?? false;
-      const { INIT_KEYS, initEnvFile, refuseExisting } = await import("../../ops/init/init.js");
+      const { INIT_KEYS, initEnvFile, refuseExisting, writeInitialOpsConfig, hostUserReport } =
+        await import("../../ops/init/init.js");
       refuseExisting(envFile, force);
       const keys = await collectKeys(INIT_KEYS, {
         ANTHROPIC_API_KEY: options.anthropicKeyEnv,
         GOOGLE_API_KEY: options.googleKeyEnv,
       });
       const result = await initEnvFile({ envFile, force, keys });
-      if (options.json) return printJson(result);
+      const opsConfig = writeInitialOpsConfig(dirname(envFile), options.baseImage);
+      const hostUser = await hostUserReport(resolve(dirname(envFile), "data"));
+      if (options.json) return printJson({ ...result, opsConfig, hostUser });
       const reporter = createReporter();
       reporter.success(
         `wrote ${result.envFile} (mode ${result.mode})${result.overwritten ? ", replacing it" : ""}`,
       );
       if (result.gitignore === "added") reporter.info(`added it to .gitignore`);
       if (result.trackedByGit) reporter.warn(`git tracks ${result.envFile}: run git rm --cached on it`);
-      reporter.info("next: review the file, then `ahb keys check --live`");
+      reporter.info(`${opsConfig.outcome === "written" ? "wrote" : "kept"} ${opsConfig.path}`);
+      if (hostUser.name)
+        reporter.info(`host user with the container's uid ${hostUser.uid}: ${hostUser.name}`);
+      else
+        reporter.warn(
+          `no host user has the container's uid ${hostUser.uid}; as root run:\n  ${hostUser.commands.join("\n  ")}`,
+        );
+      reporter.info("next: review the file, then `ahb keys check --live`; see docs/host-setup.md");
     });
 }

@@ -7,6 +7,8 @@ import { ConfigError } from "../../config/load.js";
 import { configSchema, keyProblem } from "../../config/schema.js";
 import { ExitCode, UserError } from "../../errors.js";
 import { writeFileAtomic } from "../../shared/atomic-file.js";
+import { DEFAULT_OPS_CONFIG_FILE } from "../../config/ops.js";
+import { CONTAINER_UID } from "../docker/spec.js";
 
 export const INIT_KEYS = ["ANTHROPIC_API_KEY", "GOOGLE_API_KEY"] as const;
 export type InitKey = (typeof INIT_KEYS)[number];
@@ -100,4 +102,45 @@ export async function initEnvFile(options: InitOptions): Promise<InitResult> {
     gitignore: git.outcome,
     trackedByGit: git.tracked,
   };
+}
+
+/** The base image the Dockerfile builds on unless ahb.ops.json names a local stand-in (buildArgs.NODE_IMAGE). */
+export const DEFAULT_BASE_IMAGE = "node:24-bookworm-slim";
+
+export type OpsConfigOutcome = "written" | "kept";
+
+/**
+ * Writes ahb.ops.json beside the env file with the base image spelled out, so the first `ahb deploy` builds on a
+ * named image instead of failing on an implicit pull; an existing file is the operator's and is kept.
+ */
+export function writeInitialOpsConfig(
+  dir: string,
+  baseImage: string,
+): { path: string; outcome: OpsConfigOutcome } {
+  const path = join(dir, DEFAULT_OPS_CONFIG_FILE);
+  if (existsSync(path)) return { path, outcome: "kept" };
+  const config = { envFile: ".env.prod", dataDir: "./data", buildArgs: { NODE_IMAGE: baseImage } };
+  writeFileAtomic(path, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o644, overwrite: false });
+  return { path, outcome: "written" };
+}
+
+export interface HostUserReport {
+  uid: number;
+  /** The host account with the container's uid, if there is one. */
+  name?: string;
+  /** Commands to run as root when there is none (never run by init itself). */
+  commands: string[];
+}
+
+/** Names the host user that owns data/ (the container's uid), or says how to create it. */
+export async function hostUserReport(dataDir: string): Promise<HostUserReport> {
+  const entry = await execa("getent", ["passwd", String(CONTAINER_UID)], { reject: false });
+  const name = entry.exitCode === 0 ? String(entry.stdout).split(":")[0] : undefined;
+  const commands = name
+    ? []
+    : [
+        `useradd --system --uid ${CONTAINER_UID} --user-group --no-create-home --shell /usr/sbin/nologin ahb`,
+        `chown -R ${CONTAINER_UID}:${CONTAINER_UID} ${dataDir}`,
+      ];
+  return { uid: CONTAINER_UID, ...(name ? { name } : {}), commands };
 }
