@@ -51,6 +51,24 @@ export const exitCodeMeanings: Record<ExitCodeValue, string> = {
   143: "stopped by SIGTERM (after finishing the step that was under way)",
 };
 
+/**
+ * A failure with an HTTP meaning (status, stable code, a message safe to show the user). Domain code throws it; the
+ * server's one error handler answers it, so no route catches domain errors of its own.
+ */
+export class HttpMappedError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly headers?: Record<string, string>;
+
+  constructor(status: number, code: string, message: string, headers?: Record<string, string>) {
+    super(message);
+    this.name = new.target.name;
+    this.status = status;
+    this.code = code;
+    this.headers = headers;
+  }
+}
+
 /** An expected failure: printed as one line, exits with its documented code, no stack unless --verbose. */
 export class UserError extends Error {
   readonly exitCode: ExitCodeValue;

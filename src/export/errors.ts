@@ -1,13 +1,14 @@
-/** Why an export could not be produced; the route turns it into the JSON error shape with this status. */
-export class ExportError extends Error {
+import { HttpMappedError } from "../errors.js";
+
+/** Why an export could not be produced; the server answers it with this status and code. */
+export class ExportError extends HttpMappedError {
   constructor(
-    readonly status: 503 | 504,
-    readonly code: "export_busy" | "export_timeout" | "export_unavailable",
+    status: 503 | 504,
+    code: "export_busy" | "export_timeout" | "export_unavailable",
     message: string,
     /** Seconds for the Retry-After header. */
     readonly retryAfterS?: number,
   ) {
-    super(message);
-    this.name = "ExportError";
+    super(status, code, message, retryAfterS ? { "Retry-After": String(retryAfterS) } : undefined);
   }
 }

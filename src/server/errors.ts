@@ -2,17 +2,16 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ZodError } from "zod";
+import { HttpMappedError } from "../errors.js";
 import type { Logger } from "../log.js";
 
 export interface ApiErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 
-/** An expected API failure with a stable machine code and a message safe to show the user. */
-export class ApiError extends HTTPException {
-  readonly code: string;
+/** An expected failure the server itself decides (a missing session, a bad parameter), with optional details. */
+export class ApiError extends HttpMappedError {
   readonly details?: unknown;
-  readonly headers?: Record<string, string>;
 
   constructor(
     status: ContentfulStatusCode,
@@ -20,10 +19,8 @@ export class ApiError extends HTTPException {
     message: string,
     options: { details?: unknown; headers?: Record<string, string> } = {},
   ) {
-    super(status, { message });
-    this.code = code;
+    super(status, code, message, options.headers);
     this.details = options.details;
-    this.headers = options.headers;
   }
 }
 
@@ -38,8 +35,13 @@ function zodDetails(error: ZodError): string[] {
 /** The one error handler: expected errors keep their status and message; anything else is a logged 500. */
 export function handleError(logger: Logger) {
   return (error: Error, c: Context) => {
-    if (error instanceof ApiError) {
-      return c.json(errorBody(error.code, error.message, error.details), error.status, error.headers);
+    if (error instanceof HttpMappedError) {
+      const details = error instanceof ApiError ? error.details : undefined;
+      return c.json(
+        errorBody(error.code, error.message, details),
+        error.status as ContentfulStatusCode,
+        error.headers,
+      );
     }
     if (error instanceof ZodError) {
       return c.json(errorBody("invalid_request", "request is invalid", zodDetails(error)), 400);

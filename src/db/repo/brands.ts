@@ -1,3 +1,4 @@
+import { HttpMappedError } from "../../errors.js";
 import { randomUUID } from "node:crypto";
 import type { Db } from "../open.js";
 import { nowIso } from "../open.js";
@@ -40,10 +41,9 @@ interface BrandRow {
   updated_at: string;
 }
 
-export class BrandNameTakenError extends Error {
+export class BrandNameTakenError extends HttpMappedError {
   constructor(name: string) {
-    super(`a brand profile named "${name}" already exists`);
-    this.name = "BrandNameTakenError";
+    super(409, "name_taken", `a brand profile named "${name}" already exists`);
   }
 }
 

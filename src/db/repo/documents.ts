@@ -1,3 +1,4 @@
+import { HttpMappedError } from "../../errors.js";
 import { randomUUID } from "node:crypto";
 import type { Db } from "../open.js";
 import { nowIso } from "../open.js";
@@ -36,10 +37,9 @@ function toDocument(row: RawDocument): DocumentRow {
   };
 }
 
-export class LastDocumentError extends Error {
+export class LastDocumentError extends HttpMappedError {
   constructor() {
-    super("a session keeps at least one document");
-    this.name = "LastDocumentError";
+    super(409, "last_document", "a session keeps at least one document; delete the session instead");
   }
 }
 

@@ -1,3 +1,4 @@
+import { HttpMappedError } from "../../errors.js";
 import { randomUUID } from "node:crypto";
 import type { Db } from "../open.js";
 import { nowIso } from "../open.js";
@@ -46,10 +47,13 @@ function toSession(row: SessionRow): Session {
   };
 }
 
-export class SessionLimitError extends Error {
+export class SessionLimitError extends HttpMappedError {
   constructor(readonly limit: number) {
-    super(`session limit of ${limit} reached`);
-    this.name = "SessionLimitError";
+    super(
+      409,
+      "too_many_sessions",
+      `you already have ${limit} sessions, the most allowed; delete one to start another`,
+    );
   }
 }
 
@@ -131,10 +135,13 @@ export function setGeneratedSessionTitle(db: Db, id: string, title: string): voi
   ).run(title, id);
 }
 
-export class PinLimitError extends Error {
+export class PinLimitError extends HttpMappedError {
   constructor(readonly limit: number) {
-    super(`pin limit of ${limit} reached`);
-    this.name = "PinLimitError";
+    super(
+      409,
+      "too_many_pinned",
+      `you may pin ${limit} session${limit === 1 ? "" : "s"}; unpin one to pin this one`,
+    );
   }
 }
 

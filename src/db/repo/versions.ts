@@ -1,3 +1,4 @@
+import { HttpMappedError } from "../../errors.js";
 import type { Db } from "../open.js";
 import { nowIso } from "../open.js";
 
@@ -51,13 +52,17 @@ export function latestVersionNumber(db: Db, documentId: string): number | null {
   return value ?? null;
 }
 
-export class VersionConflictError extends Error {
+export class VersionConflictError extends HttpMappedError {
   constructor(
     readonly expected: number | null,
     readonly actual: number | null,
   ) {
-    super(`document changed while the turn ran (based on ${expected ?? "none"}, now ${actual ?? "none"})`);
-    this.name = "VersionConflictError";
+    super(
+      409,
+      "conflict",
+      `document changed while the turn ran (based on ${expected ?? "none"}, now ${actual ?? "none"}); ` +
+        "reload the latest version and edit again",
+    );
   }
 }
 

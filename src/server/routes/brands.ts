@@ -2,7 +2,6 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { z } from "zod";
 import {
-  BrandNameTakenError,
   createBrand,
   deleteBrand,
   getBrand,
@@ -93,7 +92,7 @@ export function brandRoutes(deps: AppDeps): Hono<AppEnv> {
     requireAdmin(c);
     const body = await readJson(c, createBody);
     const { logo, ...rest } = body;
-    const brand = nameChecked(() => createBrand(db, rest, logo ? toLogo(logo) : null, c.get("user")));
+    const brand = createBrand(db, rest, logo ? toLogo(logo) : null, c.get("user"));
     return c.json({ brand: presentBrand(brand) }, 201);
   });
 
@@ -102,7 +101,7 @@ export function brandRoutes(deps: AppDeps): Hono<AppEnv> {
     const id = requireUuid(c.req.param("id"), "brand");
     const { logo, ...rest } = await readJson(c, patchBody);
     const patch = { ...rest, ...(logo === undefined ? {} : { logo: logo && toLogo(logo) }) };
-    const brand = nameChecked(() => updateBrand(db, id, patch));
+    const brand = updateBrand(db, id, patch);
     if (!brand) throw new ApiError(404, "not_found", "brand profile not found");
     return c.json({ brand: presentBrand(brand) });
   });
@@ -144,13 +143,4 @@ function requireAdmin(c: Context<AppEnv>): void {
 
 function toLogo(logo: z.output<typeof logoSchema>): BrandLogo {
   return { mimeType: logo.mimeType, data: Buffer.from(logo.data, "base64") };
-}
-
-function nameChecked<T>(write: () => T): T {
-  try {
-    return write();
-  } catch (error) {
-    if (error instanceof BrandNameTakenError) throw new ApiError(409, "name_taken", error.message);
-    throw error;
-  }
 }

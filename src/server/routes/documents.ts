@@ -5,7 +5,6 @@ import {
   createDocument,
   deleteDocument,
   getDocument,
-  LastDocumentError,
   renameDocument,
 } from "../../db/repo/documents.js";
 import { ApiError } from "../errors.js";
@@ -61,16 +60,7 @@ export function documentRoutes(deps: AppDeps) {
     })
     .delete("/:docId", (c) => {
       const document = requireOwnedDocument(c, db);
-      try {
-        deleteDocument(db, document.sessionId, document.id);
-      } catch (error) {
-        if (!(error instanceof LastDocumentError)) throw error;
-        throw new ApiError(
-          409,
-          "last_document",
-          "a session keeps at least one document; delete the session instead",
-        );
-      }
+      deleteDocument(db, document.sessionId, document.id);
       return c.body(null, 204);
     })
     .get("/:docId/html", (c) => htmlResponse(c, requireHtml(c, db).version.html))

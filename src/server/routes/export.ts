@@ -1,8 +1,7 @@
 import { Readable } from "node:stream";
 import { Hono, type Context } from "hono";
 import { contentDisposition } from "../../export/disposition.js";
-import { ExportError } from "../../export/errors.js";
-import type { Exporter, ExportSource } from "../../export/exporter.js";
+import type { Exporter } from "../../export/exporter.js";
 import { contentTypeFor, extensionFor, parseExportSpec, type ExportSpec } from "../../export/spec.js";
 import { ApiError } from "../errors.js";
 import { parseVersionQuery, requireHtml } from "../guards.js";
@@ -18,7 +17,7 @@ export function exportRoutes(deps: AppDeps): Hono<AppEnv> {
   const send = async (c: Context<AppEnv>, spec: ExportSpec, disposition: (title: string) => string) => {
     const { document, version } = requireHtml(c, deps.db);
     const source = { documentId: document.id, version: version.version, html: version.html };
-    const file = await exportFile(requireExporter(deps.exporter), source, spec);
+    const file = await requireExporter(deps.exporter).export(source, spec);
     c.set("rendered", file.rendered);
     // The handle's read stream closes the file at its end or when the client goes away. Through c.body, so the
     // headers middleware set before the route (RateLimit-*) stay on the answer.
@@ -44,14 +43,4 @@ export function exportRoutes(deps: AppDeps): Hono<AppEnv> {
 function requireExporter(exporter: Exporter | undefined): Exporter {
   if (!exporter) throw new ApiError(503, "export_unavailable", "exports are not configured on this server");
   return exporter;
-}
-
-async function exportFile(exporter: Exporter, source: ExportSource, spec: ExportSpec) {
-  try {
-    return await exporter.export(source, spec);
-  } catch (error) {
-    if (!(error instanceof ExportError)) throw error;
-    const headers = error.retryAfterS ? { "Retry-After": String(error.retryAfterS) } : undefined;
-    throw new ApiError(error.status, error.code, error.message, { headers });
-  }
 }

@@ -7,9 +7,7 @@ import {
   deleteSession,
   getOwnedSession,
   listSessions,
-  PinLimitError,
   renameSession,
-  SessionLimitError,
   setPinned,
   type Session,
 } from "../../db/repo/sessions.js";
@@ -55,30 +53,12 @@ function sessionDetail(deps: AppDeps, session: Session) {
 
 function createOwnSession(deps: AppDeps, owner: string, title: string | undefined) {
   const limit = deps.config.MAX_SESSIONS_PER_USER;
-  try {
-    return createSession(deps.db, { owner, title, maxPerOwner: limit }).session;
-  } catch (error) {
-    if (!(error instanceof SessionLimitError)) throw error;
-    throw new ApiError(
-      409,
-      "too_many_sessions",
-      `you already have ${limit} sessions, the most allowed; delete one to start another`,
-    );
-  }
+  return createSession(deps.db, { owner, title, maxPerOwner: limit }).session;
 }
 
 function pinOwnSession(deps: AppDeps, session: Session, pinned: boolean): void {
   const limit = deps.config.MAX_PINNED_SESSIONS;
-  try {
-    setPinned(deps.db, session, pinned, limit);
-  } catch (error) {
-    if (!(error instanceof PinLimitError)) throw error;
-    throw new ApiError(
-      409,
-      "too_many_pinned",
-      `you may pin ${limit} session${limit === 1 ? "" : "s"}; unpin one to pin this one`,
-    );
-  }
+  setPinned(deps.db, session, pinned, limit);
 }
 
 /** `/api/sessions`: the caller's own sessions; anyone else's answer 404 like missing ones. */

@@ -2,13 +2,7 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { validateEdit } from "../../ai/editor/index.js";
 import type { Db } from "../../db/open.js";
-import {
-  appendVersion,
-  getVersion,
-  listVersions,
-  VersionConflictError,
-  type Version,
-} from "../../db/repo/versions.js";
+import { appendVersion, getVersion, listVersions, type Version } from "../../db/repo/versions.js";
 import { ApiError } from "../errors.js";
 import { parseVersionNumber, requireOwnedDocument } from "../guards.js";
 import type { AppDeps, AppEnv } from "../types.js";
@@ -51,17 +45,12 @@ export function versionRoutes(deps: AppDeps) {
         const reason = `the edit was not saved: ${validation.problems.join("; ")}`;
         throw new ApiError(422, "invalid_edit", reason, { details: validation.problems });
       }
-      try {
-        const meta = appendVersion(
-          db,
-          { documentId: document.id, html: body.html, prompt: HAND_EDIT_PROMPT, summary: null, model: null },
-          body.baseVersion,
-        );
-        return c.json({ version: meta }, 201);
-      } catch (error) {
-        if (!(error instanceof VersionConflictError)) throw error;
-        throw new ApiError(409, "conflict", `${error.message}; reload the latest version and edit again`);
-      }
+      const meta = appendVersion(
+        db,
+        { documentId: document.id, html: body.html, prompt: HAND_EDIT_PROMPT, summary: null, model: null },
+        body.baseVersion,
+      );
+      return c.json({ version: meta }, 201);
     })
     .get("/:n", (c) => c.json({ version: requireVersion(c, db).version }))
     .post("/:n/restore", (c) => {
