@@ -86,8 +86,8 @@ export function receiveUpload(request: Request, maxBytes: number): Promise<Recei
       settled = true;
       source.unpipe(parser);
       source.destroy();
-      void file?.discard();
-      reject(error);
+      // Answered only once the partial file is gone: nothing outlives the request.
+      void (file?.discard() ?? Promise.resolve()).finally(() => reject(error));
     };
     const fail = (error: unknown) =>
       abort(error instanceof UploadError ? error : badRequest("the multipart body is malformed"));

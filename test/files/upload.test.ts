@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { readdirSync, watch } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { after, before, describe, it } from "node:test";
@@ -202,8 +203,8 @@ describe("POST /api/upload keeps the file out of the server's heap", () => {
   const previous = process.env.TMPDIR;
   let t: TestApp;
   before(() => {
-    process.env.TMPDIR = scratch.path;
     t = createTestApp({ MAX_UPLOAD_SIZE: String(1024 * 1024) });
+    process.env.TMPDIR = scratch.path;
   });
   after(() => {
     t.close();
@@ -231,6 +232,41 @@ describe("POST /api/upload keeps the file out of the server's heap", () => {
     }
     assert.equal(uploads(seen).length, 3, `temporary files seen: ${seen.join(", ")}`);
     assert.deepEqual(uploads(readdirSync(scratch.path)), []);
+  });
+});
+
+describe("POST /api/upload when the disk under the temporary directory is full", () => {
+  const mountPoint = tempDir("ahb-upload-full-");
+  const previous = process.env.TMPDIR;
+  let t: TestApp;
+  let mounted = false;
+  before(() => {
+    // A 1 MB filesystem of its own (root only); the rest of the machine's disk is never filled.
+    mounted =
+      spawnSync("mount", ["-t", "tmpfs", "-o", "size=1m", "ahb-test-hostile", mountPoint.path]).status === 0;
+    t = createTestApp({ MAX_UPLOAD_SIZE: String(4 * 1024 * 1024) });
+    process.env.TMPDIR = mountPoint.path;
+  });
+  after(() => {
+    t.close();
+    if (previous === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previous;
+    if (mounted) spawnSync("umount", [mountPoint.path]);
+    mountPoint.remove();
+  });
+
+  it("answers 507 storage_full, leaves nothing behind and takes the next upload once there is room", async (context) => {
+    if (!mounted) {
+      if (process.env.AHB_CI || process.env.AHB_REQUIRE_DOCKER) assert.fail("mounting a tmpfs needs root");
+      context.skip("mounting a tmpfs needs root");
+      return;
+    }
+    const full = await upload(t, "big.txt", Buffer.alloc(2 * 1024 * 1024, 0x61));
+    assert.equal(full.status, 507);
+    assert.equal(full.body.error?.code, "storage_full");
+    assert.match(full.body.error?.message ?? "", /disk is full/);
+    assert.deepEqual(readdirSync(mountPoint.path), []);
+    assert.equal((await upload(t, "small.txt", Buffer.from("fits"))).status, 200);
   });
 });
 
