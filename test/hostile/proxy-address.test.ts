@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import Docker from "dockerode";
 import { checkTrustedProxies } from "../../src/ops/doctor/engine.js";
 import { Engine } from "../../src/ops/docker/engine.js";
 import { decideTrustedProxies, discoverTrustedProxies } from "../../src/ops/init/proxy-address.js";
 import { dockerSkipReason, ensureBaseImage, TEST_LABELS, testImage, testName } from "../helpers/docker.js";
-import { tempDir } from "../helpers/env.js";
+import { cleanEnv, runAhb } from "../helpers/cli.js";
+import { tempDir, validKeys } from "../helpers/env.js";
 
 describe("deciding TRUSTED_PROXIES from what the engine shows", () => {
   const view = (members: { name: string; image: string; ipv4?: string }[], gateway?: string) => ({
@@ -111,6 +112,12 @@ describe("proxy address discovery on the real engine", async () => {
       assert.match(wrong.detail, new RegExp(`set TRUSTED_PROXIES=${address}/32 `));
       writeFileSync(envFile, `TRUSTED_PROXIES=${address}/32\n`);
       assert.equal((await checkTrustedProxies(engine, ops, true)).status, "ok");
+
+      const written = `${dir.path}/init.env`;
+      const env = cleanEnv({ ...validKeys(), AHB_NETWORK: network, AHB_CONTAINER: app });
+      const init = await runAhb(["init", "--env-file", written], { env, cwd: dir.path });
+      assert.equal(init.exitCode, 0, init.stderr);
+      assert.match(readFileSync(written, "utf8"), new RegExp(`^TRUSTED_PROXIES=${address}/32$`, "m"));
     },
   );
 });

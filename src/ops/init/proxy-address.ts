@@ -83,3 +83,15 @@ export async function discoverTrustedProxies(
 ): Promise<ProxyAddress> {
   return decideTrustedProxies(await inspectNetwork(docker, ops.network ?? "bridge"), ops.container);
 }
+
+/** For `ahb init`, which must work before Docker is set up: with no engine answering, loopback only. */
+export async function discoverOrLoopback(
+  docker: Docker,
+  ops: { network?: string; container: string },
+): Promise<ProxyAddress> {
+  try {
+    return await discoverTrustedProxies(docker, ops);
+  } catch {
+    return LOOPBACK;
+  }
+}
