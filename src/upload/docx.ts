@@ -130,15 +130,17 @@ async function readDocumentText(zip: yauzl.ZipFile, entry: yauzl.Entry, maxChars
   return { text: parts.join("").trimEnd(), truncated: false };
 }
 
-/** Checks the container against the zip limits, then reads the text of its main part (at most maxChars). */
+/** Checks the container in the file at `path` against the zip limits, then reads the text of its main part
+ * (at most maxChars). */
 export async function extractDocx(
-  bytes: Buffer,
+  path: string,
   maxChars: number,
   limits: ZipLimits = DEFAULT_ZIP_LIMITS,
 ): Promise<DocxText> {
   let zip: yauzl.ZipFile;
   try {
-    zip = await yauzl.fromBufferPromise(bytes, { lazyEntries: true, validateEntrySizes: true });
+    // Read through the file descriptor, a part at a time: the archive itself is never held in memory.
+    zip = await yauzl.openPromise(path, { lazyEntries: true, validateEntrySizes: true, autoClose: false });
   } catch {
     throw corrupt("the .docx is damaged (its ZIP directory cannot be read)");
   }

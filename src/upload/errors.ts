@@ -4,7 +4,8 @@ export type UploadFailure =
   | { status: 413; code: "file_too_large" }
   | { status: 415; code: "unsupported_type" }
   | { status: 422; code: "extraction_limit" }
-  | { status: 503; code: "extraction_busy" };
+  | { status: 503; code: "extraction_busy" }
+  | { status: 507; code: "storage_full" };
 
 export class UploadError extends Error {
   readonly status: UploadFailure["status"];
@@ -25,3 +26,8 @@ export const unsupported = (message: string) =>
   new UploadError({ status: 415, code: "unsupported_type" }, message);
 export const tooLarge = (limit: number) =>
   new UploadError({ status: 413, code: "file_too_large" }, `file is larger than the limit of ${limit} bytes`);
+export const storageFull = (what: string) =>
+  new UploadError(
+    { status: 507, code: "storage_full" },
+    `the server's disk is full; ${what} could not be stored`,
+  );

@@ -1,13 +1,22 @@
+import { randomUUID } from "node:crypto";
+import { createWriteStream, type WriteStream } from "node:fs";
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import busboy from "busboy";
-import { tooLarge, UploadError } from "./errors.js";
+import { storageFull, tooLarge, UploadError } from "./errors.js";
 
 export interface ReceivedUpload {
   /** The name the client sent (not yet sanitised). */
   filename: string;
-  bytes: Buffer;
+  /** A private temporary file holding the upload's bytes; the caller removes it with discard(). */
+  path: string;
+  size: number;
   fields: Record<string, string>;
+  discard(): Promise<void>;
 }
 
 /** Room for the multipart boundaries, part headers and the small text fields around the file. */
@@ -23,10 +32,27 @@ export function checkDeclaredLength(contentLength: string | undefined, maxBytes:
   if (Number.isFinite(declared) && declared > maxBytes + ENVELOPE_BYTES) throw tooLarge(maxBytes);
 }
 
+/** The file is written as it arrives: the server's heap never holds an upload (38 MB would cost ~100 MB of RSS). */
+function temporaryFile(): { path: string; sink: WriteStream; discard(): Promise<void> } {
+  const path = join(tmpdir(), `ahb-upload-${randomUUID()}`);
+  const sink = createWriteStream(path, { flags: "wx", mode: 0o600 });
+  // Removal waits for the descriptor to close, or a write still opening the file would create it again.
+  const closed = new Promise<void>((resolve) => sink.once("close", resolve));
+  const discard = async () => {
+    sink.destroy();
+    await closed;
+    await rm(path, { force: true });
+  };
+  return { path, sink, discard };
+}
+
+const writeFailure = (error: unknown) =>
+  (error as NodeJS.ErrnoException).code === "ENOSPC" ? storageFull("the upload") : error;
+
 /**
- * Parses a multipart body as it streams in and keeps only the one `file` part in memory. The size limit is
- * enforced per chunk: at maxBytes + 1 the source is cancelled and the promise rejects with 413, so memory stays
- * bounded by the limit whatever the client sends.
+ * Parses a multipart body as it streams in and writes the one `file` part to a temporary file. The size limit is
+ * enforced per chunk: at maxBytes + 1 the source is cancelled and the promise rejects with 413 (the file removed),
+ * so memory and disk stay bounded by the limit whatever the client sends.
  */
 export function receiveUpload(request: Request, maxBytes: number): Promise<ReceivedUpload> {
   checkDeclaredLength(request.headers.get("content-length") ?? undefined, maxBytes);
@@ -50,15 +76,21 @@ export function receiveUpload(request: Request, maxBytes: number): Promise<Recei
       return;
     }
     const fields: Record<string, string> = {};
-    let file: { filename: string; chunks: Buffer[]; done: Promise<void> } | undefined;
+    let file:
+      | { filename: string; path: string; size: number; done: Promise<void>; discard(): Promise<void> }
+      | undefined;
     let settled = false;
-    const fail = (error: unknown) => {
+    /** Rejects with `error` as it is: an UploadError, or a fault of the server's own disk. */
+    const abort = (error: unknown) => {
       if (settled) return;
       settled = true;
       source.unpipe(parser);
       source.destroy();
-      reject(error instanceof UploadError ? error : badRequest("the multipart body is malformed"));
+      // Answered only once the partial file is gone: nothing outlives the request.
+      void (file?.discard() ?? Promise.resolve()).finally(() => reject(error));
     };
+    const fail = (error: unknown) =>
+      abort(error instanceof UploadError ? error : badRequest("the multipart body is malformed"));
 
     parser.on("field", (name, value, info) => {
       if (info.valueTruncated) fail(badRequest(`field '${name}' is too long`));
@@ -70,11 +102,18 @@ export function receiveUpload(request: Request, maxBytes: number): Promise<Recei
         fail(badRequest(`unexpected file field '${name}'; send one file in the field 'file'`));
         return;
       }
-      const chunks: Buffer[] = [];
-      const done = new Promise<void>((resolveFile) => stream.on("end", resolveFile));
-      file = { filename: info.filename ?? "", chunks, done };
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      const temporary = temporaryFile();
+      const received = {
+        filename: info.filename ?? "",
+        path: temporary.path,
+        size: 0,
+        done: pipeline(stream, temporary.sink),
+        discard: temporary.discard,
+      };
+      file = received;
+      stream.on("data", (chunk: Buffer) => (received.size += chunk.length));
       stream.on("limit", () => fail(tooLarge(maxBytes)));
+      received.done.catch((error: unknown) => abort(writeFailure(error)));
     });
     parser.on("partsLimit", () => fail(badRequest("too many parts in the multipart body")));
     parser.on("filesLimit", () => fail(badRequest("send exactly one file")));
@@ -91,7 +130,8 @@ export function receiveUpload(request: Request, maxBytes: number): Promise<Recei
       void received.done.then(() => {
         if (settled) return;
         settled = true;
-        resolve({ filename: received.filename, bytes: Buffer.concat(received.chunks), fields });
+        const { filename, path, size, discard } = received;
+        resolve({ filename, path, size, fields, discard });
       });
     });
     source.pipe(parser);

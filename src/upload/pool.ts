@@ -16,10 +16,11 @@ export interface ExtractionLimits {
   heapMb: number;
 }
 
-export type ExtractionTask = Omit<WorkerTask, "bytes">;
+export type ExtractionTask = Omit<WorkerTask, "path">;
 
 export interface Extractor {
-  extract(task: ExtractionTask, bytes: Buffer): Promise<PdfText>;
+  /** Reads the document in the file at `path` (the worker opens it: its bytes never enter this thread's heap). */
+  extract(task: ExtractionTask, path: string): Promise<PdfText>;
   close(): Promise<void>;
 }
 
@@ -82,14 +83,10 @@ export function createExtractionPool(limits: ExtractionLimits): Extractor {
     else running -= 1;
   };
 
-  const runOne = async (task: ExtractionTask, bytes: Buffer): Promise<PdfText> => {
-    const copy = new Uint8Array(bytes);
+  const runOne = async (task: ExtractionTask, path: string): Promise<PdfText> => {
     let result: WorkerResult;
     try {
-      result = await pool.run(
-        { ...task, bytes: copy },
-        { transferList: [copy.buffer], signal: AbortSignal.timeout(limits.timeoutMs) },
-      );
+      result = await pool.run({ ...task, path }, { signal: AbortSignal.timeout(limits.timeoutMs) });
     } catch (error) {
       throw workerFailure(error, task.kind, limits);
     }
@@ -98,10 +95,10 @@ export function createExtractionPool(limits: ExtractionLimits): Extractor {
   };
 
   return {
-    async extract(task, bytes) {
+    async extract(task, path) {
       await acquire();
       try {
-        return await runOne(task, bytes);
+        return await runOne(task, path);
       } finally {
         release();
       }

@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readdirSync, watch } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { startServer, type RunningServer } from "../../src/server/listen.js";
 import { UploadError } from "../../src/upload/errors.js";
 import { extractPdf } from "../../src/upload/pdf.js";
 import { createTestApp, fromPeer, type TestApp } from "../helpers/app.js";
+import { tempDir } from "../helpers/env.js";
 import { freePort } from "../helpers/net.js";
 import { buildDocx, buildPdf, declareUncompressedSize, exeBytes, seedDocument } from "./fixtures.js";
 
@@ -192,6 +195,78 @@ describe("POST /api/upload", () => {
     });
     assert.equal(response.status, 413);
     assert.equal(((await response.json()) as UploadBody).error?.code, "file_too_large");
+  });
+});
+
+describe("POST /api/upload keeps the file out of the server's heap", () => {
+  const scratch = tempDir("ahb-upload-tmp-");
+  const previous = process.env.TMPDIR;
+  let t: TestApp;
+  before(() => {
+    t = createTestApp({ MAX_UPLOAD_SIZE: String(1024 * 1024) });
+    process.env.TMPDIR = scratch.path;
+  });
+  after(() => {
+    t.close();
+    if (previous === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previous;
+    scratch.remove();
+  });
+
+  it("streams the file to a private temporary file and removes it whatever the answer", async () => {
+    // Under tsx the worker threads keep their compile cache in TMPDIR too.
+    const uploads = (names: readonly string[]) => names.filter((name) => name.startsWith("ahb-upload-"));
+    const seen: string[] = [];
+    const watcher = watch(scratch.path, (_event, name) => {
+      if (name && !seen.includes(name)) seen.push(name);
+    });
+    try {
+      const docx = await upload(t, "report.docx", await buildDocx(["Kept on disk, not in memory"]));
+      assert.equal(docx.status, 200);
+      assert.match(docx.body.text ?? "", /Kept on disk/);
+      assert.equal((await upload(t, "broken.pdf", Buffer.from("%PDF-1.7 garbage"))).status, 400);
+      assert.equal((await upload(t, "over.txt", Buffer.alloc(1024 * 1024 + 1, 0x61))).status, 413);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    } finally {
+      watcher.close();
+    }
+    assert.equal(uploads(seen).length, 3, `temporary files seen: ${seen.join(", ")}`);
+    assert.deepEqual(uploads(readdirSync(scratch.path)), []);
+  });
+});
+
+describe("POST /api/upload when the disk under the temporary directory is full", () => {
+  const mountPoint = tempDir("ahb-upload-full-");
+  const previous = process.env.TMPDIR;
+  let t: TestApp;
+  let mounted = false;
+  before(() => {
+    // A 1 MB filesystem of its own (root only); the rest of the machine's disk is never filled.
+    mounted =
+      spawnSync("mount", ["-t", "tmpfs", "-o", "size=1m", "ahb-test-hostile", mountPoint.path]).status === 0;
+    t = createTestApp({ MAX_UPLOAD_SIZE: String(4 * 1024 * 1024) });
+    process.env.TMPDIR = mountPoint.path;
+  });
+  after(() => {
+    t.close();
+    if (previous === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previous;
+    if (mounted) spawnSync("umount", [mountPoint.path]);
+    mountPoint.remove();
+  });
+
+  it("answers 507 storage_full, leaves nothing behind and takes the next upload once there is room", async (context) => {
+    if (!mounted) {
+      if (process.env.AHB_CI || process.env.AHB_REQUIRE_DOCKER) assert.fail("mounting a tmpfs needs root");
+      context.skip("mounting a tmpfs needs root");
+      return;
+    }
+    const full = await upload(t, "big.txt", Buffer.alloc(2 * 1024 * 1024, 0x61));
+    assert.equal(full.status, 507);
+    assert.equal(full.body.error?.code, "storage_full");
+    assert.match(full.body.error?.message ?? "", /disk is full/);
+    assert.deepEqual(readdirSync(mountPoint.path), []);
+    assert.equal((await upload(t, "small.txt", Buffer.from("fits"))).status, 200);
   });
 });
 

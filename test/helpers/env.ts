@@ -6,8 +6,8 @@ import { join } from "node:path";
 export const FAKE_ANTHROPIC_KEY = "sk-ant-api03-TESTKEY-abcdefghijklmnopqrstuvwxyz-0123456789";
 export const FAKE_GOOGLE_KEY = "AIzaTESTKEYabcdefghijklmnopqrstuvwxy123";
 
-export function tempDir(prefix = "ahb-test-"): { path: string; remove(): void } {
-  const path = mkdtempSync(join(tmpdir(), prefix));
+export function tempDir(prefix = "ahb-test-", parent = tmpdir()): { path: string; remove(): void } {
+  const path = mkdtempSync(join(parent, prefix));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 

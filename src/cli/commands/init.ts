@@ -1,6 +1,7 @@
 import { dirname, resolve } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { ConfigError } from "../../config/load.js";
+import { loadOpsConfig } from "../../config/ops.js";
 import { maskValue } from "../../config/secret.js";
 import { keyProblem } from "../../config/schema.js";
 import type { InitKey } from "../../ops/init/init.js";
@@ -61,6 +62,15 @@ async function collectKeys(
   return keys;
 }
 
+/** The proxy's real address on the engine (AHB_NETWORK's proxy container, or the bridge gateway). */
+async function discoverProxies() {
+  const [{ default: Docker }, { discoverOrLoopback }] = await Promise.all([
+    import("dockerode"),
+    import("../../ops/init/proxy-address.js"),
+  ]);
+  return discoverOrLoopback(new Docker(), loadOpsConfig());
+}
+
 export function registerInitCommand(program: Command): void {
   program
     .command("init")
@@ -100,14 +110,16 @@ export function registerInitCommand(program: Command): void {
         ANTHROPIC_API_KEY: options.anthropicKeyEnv,
         GOOGLE_API_KEY: options.googleKeyEnv,
       });
-      const result = await initEnvFile({ envFile, force, keys });
+      const proxies = await discoverProxies();
+      const result = await initEnvFile({ envFile, force, keys, trustedProxies: proxies.value });
       const opsConfig = writeInitialOpsConfig(dirname(envFile), options.baseImage);
       const hostUser = await hostUserReport(resolve(dirname(envFile), "data"));
-      if (options.json) return printJson({ ...result, opsConfig, hostUser });
+      if (options.json) return printJson({ ...result, opsConfig, hostUser, trustedProxies: proxies });
       const reporter = createReporter();
       reporter.success(
         `wrote ${result.envFile} (mode ${result.mode})${result.overwritten ? ", replacing it" : ""}`,
       );
+      reporter.info(`TRUSTED_PROXIES=${proxies.value}: ${proxies.detail}`);
       if (result.gitignore === "added") reporter.info(`added it to .gitignore`);
       if (result.trackedByGit) reporter.warn(`git tracks ${result.envFile}: run git rm --cached on it`);
       reporter.info(`${opsConfig.outcome === "written" ? "wrote" : "kept"} ${opsConfig.path}`);

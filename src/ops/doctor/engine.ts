@@ -1,7 +1,10 @@
+import { existsSync, readFileSync } from "node:fs";
+import { parseEnv } from "node:util";
 import { portFree } from "../deploy/preflight.js";
 import { describeInterrupted } from "../deploy/recover.js";
 import type { Engine } from "../docker/engine.js";
 import { nextContainerName, type OpsConfig } from "../../config/ops.js";
+import { discoverTrustedProxies } from "../init/proxy-address.js";
 import { result, type CheckResult } from "./types.js";
 
 function message(error: unknown): string {
@@ -82,5 +85,30 @@ export async function checkPort(
     );
   } catch (error) {
     return result("port", "fail", `${where}: ${message(error)}`);
+  }
+}
+
+/** TRUSTED_PROXIES against the proxy's real address on the engine; a mismatch names the exact value to set. */
+export async function checkTrustedProxies(
+  engine: Engine,
+  ops: Pick<OpsConfig, "container" | "network" | "envFile">,
+  engineUp: boolean,
+): Promise<CheckResult> {
+  if (!engineUp) return result("proxies", "skip", "no Docker engine");
+  try {
+    const found = await discoverTrustedProxies(engine.docker, ops);
+    const configured = existsSync(ops.envFile)
+      ? (parseEnv(readFileSync(ops.envFile, "utf8")).TRUSTED_PROXIES ?? "")
+      : "";
+    const same = (a: string, b: string) => a.split(",").sort().join(",") === b.split(",").sort().join(",");
+    if (same(configured, found.value))
+      return result("proxies", "ok", `TRUSTED_PROXIES=${found.value} (${found.detail})`);
+    return result(
+      "proxies",
+      "warn",
+      `set TRUSTED_PROXIES=${found.value} (${found.detail}); it is '${configured}'`,
+    );
+  } catch (error) {
+    return result("proxies", "warn", message(error));
   }
 }

@@ -18,6 +18,8 @@ export interface InitOptions {
   envFile: string;
   force: boolean;
   keys: Record<InitKey, string>;
+  /** The proxy's real address (proxy-address.ts); the schema's loopback default when absent. */
+  trustedProxies?: string;
 }
 
 export type GitignoreOutcome = "added" | "already_ignored" | "not_a_git_work_tree";
@@ -48,8 +50,8 @@ export function keyProblems(keys: Partial<Record<InitKey, string>>): string[] {
 }
 
 /** The annotated file from the schema with production examples, the keys filled in, checked as a whole. */
-export function renderInitFile(keys: Record<InitKey, string>): string {
-  const text = renderEnvFile(keys);
+export function renderInitFile(values: Record<InitKey, string> & { TRUSTED_PROXIES?: string }): string {
+  const text = renderEnvFile(values);
   const parsed = configSchema.safeParse(parseEnv(text));
   if (!parsed.success)
     throw new ConfigError(
@@ -90,7 +92,8 @@ export async function initEnvFile(options: InitOptions): Promise<InitResult> {
   if (problems.length > 0) throw new ConfigError(problems, "keys");
   const existed = existsSync(options.envFile);
   mkdirSync(dirname(options.envFile), { recursive: true, mode: 0o700 });
-  writeFileAtomic(options.envFile, renderInitFile(options.keys), {
+  const proxies = options.trustedProxies ? { TRUSTED_PROXIES: options.trustedProxies } : {};
+  writeFileAtomic(options.envFile, renderInitFile({ ...options.keys, ...proxies }), {
     mode: 0o600,
     overwrite: options.force,
   });

@@ -40,8 +40,8 @@ export function databaseCheck(db: Db, dbPath: string, now: () => number = Date.n
 const HEALTH_HEADERS = { "Content-Type": "application/json", "Cache-Control": "no-store" };
 
 /** The database's directory, where SQLite writes; no probe for an in-memory database. */
-function storageCheck(deps: AppDeps): () => StorageState {
-  if (deps.dbPath === ":memory:") return () => "ok";
+function storageCheck(deps: AppDeps): () => Promise<StorageState> {
+  if (deps.dbPath === ":memory:") return async () => "ok";
   return storageProbe({
     dir: dirname(deps.dbPath),
     minFreeBytes: deps.config.HEALTH_MIN_FREE_MB * 1024 ** 2,
@@ -55,9 +55,9 @@ function storageCheck(deps: AppDeps): () => StorageState {
 export function healthRoutes(deps: RouteDeps) {
   const databaseOk = databaseCheck(deps.db, deps.dbPath);
   const storage = storageCheck(deps);
-  return new Hono<AppEnv>().get("/", () => {
+  return new Hono<AppEnv>().get("/", async () => {
     const dbOk = databaseOk();
-    const storageState = storage();
+    const storageState = await storage();
     const draining = deps.drain.draining;
     const ok = dbOk && storageState === "ok" && !draining;
     const body = {

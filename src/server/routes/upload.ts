@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { addAttachment } from "../../db/repo/attachments.js";
 import { UploadError } from "../../upload/errors.js";
 import { extractUpload } from "../../upload/extract.js";
-import { receiveUpload } from "../../upload/multipart.js";
+import { type ReceivedUpload, receiveUpload } from "../../upload/multipart.js";
 import { createExtractionPool, extractionLimits } from "../../upload/pool.js";
 import { ApiError } from "../errors.js";
 import { requireOwnedSessionId } from "../guards.js";
@@ -17,8 +17,9 @@ export function uploadRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const extractor = deps.extractor ?? createExtractionPool(extractionLimits(deps.config));
   app.post("/", async (c) => {
+    let upload: ReceivedUpload | undefined;
     try {
-      const upload = await receiveUpload(c.req.raw, deps.config.MAX_UPLOAD_SIZE);
+      upload = await receiveUpload(c.req.raw, deps.config.MAX_UPLOAD_SIZE);
       const sessionId = upload.fields.sessionId;
       const session = sessionId ? requireOwnedSessionId(deps.db, sessionId, c.get("user")) : undefined;
       const result = await extractUpload(upload, {
@@ -32,6 +33,8 @@ export function uploadRoutes(deps: AppDeps): Hono<AppEnv> {
       // A refused body may still be streaming in; closing tells the client to stop sending.
       const headers = error.status === 413 ? { Connection: "close" } : error.headers;
       throw new ApiError(error.status, error.code, error.message, { headers });
+    } finally {
+      await upload?.discard();
     }
   });
   return app;
