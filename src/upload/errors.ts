@@ -1,4 +1,6 @@
-/** Why an upload was refused; the route turns it into the JSON error shape with this status. */
+import { HttpMappedError } from "../errors.js";
+
+/** Why an upload was refused; the server answers it with this status and code. */
 export type UploadFailure =
   | { status: 400; code: "empty_file" | "invalid_request" | "corrupt_file" }
   | { status: 413; code: "file_too_large" }
@@ -7,17 +9,15 @@ export type UploadFailure =
   | { status: 503; code: "extraction_busy" }
   | { status: 507; code: "storage_full" };
 
-export class UploadError extends Error {
-  readonly status: UploadFailure["status"];
-  readonly code: UploadFailure["code"];
-  readonly headers?: Record<string, string>;
-
+export class UploadError extends HttpMappedError {
   constructor(failure: UploadFailure, message: string, headers?: Record<string, string>) {
-    super(message);
-    this.headers = headers;
-    this.name = "UploadError";
-    this.status = failure.status;
-    this.code = failure.code;
+    // A refused body may still be streaming in; closing tells the client to stop sending.
+    super(
+      failure.status,
+      failure.code,
+      message,
+      failure.status === 413 ? { ...headers, Connection: "close" } : headers,
+    );
   }
 }
 

@@ -1,10 +1,8 @@
 import { Hono } from "hono";
 import { addAttachment } from "../../db/repo/attachments.js";
-import { UploadError } from "../../upload/errors.js";
 import { extractUpload } from "../../upload/extract.js";
 import { type ReceivedUpload, receiveUpload } from "../../upload/multipart.js";
 import { createExtractionPool, extractionLimits } from "../../upload/pool.js";
-import { ApiError } from "../errors.js";
 import { requireOwnedSessionId } from "../guards.js";
 import type { AppDeps, AppEnv } from "../types.js";
 
@@ -28,11 +26,6 @@ export function uploadRoutes(deps: AppDeps): Hono<AppEnv> {
       });
       if (!session) return c.json(result);
       return c.json({ ...result, attachmentId: addAttachment(deps.db, session.id, result).id });
-    } catch (error) {
-      if (!(error instanceof UploadError)) throw error;
-      // A refused body may still be streaming in; closing tells the client to stop sending.
-      const headers = error.status === 413 ? { Connection: "close" } : error.headers;
-      throw new ApiError(error.status, error.code, error.message, { headers });
     } finally {
       await upload?.discard();
     }
