@@ -11,6 +11,49 @@ const dockerName = z
   .string()
   .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/, { message: "letters, digits, _ . - (Docker name rules)" });
 
+const loopbackPort = z
+  .number({ message: "a port from 1 to 65535" })
+  .int({ message: "a port from 1 to 65535" })
+  .min(1, { message: "a port from 1 to 65535" })
+  .max(65535, { message: "a port from 1 to 65535" });
+
+const proxyCommon = {
+  upstreamFile: z
+    .string()
+    .min(1)
+    .describe("the include file ahb rewrites with the live colour's port (NPM: under its data/nginx/custom)"),
+  ports: z
+    .tuple([loopbackPort, loopbackPort])
+    .refine(([blue, green]) => blue !== green, { message: "two different ports" })
+    .optional()
+    .describe("the blue and green host ports on the bind address; default hostPort and hostPort + 1"),
+};
+
+/** The operator's proxy in front of the container: with it, deploys switch between two ports (blue/green). */
+export const proxySchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("nginx"),
+    ...proxyCommon,
+    testCommand: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(["nginx", "-t"])
+      .describe("checks the configuration before a reload"),
+    reloadCommand: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(["nginx", "-s", "reload"])
+      .describe("graceful reload on the host: old workers finish their requests"),
+  }),
+  z.object({
+    kind: z.literal("npm"),
+    ...proxyCommon,
+    container: dockerName.describe("the Nginx Proxy Manager container; nginx -t and -s reload run inside it"),
+  }),
+]);
+
+export type ProxyConfig = z.output<typeof proxySchema>;
+
 /** The single source for operations settings: the file, AHB_* variables and flags are all checked by it. */
 export const opsConfigSchema = z.object({
   image: z
@@ -68,6 +111,15 @@ export const opsConfigSchema = z.object({
     .max(300, { message: "whole seconds from 1 to 300" })
     .default(2)
     .describe("Docker health check interval; short, so a swap is confirmed fast (AHB_HEALTH_INTERVAL)"),
+  healthStartPeriodS: z.coerce
+    .number({ message: "whole seconds from 0 to 300" })
+    .int({ message: "whole seconds from 0 to 300" })
+    .min(0, { message: "whole seconds from 0 to 300" })
+    .max(300, { message: "whole seconds from 0 to 300" })
+    .default(5)
+    .describe(
+      "Docker health start period: failures before it do not count; short, so a broken release shows unhealthy early (AHB_HEALTH_START_PERIOD)",
+    ),
   stopTimeoutS: z.coerce
     .number()
     .int()
@@ -100,11 +152,18 @@ export const opsConfigSchema = z.object({
     .min(60, { message: "whole seconds, at least 60" })
     .default(7200)
     .describe("a deploy lock older than this is stale and taken over (AHB_LOCK_STALE_AFTER)"),
+  proxy: proxySchema
+    .optional()
+    .describe(
+      "proxy upstream switched by blue/green deploys (ahb.ops.json only); without it the swap stops first",
+    ),
 });
 
 export type OpsConfig = z.output<typeof opsConfigSchema>;
 export type OpsConfigInput = z.input<typeof opsConfigSchema>;
-type OpsKey = keyof OpsConfig;
+/** Settings that only the file holds (structured values). */
+type FileOnlyKey = "proxy";
+type OpsKey = Exclude<keyof OpsConfig, FileOnlyKey>;
 
 const envNames: Record<OpsKey, string> = {
   image: "AHB_IMAGE",
@@ -123,6 +182,7 @@ const envNames: Record<OpsKey, string> = {
   buildArgs: "AHB_BUILD_ARGS",
   healthTimeoutS: "AHB_HEALTH_TIMEOUT",
   healthIntervalS: "AHB_HEALTH_INTERVAL",
+  healthStartPeriodS: "AHB_HEALTH_START_PERIOD",
   stopTimeoutS: "AHB_STOP_TIMEOUT",
   keepImages: "AHB_KEEP_IMAGES",
   memory: "AHB_MEMORY",
@@ -219,7 +279,15 @@ export function loadOpsConfig(sources: OpsConfigSources = {}): OpsConfig {
     stateDir: resolve(cwd, config.stateDir),
     envFile: resolve(cwd, config.envFile),
     context: resolve(cwd, config.context),
+    ...(config.proxy
+      ? { proxy: { ...config.proxy, upstreamFile: resolve(cwd, config.proxy.upstreamFile) } }
+      : {}),
   };
+}
+
+/** Blue and green host ports when a proxy is named. */
+export function colourPorts(config: Pick<OpsConfig, "hostPort" | "proxy">): [number, number] {
+  return config.proxy?.ports ?? [config.hostPort, config.hostPort + 1];
 }
 
 /** The SQLite file on the host: the container's /app/data/app.db. */

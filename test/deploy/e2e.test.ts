@@ -233,7 +233,7 @@ describe("ahb deploy against the real engine", { skip }, () => {
         assert.equal(broken.exitCode, 10, broken.stderr);
         assert.match(
           broken.stderr,
-          /^ahb: deploy of e2e-broken rolled back: the server exited .*; the previous version e2e-v2 is serving again$/m,
+          /^ahb: deploy of e2e-broken rolled back: the canary of e2e-broken did not become healthy \(the server exited .*\); e2e-v2 kept serving, nothing was changed$/m,
         );
         assert.match(
           broken.stderr,

@@ -12,7 +12,8 @@ export const CONTAINER_UID = 10001;
 /**
  * A stand-in for the app that builds in seconds on the offline base image: it runs as uid 10001 like the real
  * image, and its /api/health answers 200 only while it can write the bind-mounted database (503 otherwise), the
- * way the real server fails on a database it cannot write. APP_FAIL=1 in an image makes it exit at boot.
+ * way the real server fails on a database it cannot write. APP_FAIL=1 in an image makes it exit at boot;
+ * APP_UNHEALTHY=1 makes its health answer 503 while it keeps running.
  */
 const SERVER = `
 const http = require("node:http");
@@ -22,6 +23,7 @@ let probes = 0;
 http.createServer((req, res) => {
   if (req.url !== "/api/health") { res.writeHead(404); return res.end(); }
   probes++;
+  if (process.env.APP_UNHEALTHY === "1") { res.writeHead(503); return res.end(JSON.stringify({ status: "error" })); }
   try {
     if (fs.existsSync("/app/data/app.db")) fs.closeSync(fs.openSync("/app/data/app.db", "r+"));
     res.writeHead(200, { "content-type": "application/json" });
@@ -54,8 +56,8 @@ export interface TinySite {
   image: string;
   port: number;
   dbPath: string;
-  /** Build contexts: the working app, and one whose server exits at boot. */
-  contexts: { ok: string; failing: string };
+  /** Build contexts: the working app, one whose server exits at boot, one whose health answers 503. */
+  contexts: { ok: string; failing: string; unhealthy: string };
   docker: Docker;
   cli(
     args: string[],
@@ -75,10 +77,15 @@ export async function createTinySite(name: string): Promise<TinySite> {
   const container = `ahb-test-${name}-${suffix}`;
   const image = `ahb-test-${name}-${suffix}`;
   const port = await freePort();
-  const contexts = { ok: join(root, "ctx-ok"), failing: join(root, "ctx-failing") };
+  const contexts = {
+    ok: join(root, "ctx-ok"),
+    failing: join(root, "ctx-failing"),
+    unhealthy: join(root, "ctx-unhealthy"),
+  };
   for (const [context, extra] of [
     [contexts.ok, ""],
     [contexts.failing, "ENV APP_FAIL=1"],
+    [contexts.unhealthy, "ENV APP_UNHEALTHY=1"],
   ] as const) {
     mkdirSync(context);
     writeFileSync(join(context, "server.js"), SERVER);
@@ -139,7 +146,8 @@ export async function createTinySite(name: string): Promise<TinySite> {
       }
     },
     async remove() {
-      for (const each of [container, `${container}-next`]) await removeContainer(docker, each);
+      for (const each of [container, `${container}-next`, `${container}-canary`])
+        await removeContainer(docker, each);
       const images = await docker.listImages({ filters: { label: [`ahb.app=${container}`] } });
       for (const each of images)
         await docker

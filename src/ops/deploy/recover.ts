@@ -8,6 +8,7 @@ import { nextContainerName, type OpsConfig } from "../../config/ops.js";
 import { operatorName } from "../../shared/operator.js";
 import { appendAudit, auditEntrySchema } from "./audit.js";
 import { waitHealthy } from "./health.js";
+import { leftoverCanary, removeCanary } from "./canary.js";
 import type { Progress } from "./progress.js";
 
 const JOURNAL_FILE = "swap.json";
@@ -62,6 +63,7 @@ export async function describeInterrupted(engine: Engine, config: OpsConfig): Pr
   const next = await engine.inspectContainer(nextContainerName(config));
   if (next)
     found.push(`container ${next.name} (${next.version ?? "unversioned"}) is left over, ${next.status}`);
+  for (const canary of await leftoverCanary(engine, config)) found.push(`canary ${canary} is left over`);
   if (found.length > 0) found.push("the next ahb deploy, rollback, start or restart finishes or undoes it");
   return found;
 }
@@ -77,6 +79,11 @@ export async function recoverInterruptedSwap(
   config: OpsConfig,
   progress: Progress,
 ): Promise<void> {
+  const canary = await leftoverCanary(engine, config);
+  if (canary.length > 0) {
+    await removeCanary(engine, config);
+    progress({ level: "info", message: `removed the canary an earlier run left: ${canary.join(", ")}` });
+  }
   const journal = readJournal(config.stateDir);
   const nextName = nextContainerName(config);
   const next = await engine.inspectContainer(nextName);

@@ -9,6 +9,8 @@ import { backupLiveDatabase, type PreDeployBackup } from "./backup-step.js";
 import { preflight, type PreflightResult } from "./preflight.js";
 import type { Progress } from "./progress.js";
 import { swapContainer } from "./swap.js";
+import { runCanary } from "./canary.js";
+import type { ContainerState } from "../docker/engine.js";
 import { noSignalGuard, type SignalGuard } from "../../shared/interrupts.js";
 
 export interface ReleaseImage {
@@ -97,6 +99,20 @@ export async function release(options: ReleaseOptions, plan: ReleasePlan): Promi
       ? await timed(durationsMs, "backup", () => takeBackup(config, now(), progress))
       : null;
     if (!options.backup) progress({ level: "warn", message: "backup skipped (--no-backup)" });
+    const redact = createRedactor(checked.env.secretValues);
+    progress({ level: "step", message: `canary of ${image.version}` });
+    const canary = await runCanary({
+      engine,
+      config,
+      image: resolved.ref,
+      version: resolved.version,
+      envValues: checked.env.values,
+      backupPath: backup?.path ?? null,
+      redact,
+      progress,
+    });
+    durationsMs.canary = canary.elapsedMs;
+    if (!canary.healthy) throw canaryFailure(image.version, canary.reason, checked.live);
     progress({ level: "step", message: `swap to ${image.version}` });
     const swapped = await signals.critical(() =>
       swapContainer({
@@ -107,7 +123,7 @@ export async function release(options: ReleaseOptions, plan: ReleasePlan): Promi
         image: resolved.ref,
         version: resolved.version,
         envValues: checked.env.values,
-        redact: createRedactor(checked.env.secretValues),
+        redact,
         progress,
       }),
     );
@@ -170,6 +186,18 @@ async function takeBackup(config: OpsConfig, at: Date, progress: Progress): Prom
     message: backup ? `backup ${backup.path} (${backup.bytes} bytes)` : "no database yet: nothing to back up",
   });
   return backup ?? null;
+}
+
+/** The serving container was never touched: a rolled-back deploy (10), or nothing serving before either (3). */
+function canaryFailure(version: string, reason: string, live: ContainerState | undefined): UserError {
+  const why = `the canary of ${version} did not become healthy (${reason})`;
+  if (live?.running)
+    return new UserError(
+      `deploy of ${version} rolled back: ${why}; ${live.version ?? live.name} kept serving, nothing was changed`,
+      ExitCode.DEPLOY_ROLLED_BACK,
+      ["see the canary's last lines above"],
+    );
+  return new UserError(`deploy of ${version} failed: ${why}; nothing is serving`, ExitCode.UNHEALTHY);
 }
 
 function swapFailure(
