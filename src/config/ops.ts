@@ -116,7 +116,7 @@ export const opsConfigSchema = z.object({
     .int({ message: "whole seconds from 0 to 300" })
     .min(0, { message: "whole seconds from 0 to 300" })
     .max(300, { message: "whole seconds from 0 to 300" })
-    .default(5)
+    .default(10)
     .describe(
       "Docker health start period: failures before it do not count; short, so a broken release shows unhealthy early (AHB_HEALTH_START_PERIOD)",
     ),

@@ -388,6 +388,7 @@ describe("doctor checks against the real Docker engine", async () => {
         "last backup": "warn",
         container: "warn",
         interrupted: "ok",
+        proxy: "skip",
         schedule: "warn",
       });
       assert.equal(report.ok, true);

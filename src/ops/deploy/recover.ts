@@ -4,7 +4,14 @@ import { join } from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "../../shared/atomic-file.js";
 import type { Engine } from "../docker/engine.js";
-import { nextContainerName, type OpsConfig } from "../../config/ops.js";
+import {
+  nextContainerName,
+  publishedHealthHost,
+  type OpsConfig,
+  type ProxyConfig,
+} from "../../config/ops.js";
+import { writeLiveState } from "./live-state.js";
+import { readUpstreamPort, switchUpstream } from "./proxy.js";
 import { operatorName } from "../../shared/operator.js";
 import { appendAudit, auditEntrySchema } from "./audit.js";
 import { waitHealthy } from "./health.js";
@@ -90,12 +97,19 @@ export async function recoverInterruptedSwap(
   if (!journal && !next) return;
   progress({ level: "warn", message: "an earlier swap was interrupted; repairing it first" });
   let outcome = "nothing was serving";
-  if (next?.running) {
+  // Behind a proxy the upstream file says who serves: the new container wins only once the proxy names it.
+  const takesOver = !config.proxy || readUpstreamPort(config.proxy) === next?.published?.hostPort;
+  if (next?.running && takesOver) {
     const health = await waitHealthy(engine, next.id, config, { timeoutMs: config.healthTimeoutS * 1000 });
     if (health.healthy) {
       const live = await engine.inspectContainer(config.container);
-      if (live && live.id !== next.id) await engine.removeContainer(live.id, true);
+      if (live && live.id !== next.id) {
+        await engine.stopContainer(live.id, config.stopTimeoutS);
+        await engine.removeContainer(live.id, true);
+      }
       await engine.renameContainer(next.id, config.container);
+      if (config.proxy && next.published)
+        writeLiveState(config, next.published.hostPort, next.version ?? null);
       outcome = `finished: ${next.version ?? nextName} is serving`;
     }
   }
@@ -114,6 +128,7 @@ export async function recoverInterruptedSwap(
   } else if (live?.running && !outcome.startsWith("finished")) {
     outcome = `${live.version ?? live.name} is serving`;
   }
+  if (config.proxy) await pointProxyAtServing(engine, config, config.proxy, progress);
   progress({ level: "info", message: `interrupted swap ${outcome}` });
   if (journal) {
     appendAudit(config.stateDir, {
@@ -132,4 +147,23 @@ export async function recoverInterruptedSwap(
     });
     clearJournal(config.stateDir);
   }
+}
+
+/** After a repair the upstream must name the port of the container that serves (a killed switch may not). */
+async function pointProxyAtServing(
+  engine: Engine,
+  config: OpsConfig,
+  proxy: ProxyConfig,
+  progress: Progress,
+): Promise<void> {
+  const serving = await engine.inspectContainer(config.container);
+  const port = serving?.running ? serving.published?.hostPort : undefined;
+  if (port === undefined || readUpstreamPort(proxy) === port) return;
+  const switched = await switchUpstream(engine, proxy, { host: publishedHealthHost(config), port }, progress);
+  if (switched.ok) writeLiveState(config, port, serving?.version ?? null);
+  else
+    progress({
+      level: "warn",
+      message: `could not point the proxy back at ${serving?.name}: ${switched.reason}`,
+    });
 }
