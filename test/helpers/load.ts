@@ -1,3 +1,4 @@
+import { get } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 
 export interface LoadReport {
@@ -28,9 +29,7 @@ export function startRequestLoop(
       const sentAt = Date.now();
       report.sent++;
       try {
-        const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
-        const text = await response.text();
-        if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
+        const text = await getOnce(url);
         const version = (JSON.parse(text) as { version?: string }).version;
         if (version !== undefined && !report.versions.includes(version)) report.versions.push(version);
       } catch (error) {
@@ -48,4 +47,25 @@ export function startRequestLoop(
       return report;
     },
   };
+}
+
+/**
+ * One GET on its own connection. A graceful nginx reload closes idle keep-alive client connections, and a client
+ * that sends on one at that instant gets a reset; browsers resend an idempotent request then, fetch does not. A
+ * connection per request measures the server side, which is what a deploy changes.
+ */
+function getOnce(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const request = get(url, { agent: false, timeout: 5000 }, (response) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => (body += chunk));
+      response.on("end", () =>
+        response.statusCode === 200 ? resolve(body) : reject(new Error(`HTTP ${response.statusCode}`)),
+      );
+      response.on("error", reject);
+    });
+    request.on("timeout", () => request.destroy(new Error("timed out after 5 s")));
+    request.on("error", reject);
+  });
 }

@@ -13,14 +13,24 @@ export const CONTAINER_UID = 10001;
  * A stand-in for the app that builds in seconds on the offline base image: it runs as uid 10001 like the real
  * image, and its /api/health answers 200 only while it can write the bind-mounted database (503 otherwise), the
  * way the real server fails on a database it cannot write. APP_FAIL=1 in an image makes it exit at boot;
- * APP_UNHEALTHY=1 makes its health answer 503 while it keeps running.
+ * APP_UNHEALTHY=1 makes its health answer 503 while it keeps running. /api/stream?ms= is a stand-in SSE turn.
  */
 const SERVER = `
 const http = require("node:http");
 const fs = require("node:fs");
 if (process.env.APP_FAIL === "1") { console.log("failing on purpose"); process.exit(1); }
 let probes = 0;
-http.createServer((req, res) => {
+let streams = 0;
+const server = http.createServer((req, res) => {
+  if (req.url.startsWith("/api/stream")) {
+    // A stand-in for a chat turn: server-sent events for ?ms= milliseconds, then "event: done".
+    const ms = Number(new URL(req.url, "http://x").searchParams.get("ms") || 10000);
+    streams++;
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    const tick = setInterval(() => res.write("data: tick\\n\\n"), 200);
+    setTimeout(() => { clearInterval(tick); res.end("event: done\\ndata: ok\\n\\n"); streams--; if (draining && streams === 0) process.exit(0); }, ms);
+    return;
+  }
   if (req.url !== "/api/health") { res.writeHead(404); return res.end(); }
   probes++;
   if (process.env.APP_UNHEALTHY === "1") { res.writeHead(503); return res.end(JSON.stringify({ status: "error" })); }
@@ -33,7 +43,15 @@ http.createServer((req, res) => {
     res.end(JSON.stringify({ status: "error", error: error.code }));
   }
 }).listen(8000, () => console.log("listening; version " + process.env.AHB_VERSION));
-process.on("SIGTERM", () => { console.log("stopping after " + probes + " probes"); process.exit(0); });
+let draining = false;
+process.on("SIGTERM", () => {
+  console.log("stopping after " + probes + " probes");
+  // APP_DRAIN=1: like the real server's drain, running streams finish (within the stop timeout) before the exit.
+  if (process.env.APP_DRAIN !== "1" || streams === 0) process.exit(0);
+  draining = true;
+  server.close();
+  server.closeIdleConnections();
+});
 `;
 
 function dockerfile(extra = ""): string {
