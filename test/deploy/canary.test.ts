@@ -32,7 +32,9 @@ describe("a bad release never touches the serving container (canary)", { skip },
         intervalMs: 20,
         maxRequests: 5000,
       });
-      const bad = await site.cli(["deploy", "--context", site.contexts[context], "--tag", `bad-${context}`]);
+      const bad = await site.cli(["deploy", "--context", site.contexts[context], "--tag", `bad-${context}`], {
+        AHB_HEALTH_START_PERIOD: "10",
+      });
       const report = await load.stop();
       assert.equal(bad.exitCode, 10, bad.stderr);
       assert.match(bad.stderr, /canary .* with a copy of the database; waiting for healthy/);

@@ -131,6 +131,9 @@ export async function createTinySite(name: string): Promise<TinySite> {
       context: contexts.ok,
       healthTimeoutS: 120,
       healthIntervalS: 1,
+      // Docker's check (node -e) can exceed its 10 s timeout on the shared test host (load 20+ on 2 cores); a
+      // test of the short default sets AHB_HEALTH_START_PERIOD for the deploy it measures.
+      healthStartPeriodS: 60,
       stopTimeoutS: 2,
       minFreeDiskMb: 64,
       memory: "256m",
