@@ -72,6 +72,8 @@ describe("ahb deploy against the real engine", { skip }, () => {
         context: repoRoot,
         buildArgs: { NODE_IMAGE: baseImage },
         healthTimeoutS: 300,
+        // Docker's check (node -e) can exceed its 10 s timeout on the shared, loaded test host.
+        healthStartPeriodS: 60,
         minFreeDiskMb: 256,
         memory: "1g",
         cpus: 1,
