@@ -55,6 +55,55 @@ const results: Round[] = [];
 const seedNames: string[] = [];
 const started = Date.now();
 
+/** Rewritten after every round: a run stopped by its time bound still reports what it measured. */
+function writeReport(complete: boolean): string {
+  const strategies = [...new Set(results.map((result) => result.strategy))];
+  const summary = strategies.map((strategy) => {
+    const rows = results.filter((result) => result.strategy === strategy);
+    const sum = (pick: (row: Round) => number) => rows.reduce((total, row) => total + pick(row), 0);
+    return `| ${strategy} | ${rows.length} | ${sum((row) => row.requests)} | ${sum((row) => row.failed)} | ${sum((row) => (row.turnCut ? 1 : 0))} |`;
+  });
+  const rows = results.map(
+    (r) =>
+      `| ${r.strategy} | ${r.round} | ${r.release} | ${r.exitCode} | ${(r.deployMs / 1000).toFixed(1)} | ${r.requests} | ${r.failed} | ${r.turnCut ? "cut" : "completed"} | ${r.load} |`,
+  );
+  const markdown = `# Deploys under load: failed requests and cut turns
+
+  \`node --import tsx bench/deploy.ts ${bgRounds} ${otherRounds}\` (${new Date().toISOString()}, ${((Date.now() - started) / 60000).toFixed(1)} min).
+  A host nginx (its own prefix, 127.0.0.1, \`proxy_pass http://ahb\` through the upstream include) in front of the
+  tiny stand-in site (test/helpers/tiny-site.ts: boots in about a second, \`/api/stream\` is an SSE turn of
+  ${TURN_MS / 1000} s, and with APP_DRAIN=1 it lets running streams finish on SIGTERM like the drained server).
+  Load through nginx during each deploy: two request loops, one GET /api/health per connection every 40 ms each
+  (at most 50 req/s together; sequential, so a slow answer lowers the rate), and one SSE turn started when the swap
+  starts (for the seed: just before \`docker stop\`). Stop timeout ${STOP_TIMEOUT_S} s for ahb; \`docker stop -t ${SEED_STOP_S}\` for the seed.
+  Blue/green round ${FAILING_ROUND} deploys an image whose server exits at boot. Load average (1 min) after each
+  round is in the last column: 2 cores, shared with other work.
+
+  | strategy | deploys | requests | failed requests | cut turns |
+  | --- | --- | --- | --- | --- |
+  ${summary.join("\n")}
+
+  | strategy | round | release | exit | deploy (s) | requests | failed | SSE turn | load |
+  | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+  ${rows.join("\n")}
+
+  Reading: blue/green never stops the serving container before nginx names the new one, and stops it with a drain,
+  so neither a read nor the turn fails; the failing release is refused by the canary (exit 10) before anything
+  changes. The swap without a proxy refuses connections from the old server's stop until the new one listens, and
+  the seed also cuts the turn when \`docker stop\` kills the old server before the turn ends. Each request opens its own
+  connection: a graceful nginx reload closes idle keep-alive client connections, which a browser answers by resending
+  an idempotent request, and a connection per request measures the server side, which is what a deploy changes.
+  This bench uses the stand-in site, not the real image with the provider fakes: on this host (load 15-20 on 2 cores
+  while it ran) the real image's boot alone takes tens of seconds, and the run had to stay within minutes.
+  `;
+
+  const text = complete
+    ? markdown
+    : `${markdown}\n**Partial run**: stopped after ${results.length} deploys.\n`;
+  writeFileSync(new URL("./deploy.md", import.meta.url), text);
+  return text;
+}
+
 /** One SSE turn through nginx: cut unless the server's final "event: done" arrives. */
 function sseTurn(): Promise<boolean> {
   return new Promise((resolve) => {
@@ -102,6 +151,7 @@ async function measured(
     turnCut,
     load: loadavg()[0]?.toFixed(1) ?? "?",
   });
+  writeReport(false);
   const last = results.at(-1);
   process.stderr.write(`${JSON.stringify(last)}\n`);
 }
@@ -213,44 +263,4 @@ try {
   await site.remove();
 }
 
-const strategies = [...new Set(results.map((result) => result.strategy))];
-const summary = strategies.map((strategy) => {
-  const rows = results.filter((result) => result.strategy === strategy);
-  const sum = (pick: (row: Round) => number) => rows.reduce((total, row) => total + pick(row), 0);
-  return `| ${strategy} | ${rows.length} | ${sum((row) => row.requests)} | ${sum((row) => row.failed)} | ${sum((row) => (row.turnCut ? 1 : 0))} |`;
-});
-const rows = results.map(
-  (r) =>
-    `| ${r.strategy} | ${r.round} | ${r.release} | ${r.exitCode} | ${(r.deployMs / 1000).toFixed(1)} | ${r.requests} | ${r.failed} | ${r.turnCut ? "cut" : "completed"} | ${r.load} |`,
-);
-const markdown = `# Deploys under load: failed requests and cut turns
-
-\`node --import tsx bench/deploy.ts ${bgRounds} ${otherRounds}\` (${new Date().toISOString()}, ${((Date.now() - started) / 60000).toFixed(1)} min).
-A host nginx (its own prefix, 127.0.0.1, \`proxy_pass http://ahb\` through the upstream include) in front of the
-tiny stand-in site (test/helpers/tiny-site.ts: boots in about a second, \`/api/stream\` is an SSE turn of
-${TURN_MS / 1000} s, and with APP_DRAIN=1 it lets running streams finish on SIGTERM like the drained server).
-Load through nginx during each deploy: two request loops, one GET /api/health per connection every 40 ms each
-(at most 50 req/s together; sequential, so a slow answer lowers the rate), and one SSE turn started when the swap
-starts (for the seed: just before \`docker stop\`). Stop timeout ${STOP_TIMEOUT_S} s for ahb; \`docker stop -t ${SEED_STOP_S}\` for the seed.
-Blue/green round ${FAILING_ROUND} deploys an image whose server exits at boot. Load average (1 min) after each
-round is in the last column: 2 cores, shared with other work.
-
-| strategy | deploys | requests | failed requests | cut turns |
-| --- | --- | --- | --- | --- |
-${summary.join("\n")}
-
-| strategy | round | release | exit | deploy (s) | requests | failed | SSE turn | load |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- |
-${rows.join("\n")}
-
-Reading: blue/green never stops the serving container before nginx names the new one, and stops it with a drain,
-so neither a read nor the turn fails; the failing release is refused by the canary (exit 10) before anything
-changes. The swap without a proxy refuses connections from the old server's stop until the new one listens, and
-the seed also cuts the turn when \`docker stop\` kills the old server before the turn ends. Each request opens its own
-connection: a graceful nginx reload closes idle keep-alive client connections, which a browser answers by resending
-an idempotent request, and a connection per request measures the server side, which is what a deploy changes.
-This bench uses the stand-in site, not the real image with the provider fakes: on this host (load 15-20 on 2 cores
-while it ran) the real image's boot alone takes tens of seconds, and the run had to stay within minutes.
-`;
-writeFileSync(new URL("./deploy.md", import.meta.url), markdown);
-process.stdout.write(markdown);
+process.stdout.write(writeReport(true));
