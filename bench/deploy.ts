@@ -69,32 +69,32 @@ function writeReport(complete: boolean): string {
   );
   const markdown = `# Deploys under load: failed requests and cut turns
 
-  \`node --import tsx bench/deploy.ts ${bgRounds} ${otherRounds}\` (${new Date().toISOString()}, ${((Date.now() - started) / 60000).toFixed(1)} min).
-  A host nginx (its own prefix, 127.0.0.1, \`proxy_pass http://ahb\` through the upstream include) in front of the
-  tiny stand-in site (test/helpers/tiny-site.ts: boots in about a second, \`/api/stream\` is an SSE turn of
-  ${TURN_MS / 1000} s, and with APP_DRAIN=1 it lets running streams finish on SIGTERM like the drained server).
-  Load through nginx during each deploy: two request loops, one GET /api/health per connection every 40 ms each
-  (at most 50 req/s together; sequential, so a slow answer lowers the rate), and one SSE turn started when the swap
-  starts (for the seed: just before \`docker stop\`). Stop timeout ${STOP_TIMEOUT_S} s for ahb; \`docker stop -t ${SEED_STOP_S}\` for the seed.
-  Blue/green round ${FAILING_ROUND} deploys an image whose server exits at boot. Load average (1 min) after each
-  round is in the last column: 2 cores, shared with other work.
+\`node --import tsx bench/deploy.ts ${bgRounds} ${otherRounds}\` (${new Date().toISOString()}, ${((Date.now() - started) / 60000).toFixed(1)} min).
+A host nginx (its own prefix, 127.0.0.1, \`proxy_pass http://ahb\` through the upstream include) in front of the
+tiny stand-in site (test/helpers/tiny-site.ts: boots in about a second, \`/api/stream\` is an SSE turn of
+${TURN_MS / 1000} s, and with APP_DRAIN=1 it lets running streams finish on SIGTERM like the drained server).
+Load through nginx during each deploy: two request loops, one GET /api/health per connection every 40 ms each
+(at most 50 req/s together; sequential, so a slow answer lowers the rate), and one SSE turn started when the swap
+starts (for the seed: just before \`docker stop\`). Stop timeout ${STOP_TIMEOUT_S} s for ahb; \`docker stop -t ${SEED_STOP_S}\` for the seed.
+Blue/green round ${FAILING_ROUND} deploys an image whose server exits at boot. Load average (1 min) after each
+round is in the last column: 2 cores, shared with other work.
 
-  | strategy | deploys | requests | failed requests | cut turns |
-  | --- | --- | --- | --- | --- |
-  ${summary.join("\n")}
+| strategy | deploys | requests | failed requests | cut turns |
+| --- | --- | --- | --- | --- |
+${summary.join("\n")}
 
-  | strategy | round | release | exit | deploy (s) | requests | failed | SSE turn | load |
-  | --- | --- | --- | --- | --- | --- | --- | --- | --- |
-  ${rows.join("\n")}
+| strategy | round | release | exit | deploy (s) | requests | failed | SSE turn | load |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${rows.join("\n")}
 
-  Reading: blue/green never stops the serving container before nginx names the new one, and stops it with a drain,
-  so neither a read nor the turn fails; the failing release is refused by the canary (exit 10) before anything
-  changes. The swap without a proxy refuses connections from the old server's stop until the new one listens, and
-  the seed also cuts the turn when \`docker stop\` kills the old server before the turn ends. Each request opens its own
-  connection: a graceful nginx reload closes idle keep-alive client connections, which a browser answers by resending
-  an idempotent request, and a connection per request measures the server side, which is what a deploy changes.
-  This bench uses the stand-in site, not the real image with the provider fakes: on this host (load 15-20 on 2 cores
-  while it ran) the real image's boot alone takes tens of seconds, and the run had to stay within minutes.
+Reading: blue/green never stops the serving container before nginx names the new one, and stops it with a drain,
+so neither a read nor the turn fails; the failing release is refused by the canary (exit 10) before anything
+changes. The swap without a proxy refuses connections from the old server's stop until the new one listens, and
+the seed also cuts the turn when \`docker stop\` kills the old server before the turn ends. Each request opens its own
+connection: a graceful nginx reload closes idle keep-alive client connections, which a browser answers by resending
+an idempotent request, and a connection per request measures the server side, which is what a deploy changes.
+This bench uses the stand-in site, not the real image with the provider fakes: on this host (load 15-20 on 2 cores
+while it ran) the real image's boot alone takes tens of seconds, and the run had to stay within minutes.
   `;
 
   const text = complete
