@@ -13,6 +13,49 @@ const dockerName = z
   .string()
   .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/, { message: "letters, digits, _ . - (Docker name rules)" });
 
+const loopbackPort = z
+  .number({ message: "a port from 1 to 65535" })
+  .int({ message: "a port from 1 to 65535" })
+  .min(1, { message: "a port from 1 to 65535" })
+  .max(65535, { message: "a port from 1 to 65535" });
+
+const proxyCommon = {
+  upstreamFile: z
+    .string()
+    .min(1)
+    .describe("the include file ahb rewrites with the live colour's port (NPM: under its data/nginx/custom)"),
+  ports: z
+    .tuple([loopbackPort, loopbackPort])
+    .refine(([blue, green]) => blue !== green, { message: "two different ports" })
+    .optional()
+    .describe("the blue and green host ports on the bind address; default hostPort and hostPort + 1"),
+};
+
+/** The operator's proxy in front of the container: with it, deploys switch between two ports (blue/green). */
+export const proxySchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("nginx"),
+    ...proxyCommon,
+    testCommand: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(["nginx", "-t"])
+      .describe("checks the configuration before a reload"),
+    reloadCommand: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(["nginx", "-s", "reload"])
+      .describe("graceful reload on the host: old workers finish their requests"),
+  }),
+  z.object({
+    kind: z.literal("npm"),
+    ...proxyCommon,
+    container: dockerName.describe("the Nginx Proxy Manager container; nginx -t and -s reload run inside it"),
+  }),
+]);
+
+export type ProxyConfig = z.output<typeof proxySchema>;
+
 /** The single source for operations settings: the file, AHB_* variables and flags are all checked by it. */
 export const opsConfigSchema = z.object({
   image: z
@@ -55,6 +98,11 @@ export const opsConfigSchema = z.object({
   healthIntervalS: intInRange(1, 300, "whole seconds from 1 to 300")
     .default(2)
     .describe("Docker health check interval; short, so a swap is confirmed fast"),
+  healthStartPeriodS: intInRange(0, 300, "whole seconds from 0 to 300")
+    .default(10)
+    .describe(
+      "Docker health start period: failures before it do not count; short, so a broken release shows unhealthy early",
+    ),
   stopTimeoutS: intInRange(1, 300)
     .default(10)
     .describe(
@@ -76,11 +124,18 @@ export const opsConfigSchema = z.object({
   backupWaitS: intInRange(0, 86400, "whole seconds from 0 to 86400")
     .default(900)
     .describe("a deploy waits this long for a running backup before building"),
+  proxy: proxySchema
+    .optional()
+    .describe(
+      "proxy upstream switched by blue/green deploys (ahb.ops.json only); without it the swap stops first",
+    ),
 });
 
 export type OpsConfig = z.output<typeof opsConfigSchema>;
 export type OpsConfigInput = z.input<typeof opsConfigSchema>;
-export type OpsKey = keyof OpsConfig;
+/** Settings that only the file holds (structured values). */
+type FileOnlyKey = "proxy";
+export type OpsKey = Exclude<keyof OpsConfig, FileOnlyKey>;
 
 const envNames: Record<OpsKey, string> = {
   image: "AHB_IMAGE",
@@ -99,6 +154,7 @@ const envNames: Record<OpsKey, string> = {
   buildArgs: "AHB_BUILD_ARGS",
   healthTimeoutS: "AHB_HEALTH_TIMEOUT",
   healthIntervalS: "AHB_HEALTH_INTERVAL",
+  healthStartPeriodS: "AHB_HEALTH_START_PERIOD",
   stopTimeoutS: "AHB_STOP_TIMEOUT",
   keepImages: "AHB_KEEP_IMAGES",
   memory: "AHB_MEMORY",
@@ -108,8 +164,9 @@ const envNames: Record<OpsKey, string> = {
   backupWaitS: "AHB_BACKUP_WAIT",
 };
 
-export function opsEnvName(key: OpsKey): string {
-  return envNames[key];
+/** The variable that sets an ops key; none for the keys only ahb.ops.json holds. */
+export function opsEnvName(key: keyof OpsConfig): string | undefined {
+  return key in envNames ? envNames[key as OpsKey] : undefined;
 }
 
 /** "A=1,B=2" -> {A: "1", B: "2"}. */
@@ -204,7 +261,15 @@ export function loadOpsConfig(sources: OpsConfigSources = {}): OpsConfig {
     stateDir: resolve(cwd, config.stateDir),
     envFile: resolve(cwd, config.envFile),
     context: resolve(cwd, config.context),
+    ...(config.proxy
+      ? { proxy: { ...config.proxy, upstreamFile: resolve(cwd, config.proxy.upstreamFile) } }
+      : {}),
   };
+}
+
+/** Blue and green host ports when a proxy is named. */
+export function colourPorts(config: Pick<OpsConfig, "hostPort" | "proxy">): [number, number] {
+  return config.proxy?.ports ?? [config.hostPort, config.hostPort + 1];
 }
 
 /** The SQLite file on the host: the container's /app/data/app.db. */

@@ -2,6 +2,12 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /**
+   * During a blue/green deploy the previous release keeps serving on the migrated database for a while. A migration
+   * it cannot live with (a dropped or renamed column it reads, a new NOT NULL column without a default it would
+   * not fill) says `false` here, and `ahb deploy` stops the old container before the new one migrates.
+   */
+  compatibleWithPrevious?: false;
 }
 
 /** Numbered, append-only: never edit a shipped migration, add the next number. */
@@ -228,3 +234,14 @@ CREATE INDEX session_brands_brand ON session_brands (brand_id);
 `,
   },
 ];
+
+/** Of the versions a release applied, those the previous release cannot run on: flagged, or unknown to this ahb. */
+export function incompatibleWithPrevious(
+  applied: readonly number[],
+  known: readonly Migration[] = migrations,
+): number[] {
+  return applied.filter((version) => {
+    const migration = known.find((candidate) => candidate.version === version);
+    return migration === undefined || migration.compatibleWithPrevious === false;
+  });
+}

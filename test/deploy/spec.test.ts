@@ -56,7 +56,7 @@ describe("docker specs", () => {
         Test: healthTest,
         Interval: 2_000_000_000,
         Timeout: 10_000_000_000,
-        StartPeriod: 120_000_000_000,
+        StartPeriod: 10_000_000_000,
         Retries: 3,
       },
       StopTimeout: 315,

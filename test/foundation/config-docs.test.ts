@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { Command } from "commander";
-import { opsConfigSchema, opsEnvName } from "../../src/config/ops.js";
+import { opsConfigSchema } from "../../src/config/ops.js";
 import { configKeys } from "../../src/config/schema.js";
 import { opsFlags, withReleaseOptions } from "../../src/cli/ops-options.js";
-import { renderConfigDocs } from "../../src/cli/render/config-docs.js";
+import { opsVariableCell, renderConfigDocs } from "../../src/cli/render/config-docs.js";
 import { runAhb } from "../helpers/cli.js";
 
 const committed = readFileSync(new URL("../../docs/configuration.md", import.meta.url), "utf8");
@@ -28,7 +28,7 @@ describe("docs/configuration.md", () => {
   it("lists every env variable and every ops key with its variable", () => {
     for (const key of configKeys) assert.match(committed, new RegExp(`\\| \`${key}\` \\|`), key);
     for (const key of Object.keys(opsConfigSchema.shape) as (keyof typeof opsConfigSchema.shape)[])
-      assert.ok(committed.includes(`| \`${key}\` | \`${opsEnvName(key)}\` |`), key);
+      assert.ok(committed.includes(`| \`${key}\` | ${opsVariableCell(key)} |`), key);
   });
 
   it("names only flags that deploy and rollback really take", () => {

@@ -12,16 +12,28 @@ export const CONTAINER_UID = 10001;
 /**
  * A stand-in for the app that builds in seconds on the offline base image: it runs as uid 10001 like the real
  * image, and its /api/health answers 200 only while it can write the bind-mounted database (503 otherwise), the
- * way the real server fails on a database it cannot write. APP_FAIL=1 in an image makes it exit at boot.
+ * way the real server fails on a database it cannot write. APP_FAIL=1 in an image makes it exit at boot;
+ * APP_UNHEALTHY=1 makes its health answer 503 while it keeps running. /api/stream?ms= is a stand-in SSE turn.
  */
 const SERVER = `
 const http = require("node:http");
 const fs = require("node:fs");
 if (process.env.APP_FAIL === "1") { console.log("failing on purpose"); process.exit(1); }
 let probes = 0;
-http.createServer((req, res) => {
+let streams = 0;
+const server = http.createServer((req, res) => {
+  if (req.url.startsWith("/api/stream")) {
+    // A stand-in for a chat turn: server-sent events for ?ms= milliseconds, then "event: done".
+    const ms = Number(new URL(req.url, "http://x").searchParams.get("ms") || 10000);
+    streams++;
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    const tick = setInterval(() => res.write("data: tick\\n\\n"), 200);
+    setTimeout(() => { clearInterval(tick); res.end("event: done\\ndata: ok\\n\\n"); streams--; if (draining && streams === 0) process.exit(0); }, ms);
+    return;
+  }
   if (req.url !== "/api/health") { res.writeHead(404); return res.end(); }
   probes++;
+  if (process.env.APP_UNHEALTHY === "1") { res.writeHead(503); return res.end(JSON.stringify({ status: "error" })); }
   try {
     if (fs.existsSync("/app/data/app.db")) fs.closeSync(fs.openSync("/app/data/app.db", "r+"));
     res.writeHead(200, { "content-type": "application/json" });
@@ -31,7 +43,15 @@ http.createServer((req, res) => {
     res.end(JSON.stringify({ status: "error", error: error.code }));
   }
 }).listen(8000, () => console.log("listening; version " + process.env.AHB_VERSION));
-process.on("SIGTERM", () => { console.log("stopping after " + probes + " probes"); process.exit(0); });
+let draining = false;
+process.on("SIGTERM", () => {
+  console.log("stopping after " + probes + " probes");
+  // APP_DRAIN=1: like the real server's drain, running streams finish (within the stop timeout) before the exit.
+  if (process.env.APP_DRAIN !== "1" || streams === 0) process.exit(0);
+  draining = true;
+  server.close();
+  server.closeIdleConnections();
+});
 `;
 
 function dockerfile(extra = ""): string {
@@ -54,8 +74,8 @@ export interface TinySite {
   image: string;
   port: number;
   dbPath: string;
-  /** Build contexts: the working app, and one whose server exits at boot. */
-  contexts: { ok: string; failing: string };
+  /** Build contexts: the working app, one whose server exits at boot, one whose health answers 503. */
+  contexts: { ok: string; failing: string; unhealthy: string };
   docker: Docker;
   cli(
     args: string[],
@@ -75,10 +95,15 @@ export async function createTinySite(name: string): Promise<TinySite> {
   const container = `ahb-test-${name}-${suffix}`;
   const image = `ahb-test-${name}-${suffix}`;
   const port = await freePort();
-  const contexts = { ok: join(root, "ctx-ok"), failing: join(root, "ctx-failing") };
+  const contexts = {
+    ok: join(root, "ctx-ok"),
+    failing: join(root, "ctx-failing"),
+    unhealthy: join(root, "ctx-unhealthy"),
+  };
   for (const [context, extra] of [
     [contexts.ok, ""],
     [contexts.failing, "ENV APP_FAIL=1"],
+    [contexts.unhealthy, "ENV APP_UNHEALTHY=1"],
   ] as const) {
     mkdirSync(context);
     writeFileSync(join(context, "server.js"), SERVER);
@@ -106,6 +131,9 @@ export async function createTinySite(name: string): Promise<TinySite> {
       context: contexts.ok,
       healthTimeoutS: 120,
       healthIntervalS: 1,
+      // Docker's check (node -e) can exceed its 10 s timeout on the shared test host (load 20+ on 2 cores); a
+      // test of the short default sets AHB_HEALTH_START_PERIOD for the deploy it measures.
+      healthStartPeriodS: 60,
       stopTimeoutS: 2,
       minFreeDiskMb: 64,
       memory: "256m",
@@ -139,7 +167,8 @@ export async function createTinySite(name: string): Promise<TinySite> {
       }
     },
     async remove() {
-      for (const each of [container, `${container}-next`]) await removeContainer(docker, each);
+      for (const each of [container, `${container}-next`, `${container}-canary`])
+        await removeContainer(docker, each);
       const images = await docker.listImages({ filters: { label: [`ahb.app=${container}`] } });
       for (const each of images)
         await docker

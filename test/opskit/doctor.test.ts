@@ -390,6 +390,7 @@ describe("doctor checks against the real Docker engine", async () => {
         interrupted: "ok",
         // Published on the default bridge with TRUSTED_PROXIES left at loopback: doctor names the gateway.
         proxies: "warn",
+        proxy: "skip",
         schedule: "warn",
       });
       assert.equal(report.ok, true);

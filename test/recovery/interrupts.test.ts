@@ -17,6 +17,8 @@ const DEPLOY_STEPS = [
   /preflight/,
   /lock .* taken/,
   /backup of the live database/,
+  /canary of /,
+  /canary .* with a copy of the database; waiting for healthy/,
   /swap to /,
   /created .*-next from/,
   /stopping ahb-test-/,
@@ -88,6 +90,12 @@ describe("deploy and restore interrupted at every printed step", { skip }, () =>
       filters: { name: [`${site.container}-next`] },
     });
     if (next.length > 0) found.push(`${site.container}-next`);
+    const canary = await site.docker.listContainers({
+      all: true,
+      filters: { name: [`${site.container}-canary`] },
+    });
+    if (canary.length > 0) found.push(`${site.container}-canary`);
+    if (existsSync(join(site.root, ".ahb", "canary"))) found.push(".ahb/canary");
     for (const file of ["deploy.lock", "swap.json"])
       if (existsSync(join(site.root, ".ahb", file))) found.push(file);
     return found;

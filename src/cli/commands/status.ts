@@ -22,6 +22,7 @@ function rows(report: StatusReport): string[][] {
     ["started", report.startedAt ?? "-"],
     ["restarts", String(report.restartCount ?? "-")],
     ["published", report.published ?? "-"],
+    ...(report.colour ? [["colour", report.colour]] : []),
     ["cpu", report.cpuPercent === null ? "-" : `${report.cpuPercent}%`],
     ["memory", `${size(report.memoryBytes)} of ${size(report.memoryLimitBytes)}`],
     ["database", report.database ? `${size(report.database.bytes)} (${report.database.path})` : "-"],

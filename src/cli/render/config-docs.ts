@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { opsConfigSchema, opsEnvName, type OpsKey } from "../../config/ops.js";
+import { opsConfigSchema, opsEnvName, type OpsConfig } from "../../config/ops.js";
 import { configKeys, keySpecs, type KeySpec } from "../../config/schema.js";
 import { opsFlags } from "../ops-options.js";
 
@@ -70,12 +70,17 @@ function defaultOf(schema: z.ZodType): string {
   return code(JSON.stringify(def.defaultValue).replace(/^"(.*)"$/, "$1"));
 }
 
+export function opsVariableCell(key: keyof OpsConfig): string {
+  const name = opsEnvName(key);
+  return name === undefined ? "(file only)" : `\`${name}\``;
+}
+
 function opsTable(): string[] {
   const lines = ["| key | variable | flag | default | meaning |", "| --- | --- | --- | --- | --- |"];
-  for (const [key, schema] of Object.entries(opsConfigSchema.shape) as [OpsKey, z.ZodType][]) {
-    const flag = opsFlags[key];
+  for (const [key, schema] of Object.entries(opsConfigSchema.shape) as [keyof OpsConfig, z.ZodType][]) {
+    const flag = key === "proxy" ? undefined : opsFlags[key];
     lines.push(
-      `| \`${key}\` | \`${opsEnvName(key)}\` | ${flag === undefined ? "" : `\`${flag}\``} | ${cell(defaultOf(schema))} | ${cell(schema.description ?? "")} |`,
+      `| \`${key}\` | ${opsVariableCell(key)} | ${flag === undefined ? "" : `\`${flag}\``} | ${cell(defaultOf(schema))} | ${cell(schema.description ?? "")} |`,
     );
   }
   return lines;

@@ -6,7 +6,7 @@ const AUDIT_FILE = "deploys.jsonl";
 
 export const auditEntrySchema = z.object({
   time: z.string(),
-  action: z.enum(["deploy", "rollback"]),
+  action: z.enum(["deploy", "rollback", "restart"]),
   operator: z.string(),
   host: z.string(),
   container: z.string(),

@@ -6,7 +6,10 @@ import { loadConfig, readEnvFile } from "../../config/load.js";
 import { ExitCode, UserError } from "../../errors.js";
 import { CONTAINER_UID } from "../docker/spec.js";
 import type { ContainerState, Engine, EngineVersion } from "../docker/engine.js";
-import { hostDatabasePath, nextContainerName, type OpsConfig } from "../../config/ops.js";
+import { colourPorts, hostDatabasePath, nextContainerName, type OpsConfig } from "../../config/ops.js";
+import { idlePort } from "./bluegreen.js";
+import { colourOf } from "./live-state.js";
+import { readUpstreamPort } from "./proxy.js";
 import { containerWriteProblems, writableByContainer } from "../docker/container-user.js";
 import { acquireLock, type HeldLock } from "../../shared/lock.js";
 import type { Progress } from "./progress.js";
@@ -65,10 +68,27 @@ export async function checkPort(
   live: ContainerState | undefined,
 ): Promise<string> {
   if (!config.publish) return `publishing nothing; joining network ${config.network ?? "(default)"}`;
-  const address = `${config.bindAddress}:${config.hostPort}`;
-  if (live?.running && live.published?.hostPort === config.hostPort) return `${address} held by ${live.name}`;
-  if (await portFree(config.bindAddress, config.hostPort)) return `${address} free`;
-  const holder = await engine.containerPublishing(config.hostPort);
+  if (!config.proxy) return checkOnePort(engine, config, live, config.hostPort);
+  // Blue/green: the serving colour's port is ours; the idle one must be free for the new container.
+  const ports = colourPorts(config);
+  const idle = idlePort(ports, live, readUpstreamPort(config.proxy));
+  const checked = [await checkOnePort(engine, config, live, idle)];
+  const serving = ports.find((port) => port !== idle);
+  if (serving !== undefined && live?.published?.hostPort === serving)
+    checked.unshift(`${config.bindAddress}:${serving} held by ${live.name} (${colourOf(config, serving)})`);
+  return checked.join(", ");
+}
+
+async function checkOnePort(
+  engine: Engine,
+  config: OpsConfig,
+  live: ContainerState | undefined,
+  port: number,
+): Promise<string> {
+  const address = `${config.bindAddress}:${port}`;
+  if (live?.running && live.published?.hostPort === port) return `${address} held by ${live.name}`;
+  if (await portFree(config.bindAddress, port)) return `${address} free`;
+  const holder = await engine.containerPublishing(port);
   if (holder === config.container || holder === nextContainerName(config))
     return `${address} held by ${holder}`;
   throw new UserError(

@@ -4,10 +4,18 @@ import { join } from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "../../shared/atomic-file.js";
 import type { Engine } from "../docker/engine.js";
-import { nextContainerName, type OpsConfig } from "../../config/ops.js";
+import {
+  nextContainerName,
+  publishedHealthHost,
+  type OpsConfig,
+  type ProxyConfig,
+} from "../../config/ops.js";
+import { writeLiveState } from "./live-state.js";
+import { readUpstreamPort, switchUpstream } from "./proxy.js";
 import { operatorName } from "../../shared/operator.js";
 import { appendAudit, auditEntrySchema } from "./audit.js";
 import { waitHealthy } from "./health.js";
+import { leftoverCanary, removeCanary } from "./canary.js";
 import type { Progress } from "./progress.js";
 
 const JOURNAL_FILE = "swap.json";
@@ -62,6 +70,7 @@ export async function describeInterrupted(engine: Engine, config: OpsConfig): Pr
   const next = await engine.inspectContainer(nextContainerName(config));
   if (next)
     found.push(`container ${next.name} (${next.version ?? "unversioned"}) is left over, ${next.status}`);
+  for (const canary of await leftoverCanary(engine, config)) found.push(`canary ${canary} is left over`);
   if (found.length > 0) found.push("the next ahb deploy, rollback, start or restart finishes or undoes it");
   return found;
 }
@@ -77,18 +86,30 @@ export async function recoverInterruptedSwap(
   config: OpsConfig,
   progress: Progress,
 ): Promise<void> {
+  const canary = await leftoverCanary(engine, config);
+  if (canary.length > 0) {
+    await removeCanary(engine, config);
+    progress({ level: "info", message: `removed the canary an earlier run left: ${canary.join(", ")}` });
+  }
   const journal = readJournal(config.stateDir);
   const nextName = nextContainerName(config);
   const next = await engine.inspectContainer(nextName);
   if (!journal && !next) return;
   progress({ level: "warn", message: "an earlier swap was interrupted; repairing it first" });
   let outcome = "nothing was serving";
-  if (next?.running) {
+  // Behind a proxy the upstream file says who serves: the new container wins only once the proxy names it.
+  const takesOver = !config.proxy || readUpstreamPort(config.proxy) === next?.published?.hostPort;
+  if (next?.running && takesOver) {
     const health = await waitHealthy(engine, next.id, config, { timeoutMs: config.healthTimeoutS * 1000 });
     if (health.healthy) {
       const live = await engine.inspectContainer(config.container);
-      if (live && live.id !== next.id) await engine.removeContainer(live.id, true);
+      if (live && live.id !== next.id) {
+        await engine.stopContainer(live.id);
+        await engine.removeContainer(live.id, true);
+      }
       await engine.renameContainer(next.id, config.container);
+      if (config.proxy && next.published)
+        writeLiveState(config, next.published.hostPort, next.version ?? null);
       outcome = `finished: ${next.version ?? nextName} is serving`;
     }
   }
@@ -107,6 +128,7 @@ export async function recoverInterruptedSwap(
   } else if (live?.running && !outcome.startsWith("finished")) {
     outcome = `${live.version ?? live.name} is serving`;
   }
+  if (config.proxy) await pointProxyAtServing(engine, config, config.proxy, progress);
   progress({ level: "info", message: `interrupted swap ${outcome}` });
   if (journal) {
     appendAudit(config.stateDir, {
@@ -125,4 +147,23 @@ export async function recoverInterruptedSwap(
     });
     clearJournal(config.stateDir);
   }
+}
+
+/** After a repair the upstream must name the port of the container that serves (a killed switch may not). */
+async function pointProxyAtServing(
+  engine: Engine,
+  config: OpsConfig,
+  proxy: ProxyConfig,
+  progress: Progress,
+): Promise<void> {
+  const serving = await engine.inspectContainer(config.container);
+  const port = serving?.running ? serving.published?.hostPort : undefined;
+  if (port === undefined || readUpstreamPort(proxy) === port) return;
+  const switched = await switchUpstream(engine, proxy, { host: publishedHealthHost(config), port }, progress);
+  if (switched.ok) writeLiveState(config, port, serving?.version ?? null);
+  else
+    progress({
+      level: "warn",
+      message: `could not point the proxy back at ${serving?.name}: ${switched.reason}`,
+    });
 }

@@ -9,6 +9,10 @@ import { backupLiveDatabase, type PreDeployBackup } from "./backup-step.js";
 import { preflight, type PreflightResult } from "./preflight.js";
 import type { Progress } from "./progress.js";
 import { swapContainer } from "./swap.js";
+import { runCanary } from "./canary.js";
+import { blueGreenSwap } from "./bluegreen.js";
+import { incompatibleWithPrevious } from "../../db/migrations.js";
+import type { ContainerState } from "../docker/engine.js";
 import { noSignalGuard, type SignalGuard } from "../../shared/interrupts.js";
 
 export interface ReleaseImage {
@@ -48,7 +52,22 @@ export interface ReleaseResult {
   backup: PreDeployBackup | null;
   durationsMs: Record<string, number>;
   downtimeMs: number | null;
+  strategy: Strategy;
   prunedImages: string[];
+}
+
+/** blue-green: behind the proxy, no window; stop-first: behind it, with a migration the old version cannot take. */
+export type Strategy = "blue-green" | "stop-first" | "swap";
+
+function chooseStrategy(config: OpsConfig, applied: number[], progress: Progress): Strategy {
+  if (!config.proxy) return "swap";
+  const incompatible = incompatibleWithPrevious(applied);
+  if (incompatible.length === 0) return "blue-green";
+  progress({
+    level: "warn",
+    message: `migration ${incompatible.join(", ")} does not keep the previous version working: falling back to stop-then-start (a short window)`,
+  });
+  return "stop-first";
 }
 
 async function timed<T>(durations: Record<string, number>, name: string, run: () => Promise<T>): Promise<T> {
@@ -97,26 +116,44 @@ export async function release(options: ReleaseOptions, plan: ReleasePlan): Promi
       ? await timed(durationsMs, "backup", () => takeBackup(config, now(), progress))
       : null;
     if (!options.backup) progress({ level: "warn", message: "backup skipped (--no-backup)" });
-    progress({ level: "step", message: `swap to ${image.version}` });
+    const redact = createRedactor(checked.env.secretValues);
+    progress({ level: "step", message: `canary of ${image.version}` });
+    const canary = await runCanary({
+      engine,
+      config,
+      image: resolved.ref,
+      version: resolved.version,
+      envValues: checked.env.values,
+      backupPath: backup?.path ?? null,
+      redact,
+      progress,
+    });
+    durationsMs.canary = canary.elapsedMs;
+    if (!canary.healthy) throw canaryFailure(image.version, canary.reason, checked.live);
+    const strategy = chooseStrategy(config, canary.canaryDatabase.applied, progress);
+    progress({ level: "step", message: `swap to ${image.version} (${strategy})` });
+    const swapInput = {
+      action: plan.action,
+      imageId: resolved.imageId,
+      engine,
+      config,
+      image: resolved.ref,
+      version: resolved.version,
+      envValues: checked.env.values,
+      redact,
+      progress,
+    };
     const swapped = await signals.critical(() =>
-      swapContainer({
-        action: plan.action,
-        imageId: resolved.imageId,
-        engine,
-        config,
-        image: resolved.ref,
-        version: resolved.version,
-        envValues: checked.env.values,
-        redact: createRedactor(checked.env.secretValues),
-        progress,
-      }),
+      config.proxy
+        ? blueGreenSwap({ ...swapInput, proxy: config.proxy, stopFirst: strategy === "stop-first" })
+        : swapContainer(swapInput),
     );
     durationsMs.swap = swapped.swapMs;
     downtimeMs = swapped.downtimeMs;
     if (!swapped.ok) throw swapFailure(image.version, swapped);
     progress({
       level: "success",
-      message: `${image.version} is healthy${downtimeMs === null ? "" : `; unavailable for ${(downtimeMs / 1000).toFixed(2)} s`}`,
+      message: `${image.version} is healthy${downtimeMs === null ? "" : strategy === "blue-green" ? "; the proxy switched over without a window" : `; unavailable for ${(downtimeMs / 1000).toFixed(2)} s`}`,
     });
     const prunedImages = (await plan.afterSuccess?.(resolved)) ?? [];
     durationsMs.total = Date.now() - startedAt;
@@ -141,6 +178,7 @@ export async function release(options: ReleaseOptions, plan: ReleasePlan): Promi
       backup,
       durationsMs,
       downtimeMs,
+      strategy,
       prunedImages,
     };
   } catch (error) {
@@ -172,10 +210,33 @@ async function takeBackup(config: OpsConfig, at: Date, progress: Progress): Prom
   return backup ?? null;
 }
 
+/** The serving container was never touched: a rolled-back deploy (10), or nothing serving before either (3). */
+function canaryFailure(version: string, reason: string, live: ContainerState | undefined): UserError {
+  const why = `the canary of ${version} did not become healthy (${reason})`;
+  if (live?.running)
+    return new UserError(
+      `deploy of ${version} rolled back: ${why}; ${live.version ?? live.name} kept serving, nothing was changed`,
+      ExitCode.DEPLOY_ROLLED_BACK,
+      ["see the canary's last lines above"],
+    );
+  return new UserError(`deploy of ${version} failed: ${why}; nothing is serving`, ExitCode.UNHEALTHY);
+}
+
 function swapFailure(
   version: string,
-  swapped: { reason: string; restored: boolean; restoreProblem?: string; previousVersion: string | null },
+  swapped: {
+    reason: string;
+    restored: boolean;
+    untouched?: boolean;
+    restoreProblem?: string;
+    previousVersion: string | null;
+  },
 ): UserError {
+  if (swapped.untouched)
+    return new UserError(
+      `deploy of ${version} rolled back: ${swapped.reason}; ${swapped.previousVersion ?? "(unversioned)"} kept serving, nothing was changed`,
+      ExitCode.DEPLOY_ROLLED_BACK,
+    );
   if (swapped.restored)
     return new UserError(
       `deploy of ${version} rolled back: ${swapped.reason}; the previous version ${swapped.previousVersion ?? "(unversioned)"} is serving again`,

@@ -5,6 +5,7 @@ import { describeInterrupted } from "./recover.js";
 import { hostDatabasePath, type OpsConfig } from "../../config/ops.js";
 import { readAudit, type AuditEntry } from "./audit.js";
 import { healthUrl, probeHealth } from "./health.js";
+import { readLiveState } from "./live-state.js";
 
 export interface StatusReport {
   container: string;
@@ -18,6 +19,8 @@ export interface StatusReport {
   startedAt: string | null;
   restartCount: number | null;
   published: string | null;
+  /** Behind a proxy: the serving colour and port, as the last switch recorded them. */
+  colour: string | null;
   cpuPercent: number | null;
   memoryBytes: number | null;
   memoryLimitBytes: number | null;
@@ -63,6 +66,11 @@ function databaseSize(config: OpsConfig): { path: string; bytes: number } | null
   return { path, bytes: statSync(path).size + (existsSync(wal) ? statSync(wal).size : 0) };
 }
 
+function liveColour(config: OpsConfig): string | null {
+  const live = readLiveState(config.stateDir);
+  return live ? `${live.colour} (${live.port})` : null;
+}
+
 /** Healthy = running, Docker says healthy and /api/health answers 200 where the proxy reaches it. */
 export async function containerStatus(
   engine: Engine,
@@ -85,6 +93,7 @@ export async function containerStatus(
     startedAt: state?.startedAt ?? null,
     restartCount: state?.restartCount ?? null,
     published: state?.published ? `${state.published.hostIp}:${state.published.hostPort}` : null,
+    colour: config.proxy ? liveColour(config) : null,
     cpuPercent: stats ? cpuPercent(stats) : null,
     memoryBytes: stats ? memoryInUse(stats) : null,
     memoryLimitBytes: stats?.memory_stats?.limit ?? null,

@@ -32,6 +32,8 @@ export type SwapResult =
       reason: string;
       /** The previous container is serving again (false: there was none, or it did not come back). */
       restored: boolean;
+      /** Blue/green: the previous container was never stopped and the proxy never switched. */
+      untouched?: boolean;
       restoreProblem?: string;
       previousVersion: string | null;
       /** From the stop of the previous container until it answered again (null: it was not running). */
@@ -117,7 +119,11 @@ export async function swapContainer(input: SwapInput): Promise<SwapResult> {
 }
 
 /** A container's last lines go to the data directory before it is removed: its logs go with it. */
-async function keepLogs(input: SwapInput, id: string, label: string): Promise<void> {
+export async function keepLogs(
+  input: Pick<SwapInput, "engine" | "config" | "redact" | "progress">,
+  id: string,
+  label: string,
+): Promise<void> {
   try {
     const saved = await saveLastLogs(input.engine, id, input.config.dataDir, label, input.redact);
     input.progress({ level: "info", message: `last log lines of ${label} kept in ${saved}` });
@@ -129,7 +135,7 @@ async function keepLogs(input: SwapInput, id: string, label: string): Promise<vo
   }
 }
 
-async function startAndWait(engine: Engine, id: string, config: OpsConfig) {
+export async function startAndWait(engine: Engine, id: string, config: OpsConfig) {
   const before = await engine.inspectContainer(id);
   try {
     await engine.startContainer(id);

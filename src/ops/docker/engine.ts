@@ -298,6 +298,24 @@ export class Engine {
     });
   }
 
+  /** Runs a command in a running container (docker exec) and returns its exit code and output. */
+  exec(container: string, cmd: string[]): Promise<{ exitCode: number; output: string }> {
+    return this.call("exec", async () => {
+      const exec = await this.docker.getContainer(container).exec({
+        Cmd: cmd,
+        AttachStdout: true,
+        AttachStderr: true,
+      });
+      const stream = await exec.start({ hijack: true, stdin: false });
+      const output = new PassThrough();
+      const chunks: Buffer[] = [];
+      output.on("data", (chunk: Buffer) => chunks.push(chunk));
+      await demultiplex(stream as AsyncIterable<Buffer>, output, output);
+      const inspected = await exec.inspect();
+      return { exitCode: inspected.ExitCode ?? -1, output: Buffer.concat(chunks).toString("utf8") };
+    });
+  }
+
   stats(id: string): Promise<RawStats> {
     return this.call(
       "stats",
@@ -349,8 +367,12 @@ async function forwardLines(
 }
 
 function toState(info: Docker.ContainerInspectInfo): ContainerState {
-  const binding = Object.values(info.HostConfig.PortBindings ?? {})[0] as
+  // While it runs, the port Docker really bound (an ephemeral request says "" in HostConfig); else the request.
+  const bound = Object.values(info.NetworkSettings.Ports ?? {})[0] as
+    { HostIp: string; HostPort: string }[] | null | undefined;
+  const requested = Object.values(info.HostConfig.PortBindings ?? {})[0] as
     { HostIp: string; HostPort: string }[] | undefined;
+  const binding = bound?.[0] && Number(bound[0].HostPort) > 0 ? bound : requested;
   const health = info.State.Health;
   const lastCheck = health?.Log?.at(-1);
   return {
@@ -367,9 +389,10 @@ function toState(info: Docker.ContainerInspectInfo): ContainerState {
     restartCount: info.RestartCount,
     startedAt: info.State.StartedAt,
     env: info.Config.Env ?? [],
-    published: binding?.[0]
-      ? { hostIp: binding[0].HostIp || "0.0.0.0", hostPort: Number(binding[0].HostPort) }
-      : undefined,
+    published:
+      binding?.[0] && Number(binding[0].HostPort) > 0
+        ? { hostIp: binding[0].HostIp || "0.0.0.0", hostPort: Number(binding[0].HostPort) }
+        : undefined,
     networks: Object.fromEntries(
       Object.entries(info.NetworkSettings.Networks ?? {}).map(([name, net]) => [name, net.IPAddress]),
     ),

@@ -91,6 +91,8 @@ export interface ContainerSpecInput {
   image: string;
   version: string;
   envValues: Record<string, string>;
+  /** Blue/green: the colour's host port instead of config.hostPort. */
+  hostPort?: number;
 }
 
 /** The full create request: env, mounts, port, network, restart policy, limits, log rotation, health check, labels. */
@@ -113,14 +115,15 @@ export function containerSpec(config: OpsConfig, input: ContainerSpecInput): Con
       Interval: config.healthIntervalS * NANOSECONDS,
       // Generous: `node -e` itself can take seconds to start on a busy host, and a timeout counts as a failure.
       Timeout: 10 * NANOSECONDS,
-      StartPeriod: config.healthTimeoutS * NANOSECONDS,
+      // Short and apart from ahb's own wait (healthTimeoutS): a release answering 503 shows unhealthy in seconds.
+      StartPeriod: config.healthStartPeriodS * NANOSECONDS,
       Retries: 3,
     },
     StopTimeout: containerStopTimeoutS(config, env),
     HostConfig: {
       Binds: [`${config.dataDir}:/app/data`, `${config.exportsDir}:/app/exports`],
       PortBindings: config.publish
-        ? { [portKey]: [{ HostIp: config.bindAddress, HostPort: String(config.hostPort) }] }
+        ? { [portKey]: [{ HostIp: config.bindAddress, HostPort: String(input.hostPort ?? config.hostPort) }] }
         : {},
       RestartPolicy: { Name: "unless-stopped" },
       Memory: memoryBytes(config.memory),
@@ -133,6 +136,31 @@ export function containerSpec(config: OpsConfig, input: ContainerSpecInput): Con
     ...(config.network
       ? { NetworkingConfig: { EndpointsConfig: { [config.network]: { Aliases: [config.container] } } } }
       : {}),
+  };
+}
+
+export const LABEL_ROLE = "ahb.role";
+
+/**
+ * The canary: the same container as a release's but beside the serving one, on an ephemeral loopback port, with its
+ * own copy of the data, never restarted by Docker (a crash is the answer), and on no network (the proxy's alias
+ * must never reach it).
+ */
+export function canarySpec(
+  config: OpsConfig,
+  input: ContainerSpecInput,
+  dirs: { dataDir: string; exportsDir: string },
+): ContainerCreateOptions {
+  const spec = containerSpec({ ...config, network: undefined, publish: false }, input);
+  return {
+    ...spec,
+    Labels: { ...spec.Labels, [LABEL_ROLE]: "canary" },
+    HostConfig: {
+      ...spec.HostConfig,
+      Binds: [`${dirs.dataDir}:/app/data`, `${dirs.exportsDir}:/app/exports`],
+      PortBindings: { [`${CONTAINER_PORT}/tcp`]: [{ HostIp: "127.0.0.1", HostPort: "" }] },
+      RestartPolicy: { Name: "no" },
+    },
   };
 }
 

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
+import { colourOf } from "../deploy/live-state.js";
 import { portFree } from "../deploy/preflight.js";
+import { readUpstreamPort } from "../deploy/proxy.js";
 import { describeInterrupted } from "../deploy/recover.js";
 import type { Engine } from "../docker/engine.js";
 import { nextContainerName, type OpsConfig } from "../../config/ops.js";
@@ -111,4 +113,38 @@ export async function checkTrustedProxies(
   } catch (error) {
     return result("proxies", "warn", message(error));
   }
+}
+
+/** Behind a proxy: its upstream include must name the port where the serving container listens. */
+export async function checkProxyUpstream(
+  engine: Engine,
+  ops: OpsConfig,
+  engineUp: boolean,
+): Promise<CheckResult> {
+  if (!ops.proxy) return result("proxy", "skip", "no proxy named in the ops config (no blue/green)");
+  const file = ops.proxy.upstreamFile;
+  if (!existsSync(file))
+    return result(
+      "proxy",
+      "fail",
+      `${file} does not exist (ahb templates render ${ops.proxy.kind}-upstream)`,
+    );
+  const named = readUpstreamPort(ops.proxy);
+  if (named === undefined) return result("proxy", "fail", `${file} names no server host:port`);
+  if (!engineUp) return result("proxy", "warn", `${file} names port ${named} (no engine to compare with)`);
+  const serving = await engine.inspectContainer(ops.container);
+  const port = serving?.running ? serving.published?.hostPort : undefined;
+  if (port === undefined)
+    return result("proxy", "fail", `${file} names port ${named}, but ${ops.container} is not serving`);
+  if (port !== named)
+    return result(
+      "proxy",
+      "fail",
+      `${file} names port ${named}, but ${ops.container} listens on ${port}: rerun ahb deploy or ahb restart`,
+    );
+  return result(
+    "proxy",
+    "ok",
+    `${file} names ${port}, where ${ops.container} (${colourOf(ops, port)}) listens`,
+  );
 }

@@ -1,7 +1,14 @@
 import { ExitCode, type ExitCodeValue } from "../../errors.js";
 import type { Engine } from "../docker/engine.js";
 import { hostDatabasePath, type OpsConfig } from "../../config/ops.js";
-import { checkContainer, checkEngine, checkInterrupted, checkPort, checkTrustedProxies } from "./engine.js";
+import {
+  checkContainer,
+  checkEngine,
+  checkInterrupted,
+  checkPort,
+  checkProxyUpstream,
+  checkTrustedProxies,
+} from "./engine.js";
 import { freeMb } from "../deploy/preflight.js";
 import { checkDatabase, checkDiskSpace, checkEnvFileMode, checkLastBackup, fileSize } from "./files.js";
 import { checkKeysHealth } from "./keys.js";
@@ -60,6 +67,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     await checkContainer(engine, ops.container, engineUp),
     await checkInterrupted(engine, ops, engineUp),
     await checkTrustedProxies(engine, ops, engineUp),
+    await checkProxyUpstream(engine, ops, engineUp),
     checkSchedule(options.systemdDir, await host.listCrontab()),
   ];
   return { ok: checks.every((check) => check.status !== "fail"), checks };

@@ -27,6 +27,18 @@ export const templateCatalog: readonly TemplateEntry[] = [
     installTo: "/etc/nginx/sites-available/ahb",
   },
   {
+    name: "nginx-upstream",
+    file: "nginx-upstream.conf",
+    description: "blue/green upstream include for nginx on the host (ops config proxy.kind nginx)",
+    installTo: "/etc/nginx/conf.d/ahb-upstream.conf (the ops config's proxy.upstreamFile)",
+  },
+  {
+    name: "npm-upstream",
+    file: "npm-upstream.conf",
+    description: "blue/green upstream include for Nginx Proxy Manager (ops config proxy.kind npm)",
+    installTo: "NPM's data/nginx/custom/http_top.conf (the ops config's proxy.upstreamFile)",
+  },
+  {
     name: "systemd-serve",
     file: "ahb-serve.service",
     description: "systemd unit running `ahb serve` without Docker, hardened",
