@@ -56,4 +56,17 @@ describe("backup maps a full disk and a refused directory to their exit codes", 
     assert.ok(result.stderr.includes(locked), result.stderr);
     assert.match(result.stderr, /permission denied/);
   });
+
+  it("exits 77, not 5 (not found), when it may not enter the database's directory", async () => {
+    const closed = join(work.path, "data");
+    mkdirSync(closed, { mode: 0o700 });
+    openDatabase(join(closed, "app.db")).close();
+    const out = join(work.path, "out");
+    mkdirSync(out, { mode: 0o777 });
+    chmodSync(out, 0o777);
+    const result = await backup(join(closed, "app.db"), out, work.path, "nobody");
+    assert.equal(result.exitCode, 77, `${result.stdout}\n${result.stderr}`);
+    assert.ok(result.stderr.includes(join(closed, "app.db")), result.stderr);
+    assert.match(result.stderr, /permission denied/);
+  });
 });
