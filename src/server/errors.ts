@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ZodError } from "zod";
-import { HttpMappedError } from "../errors.js";
+import { HttpMappedError, isDiskFull } from "../errors.js";
 import type { Logger } from "../log.js";
 
 export interface ApiErrorBody {
@@ -48,6 +48,17 @@ export function handleError(logger: Logger) {
     }
     if (error instanceof HTTPException) {
       return c.json(errorBody(`http_${error.status}`, error.message || "request failed"), error.status);
+    }
+    if (isDiskFull(error)) {
+      logger.error("disk full", {
+        method: c.req.method,
+        path: c.req.path,
+        code: (error as { code?: string }).code,
+      });
+      return c.json(
+        errorBody("storage_full", "the server's disk is full; nothing was saved, try again later"),
+        507,
+      );
     }
     logger.error("unhandled error", { method: c.req.method, path: c.req.path, error });
     return c.json(errorBody("internal", "internal server error"), 500);
