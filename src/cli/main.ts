@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { writeErr } from "./output.js";
-import { ExitCode, UserError, type ExitCodeValue } from "../errors.js";
+import { ExitCode, fileSystemError, UserError, type ExitCodeValue } from "../errors.js";
 import { appVersion } from "../version.js";
 import { registerBackupCommands } from "./commands/backup.js";
 import { registerCleanupCommand } from "./commands/cleanup.js";
@@ -112,6 +112,8 @@ function reportFailure(error: unknown, verbose: boolean): ExitCodeValue {
     for (const detail of error.details) writeErr(`  ${detail}\n`);
     return error.exitCode;
   }
+  const onFileSystem = fileSystemError(error, "a file this command writes");
+  if (onFileSystem) return reportFailure(onFileSystem, verbose);
   const message = error instanceof Error ? error.message : String(error);
   writeErr(`ahb: unexpected error: ${message}\n`);
   if (verbose && error instanceof Error && error.stack) writeErr(`${error.stack}\n`);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { execa } from "execa";
@@ -38,6 +38,22 @@ function ignoreLines(cwd: string): string[] {
 }
 
 describe("ahb init (non-interactive)", () => {
+  it("exits 77 naming the path when the env file's directory is read-only, not 1", async (t) => {
+    if (process.getuid?.() !== 0 && process.env.AHB_CI !== "1") return t.skip("needs root (mount)");
+    const cwd = await gitRepo();
+    const readOnly = join(cwd, "ro");
+    mkdirSync(readOnly);
+    await execa("mount", ["-t", "tmpfs", "-o", "size=1m,ro", "ahb-test-init-ro", readOnly]);
+    try {
+      const result = await init(cwd, ["--env-file", join(readOnly, ".env.prod")]);
+      assert.equal(result.exitCode, 77, result.stderr);
+      assert.match(result.stderr, /permission denied: .*\/ro\//);
+      assert.doesNotMatch(result.stderr, /unexpected error/);
+    } finally {
+      await execa("umount", [readOnly]);
+    }
+  });
+
   it("writes a mode-600 env file from the schema with the keys from the environment, and git-ignores it", async () => {
     const cwd = await gitRepo();
     const result = await init(cwd, ["--json"]);
