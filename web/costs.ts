@@ -1,5 +1,6 @@
 import { api, errorText, type CostFields, type CostsReport } from "./api.js";
 import { capRows, type BudgetReport } from "./budget.js";
+import { USAGE_FIELDS } from "../src/db/usage-fields.js";
 import { h, replace, svg } from "./dom.js";
 import { axisUsd, formatCompact, formatCount, formatUsd, niceMax } from "./format.js";
 
@@ -78,12 +79,10 @@ export function createCostsView(root: HTMLElement, isAdmin: () => boolean): Cost
 
   function render(report: CostsReport, budget: BudgetReport | undefined): void {
     const { totals } = report;
-    const tokens =
-      totals.inputTokens +
-      totals.outputTokens +
-      totals.cacheReadTokens +
-      totals.cacheWriteTokens +
-      totals.thinkingTokens;
+    const tokens = USAGE_FIELDS.filter((field) => field.tokens).reduce(
+      (sum, field) => sum + totals[field.key],
+      0,
+    );
     replace(
       body,
       h(
@@ -123,21 +122,24 @@ export function createCostsView(root: HTMLElement, isAdmin: () => boolean): Cost
       ),
       table(
         "By model",
-        ["Model", "Provider", "Requests", "Images", "Input tokens", "Output tokens", "Cost"],
+        ["Model", "Provider", ...USAGE_HEADERS],
         report.byModel.map((row) => [row.model, row.provider, ...numbers(row)]),
+        USAGE_HEADERS.length,
       ),
       budget && budget.caps.length > 0
         ? table(
             "Spend against caps",
             ["Cap", "Limit", "Spent", "In flight", "Left", "Resets at"],
             capRows(budget),
+            5,
           )
         : null,
       report.byUser
         ? table(
             "By user",
-            ["User", "Requests", "Images", "Input tokens", "Output tokens", "Cost"],
+            ["User", ...USAGE_HEADERS],
             report.byUser.map((row) => [row.user, ...numbers(row)]),
+            USAGE_HEADERS.length,
           )
         : null,
     );
@@ -146,12 +148,13 @@ export function createCostsView(root: HTMLElement, isAdmin: () => boolean): Cost
   return { load };
 }
 
+/** Requests, every usage field (src/db/usage-fields.ts) and the cost: the numeric columns of a usage table. */
+const USAGE_HEADERS = ["Requests", ...USAGE_FIELDS.map((field) => field.label), "Cost"];
+
 function numbers(row: CostFields): string[] {
   return [
     formatCount(row.requests),
-    formatCount(row.images),
-    formatCount(row.inputTokens),
-    formatCount(row.outputTokens),
+    ...USAGE_FIELDS.map((field) => formatCount(row[field.key])),
     formatUsd(row.costNanoUsd),
   ];
 }
@@ -166,8 +169,9 @@ function card(label: string, value: string, detail: string): HTMLElement {
   );
 }
 
-function table(title: string, headers: string[], rows: string[][]): HTMLElement {
-  const textColumns = headers.length - 5;
+/** The last `numericColumns` columns are numbers (right-aligned). */
+function table(title: string, headers: string[], rows: string[][], numericColumns: number): HTMLElement {
+  const textColumns = headers.length - numericColumns;
   const id = `costs-${title.toLowerCase().replace(/\W+/g, "-")}`;
   return h(
     "section",

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { PDFDocument } from "pdf-lib";
 import type { Frame, Page } from "playwright-core";
+import { USAGE_FIELDS } from "../../src/db/usage-fields.js";
 import { insertLedgerEntry } from "../../src/db/repo/ledger.js";
 import { addMessage } from "../../src/db/repo/messages.js";
 import { createSession } from "../../src/db/repo/sessions.js";
@@ -455,6 +456,13 @@ describe("web workspace: code editor, documents, exports, versions, sessions, la
     const table = page.getByRole("region", { name: "By model" });
     const cost = table.getByRole("cell", { name: "$1.23" });
     await cost.waitFor();
+    assert.deepEqual(await table.getByRole("columnheader").allTextContents(), [
+      "Model",
+      "Provider",
+      "Requests",
+      ...USAGE_FIELDS.map((field) => field.label),
+      "Cost",
+    ]);
     const seen = await cost.evaluate((cell) => {
       const box = cell.getBoundingClientRect();
       cell.scrollIntoView({ block: "center", inline: "nearest" });
