@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { intInRange } from "../shared/int-range.js";
 
 export const PAPER_SIZES = ["A4", "Letter", "Legal"] as const;
 export const PNG_WIDTH = { min: 320, max: 1600, default: 1200 } as const;
@@ -21,12 +22,10 @@ const querySchema = z.object({
     .transform((value) => PAPER_SIZES.find((size) => size.toLowerCase() === value.toLowerCase()))
     .pipe(z.enum(PAPER_SIZES, { message: "paper must be A4, Letter or Legal" }))
     .default("A4"),
-  width: z.coerce
-    .number({ message: "width must be a number" })
-    .int({ message: "width must be a whole number of CSS pixels" })
-    .min(PNG_WIDTH.min, { message: `width must be at least ${PNG_WIDTH.min}` })
-    .max(PNG_WIDTH.max, { message: `width must be at most ${PNG_WIDTH.max}` })
-    .default(PNG_WIDTH.default),
+  width: intInRange(PNG_WIDTH.min, PNG_WIDTH.max, {
+    name: "width",
+    notInteger: "width must be a whole number of CSS pixels",
+  }).default(PNG_WIDTH.default),
   scale: z
     .enum(["1", "2"], { message: "scale must be 1 or 2" })
     .transform((value) => (value === "2" ? 2 : 1) as 1 | 2)

@@ -15,21 +15,13 @@ import { ApiError } from "../errors.js";
 import { requireOwnedSession } from "../guards.js";
 import { expiresAt, publicDocument, publicSession } from "../present.js";
 import type { AppDeps, AppEnv } from "../types.js";
+import { intInRange } from "../../shared/int-range.js";
 import { readJson, readQuery, titleSchema } from "../validate.js";
 import { documentRoutes } from "./documents.js";
 
 const pageQuery = z.object({
-  limit: z.coerce
-    .number({ message: "limit must be a number" })
-    .int({ message: "limit must be a whole number" })
-    .min(1, { message: "limit must be at least 1" })
-    .max(100, { message: "limit must be at most 100" })
-    .default(20),
-  offset: z.coerce
-    .number({ message: "offset must be a number" })
-    .int({ message: "offset must be a whole number" })
-    .min(0, { message: "offset must not be negative" })
-    .default(0),
+  limit: intInRange(1, 100, { name: "limit" }).default(20),
+  offset: intInRange(0, undefined, { name: "offset", tooSmall: "offset must not be negative" }).default(0),
 });
 const createBody = z.strictObject({ title: titleSchema.optional() });
 const patchBody = z
