@@ -71,7 +71,15 @@ describe("docker stop drains the app container", { skip }, () => {
     assert.ok(stopTimeoutS > DOCKER_DEFAULT_STOP_S, `StopTimeout ${stopTimeoutS} s follows the 300 s grace`);
     await docker.createContainer({
       ...spec,
-      Cmd: ["node", "bin/ahb.js", "serve", "--host", "127.0.0.1", "--port", String(port)],
+      // The image's own entry point (dist/server/main.js) binds 0.0.0.0; on the host's network the test binds loopback.
+      Cmd: [
+        "node",
+        "--input-type=module",
+        "-e",
+        `const { serveUntilSignal } = await import("./dist/server/bootstrap.js");
+         await serveUntilSignal({ envFile: ".env", host: "127.0.0.1", port: ${port} });
+         process.exit(0);`,
+      ],
       Healthcheck: { Test: ["NONE"] },
       Labels: { ...spec.Labels, ...TEST_LABELS },
       ExposedPorts: {},
