@@ -1,4 +1,3 @@
-import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ContainerState } from "../docker/engine.js";
 import { containerSpec } from "../docker/spec.js";
@@ -6,8 +5,8 @@ import { colourPorts, nextContainerName, publishedHealthHost, type ProxyConfig }
 import { lastLogLines } from "./logs.js";
 import { colourOf, writeLiveState } from "./live-state.js";
 import { readUpstreamPort, switchUpstream } from "./proxy.js";
-import { clearJournal, writeJournal } from "./recover.js";
-import { keepLogs, startAndWait, type SwapInput, type SwapResult } from "./swap.js";
+import { clearJournal } from "./recover.js";
+import { keepLogs, startAndWait, stopServingContainer, type SwapInput, type SwapResult } from "./swap.js";
 
 /** After a graceful reload nginx's old workers finish what they hold; new connections already reach the new port. */
 const PROXY_SETTLE_MS = 1500;
@@ -55,18 +54,7 @@ export async function blueGreenSwap(input: BlueGreenInput): Promise<SwapResult> 
   let stoppedAt: number | undefined;
   if (input.stopFirst && live?.running) {
     progress({ level: "warn", message: `stopping ${live.name} first: the release's migrations need it` });
-    stoppedAt = Date.now();
-    writeJournal(config.stateDir, {
-      action: input.action,
-      container: config.container,
-      version: input.version,
-      imageId: input.imageId,
-      previousVersion,
-      stoppedAt: new Date(stoppedAt).toISOString(),
-      pid: process.pid,
-      host: hostname(),
-    });
-    await engine.stopContainer(live.id);
+    stoppedAt = await stopServingContainer(input, live.id, previousVersion);
   }
   progress({
     level: "info",

@@ -67,18 +67,7 @@ export async function swapContainer(input: SwapInput): Promise<SwapResult> {
   let stoppedAt: number | undefined;
   if (live?.running) {
     progress({ level: "info", message: `stopping ${live.name} (${previousVersion ?? "unversioned"})` });
-    stoppedAt = Date.now();
-    writeJournal(config.stateDir, {
-      action: input.action,
-      container: config.container,
-      version: input.version,
-      imageId: input.imageId,
-      previousVersion,
-      stoppedAt: new Date(stoppedAt).toISOString(),
-      pid: process.pid,
-      host: hostname(),
-    });
-    await engine.stopContainer(live.id);
+    stoppedAt = await stopServingContainer(input, live.id, previousVersion);
   }
   progress({
     level: "info",
@@ -119,6 +108,30 @@ export async function swapContainer(input: SwapInput): Promise<SwapResult> {
 }
 
 /** A container's last lines go to the data directory before it is removed: its logs go with it. */
+/**
+ * Stops the serving container after journalling the swap, so an interrupted run knows what it stopped; returns when
+ * the stop began (the start of the downtime).
+ */
+export async function stopServingContainer(
+  input: Pick<SwapInput, "engine" | "config" | "action" | "version" | "imageId">,
+  liveId: string,
+  previousVersion: string | null,
+): Promise<number> {
+  const stoppedAt = Date.now();
+  writeJournal(input.config.stateDir, {
+    action: input.action,
+    container: input.config.container,
+    version: input.version,
+    imageId: input.imageId,
+    previousVersion,
+    stoppedAt: new Date(stoppedAt).toISOString(),
+    pid: process.pid,
+    host: hostname(),
+  });
+  await input.engine.stopContainer(liveId);
+  return stoppedAt;
+}
+
 export async function keepLogs(
   input: Pick<SwapInput, "engine" | "config" | "redact" | "progress">,
   id: string,
