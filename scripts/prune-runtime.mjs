@@ -11,8 +11,8 @@ import { join, relative, sep } from "node:path";
 const app = process.argv[2] ?? process.cwd();
 /** Dependencies needed only to install (prebuilt binary download), never loaded by the server. */
 const INSTALL_ONLY = new Set(["prebuild-install"]);
-/** dist/ trees the server never imports: the operations CLI and the browser page's bundle. */
-const NOT_SERVER = ["cli", "ops", "web"].map((dir) => join(app, "dist", dir) + sep);
+/** dist/ trees the server never imports: the operations CLI (as modules and as its esbuild bundle) and the page. */
+const NOT_SERVER = ["cli", "ops", "bundle", "web"].map((dir) => join(app, "dist", dir) + sep);
 const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)["']([^"'./][^"']*)["']/gm;
 
 function walk(dir, visit) {
