@@ -90,16 +90,16 @@ export class UserError extends Error {
 const DISK_FULL_CODES = new Set(["ENOSPC", "EDQUOT", "SQLITE_FULL"]);
 const PERMISSION_CODES = new Set(["EACCES", "EPERM", "EROFS"]);
 
-/**
- * A file system failure as the documented exit code: no space left (74) or permission denied (77), naming the
- * path (the one the system call reported, else `path`). Undefined for anything else, which stays a bug.
- */
 /** ENOSPC, EDQUOT or SQLite's SQLITE_FULL: the device has no room left. */
 export function isDiskFull(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
   return typeof code === "string" && DISK_FULL_CODES.has(code);
 }
 
+/**
+ * A file system failure as the documented exit code: no space left (74) or permission denied (77), naming the
+ * path (the one the system call reported, else `path`). Undefined for anything else, which stays a bug.
+ */
 export function fileSystemError(error: unknown, path: string): UserError | undefined {
   const { code, path: failedPath } = (error ?? {}) as { code?: unknown; path?: unknown };
   if (typeof code !== "string") return undefined;
