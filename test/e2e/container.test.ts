@@ -7,7 +7,7 @@ import { execa } from "execa";
 import { openDatabase } from "../../src/db/open.js";
 import { createSession } from "../../src/db/repo/sessions.js";
 import { appendVersion } from "../../src/db/repo/versions.js";
-import { CONTAINER_UID, LABEL_STAGE_APP, runtimeHardening } from "../../src/ops/docker/spec.js";
+import { CONTAINER_UID, runtimeHardening } from "../../src/ops/docker/spec.js";
 import { ANONYMOUS } from "../../src/server/middleware/identity.js";
 import { tempDir, validKeys } from "../helpers/env.js";
 import {
@@ -16,6 +16,7 @@ import {
   dockerSkipReason,
   removeContainer,
   removeImageUnlessKept,
+  removeStageImages,
   testImage,
   testName,
 } from "../helpers/docker.js";
@@ -58,12 +59,7 @@ describe("container image", { skip }, () => {
   after(async () => {
     await removeContainer(docker, CONTAINER);
     await removeImageUnlessKept(docker, IMAGE);
-    const stages = await docker.listImages({ filters: { label: [`${LABEL_STAGE_APP}=${CONTAINER}`] } });
-    for (const stage of stages)
-      await docker
-        .getImage(stage.Id)
-        .remove()
-        .catch(() => undefined);
+    await removeStageImages(docker, CONTAINER);
     dir.remove();
   });
 
