@@ -2,7 +2,7 @@
 // when a command runs (dynamic imports become chunks). Node otherwise resolves and reads about 400 files to start
 // (zod alone is over 200), which is most of `ahb --version`. Packages stay in node_modules except the few every
 // command needs: native modules, workers, Playwright and the SDKs keep their own file layout.
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
 
 const INLINED = ["zod", "commander", "consola", "cli-table3"];
@@ -13,7 +13,7 @@ const external = Object.keys(dependencies)
   .flatMap((name) => [name, `${name}/*`]);
 
 rmSync(outdir, { recursive: true, force: true });
-await build({
+const { metafile } = await build({
   entryPoints: { cli: "src/cli/main.ts" },
   bundle: true,
   splitting: true,
@@ -29,4 +29,7 @@ await build({
   },
   sourcemap: "linked",
   logLevel: "warning",
+  metafile: true,
 });
+// Which sources each output holds: test/foundation/cli-startup.test.ts reads it to check what a command evaluates.
+writeFileSync(`${outdir}/meta.json`, JSON.stringify(metafile));
