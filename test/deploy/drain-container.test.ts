@@ -70,7 +70,7 @@ describe("docker stop drains the app container", { skip }, () => {
     assert.ok(stopTimeoutS > DOCKER_DEFAULT_STOP_S, `StopTimeout ${stopTimeoutS} s follows the 300 s grace`);
     await docker.createContainer({
       ...spec,
-      // The image's own entry point (dist/server/main.js) binds 0.0.0.0; on the host's network the test binds loopback.
+      // The image's own entry point (dist/server-bundle/main.js) binds 0.0.0.0; on the host's network the test binds loopback.
       Cmd: [
         "node",
         "--input-type=module",

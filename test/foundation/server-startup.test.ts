@@ -25,7 +25,7 @@ describe("the server's start", () => {
     const dir = tempDir();
     const log = join(dir.path, "modules.log");
     const port = await freePort();
-    const server = execa(process.execPath, [`--import=${moduleLogHook}`, "dist/server/main.js"], {
+    const server = execa(process.execPath, [`--import=${moduleLogHook}`, "dist/server-bundle/main.js"], {
       cwd: repoRoot,
       env: cleanEnv({
         ...validKeys(),
@@ -43,7 +43,7 @@ describe("the server's start", () => {
         return response.status === 200 || undefined;
       }, 60_000);
       const packages = packagesIn(log);
-      assert.ok(packages.has("hono") && packages.has("better-sqlite3"), "the module log recorded the server");
+      assert.ok(packages.has("better-sqlite3"), "the module log recorded the server's database driver");
       assert.deepEqual(
         SDKS.filter((name) => packages.has(name)),
         [],
