@@ -193,23 +193,27 @@ async function chatTurn(sessionId: string): Promise<"completed" | "cut"> {
   }
 }
 
-async function servingId(): Promise<string | undefined> {
+async function containerId(name: string): Promise<string | undefined> {
   try {
-    return (await site.docker.getContainer(site.container).inspect()).Id;
+    return (await site.docker.getContainer(name).inspect()).Id;
   } catch {
     return undefined;
   }
 }
 
-/** Runs a strategy's deploy under load; `startTurn` is called by the strategy when the turn must start. */
+/**
+ * Runs a strategy's deploy under load; `startTurn` is called by the strategy when the turn must start. `serving`
+ * names the container serving before the deploy (the seed's rounds replace ahb's container with their own).
+ */
 async function measured(
   strategy: string,
   round: number,
   release: string,
-  run: (startTurn: () => void, oldId: string | undefined) => Promise<number>,
+  run: (startTurn: () => void) => Promise<number>,
+  serving = site.container,
 ) {
   fakes.reset();
-  const oldId = await servingId();
+  const oldId = await containerId(serving);
   const sessionId = await newSession(base);
   const turnSessionId = await newSession(base);
   const urls = [`${base}/api/health`, `${base}/api/sessions/${sessionId}`];
@@ -224,7 +228,7 @@ async function measured(
   let turn: Promise<"completed" | "cut"> | undefined;
   const before = new Map(forwarder.connections);
   const begun = Date.now();
-  const exitCode = await run(() => (turn ??= chatTurn(turnSessionId)), oldId);
+  const exitCode = await run(() => (turn ??= chatTurn(turnSessionId)));
   const deployMs = Date.now() - begun;
   const turnOutcome = turn ? await turn : "none";
   await sleep(300);
@@ -321,44 +325,50 @@ try {
   for (let round = 1; round <= otherRounds && mayGoOn(); round++) {
     const next = `${site.container}-seed-${round}`;
     seedNames.push(next);
-    await measured("stop-then-start (seed: docker stop + docker run)", round, "ok", async (startTurn) => {
-      startTurn();
-      await sleep(1000);
-      await execa("docker", ["stop", "-t", String(SEED_STOP_S), previous]);
-      const ran = await execa(
-        "docker",
-        [
-          "run",
-          "-d",
-          "--name",
-          next,
-          ...Object.entries(TEST_LABELS).flatMap(([k, v]) => ["--label", `${k}=${v}`]),
-          "--env-file",
-          envFile,
-          "-e",
-          "DATABASE_PATH=/app/data/app.db",
-          "-e",
-          "EXPORT_DIR=/app/exports",
-          "-p",
-          `127.0.0.1:${ports[0]}:8000`,
-          "-v",
-          `${site.root}/data:/app/data`,
-          "-v",
-          `${site.root}/exports:/app/exports`,
-          APP_IMAGE,
-        ],
-        { reject: false },
-      );
-      for (let i = 0; i < 1200; i++) {
-        const ok = await fetch(`http://127.0.0.1:${ports[0]}/api/health`).then(
-          (r) => r.status === 200,
-          () => false,
+    await measured(
+      "stop-then-start (seed: docker stop + docker run)",
+      round,
+      "ok",
+      async (startTurn) => {
+        startTurn();
+        await sleep(1000);
+        await execa("docker", ["stop", "-t", String(SEED_STOP_S), previous]);
+        const ran = await execa(
+          "docker",
+          [
+            "run",
+            "-d",
+            "--name",
+            next,
+            ...Object.entries(TEST_LABELS).flatMap(([k, v]) => ["--label", `${k}=${v}`]),
+            "--env-file",
+            envFile,
+            "-e",
+            "DATABASE_PATH=/app/data/app.db",
+            "-e",
+            "EXPORT_DIR=/app/exports",
+            "-p",
+            `127.0.0.1:${ports[0]}:8000`,
+            "-v",
+            `${site.root}/data:/app/data`,
+            "-v",
+            `${site.root}/exports:/app/exports`,
+            APP_IMAGE,
+          ],
+          { reject: false },
         );
-        if (ok) break;
-        await sleep(100);
-      }
-      return ran.exitCode ?? -1;
-    });
+        for (let i = 0; i < 1200; i++) {
+          const ok = await fetch(`http://127.0.0.1:${ports[0]}/api/health`).then(
+            (r) => r.status === 200,
+            () => false,
+          );
+          if (ok) break;
+          await sleep(100);
+        }
+        return ran.exitCode ?? -1;
+      },
+      previous,
+    );
     previous = next;
   }
 } finally {
