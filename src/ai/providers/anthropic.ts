@@ -104,7 +104,7 @@ function parseToolInput(json: string): unknown {
 /**
  * One streamed Messages call. Whatever usage the stream reported is recorded once, whether the call finishes
  * (ok), the client leaves (cancelled) or the stream breaks (error); a call refused before streaming reported
- * nothing and records nothing.
+ * nothing and leaves no row. Until then its row is pending (and names the request once the provider answered).
  */
 export async function streamClaude(call: ClaudeCall): Promise<ClaudeReply> {
   const reply = new ReplyBuilder();
@@ -112,7 +112,7 @@ export async function streamClaude(call: ClaudeCall): Promise<ClaudeReply> {
   let status: CallStatus = "error";
   let failure: unknown;
   const { model, max_tokens: maxOutputTokens, ...sent } = call.params;
-  const endCall = call.recorder.reserve({
+  const started = call.recorder.reserve({
     provider: "anthropic",
     model,
     inputBytes: utf8Bytes(sent),
@@ -123,6 +123,7 @@ export async function streamClaude(call: ClaudeCall): Promise<ClaudeReply> {
       .create({ ...call.params, stream: true }, { signal: call.signal })
       .withResponse();
     requestId = request_id ?? null;
+    if (requestId) started.answered(requestId);
     for await (const event of stream) reply.apply(event, call.onText);
     if (call.signal.aborted) throw new CallCancelledError();
     status = "ok";
@@ -133,15 +134,14 @@ export async function streamClaude(call: ClaudeCall): Promise<ClaudeReply> {
     throw reply.streamedText && failure instanceof ProviderError ? failure.afterOutput() : failure;
   } finally {
     if (reply.usage) {
-      call.recorder.record({
-        provider: "anthropic",
+      started.record({
         model: call.params.model,
         requestId,
         usage: reply.usage,
         status,
       });
     }
-    endCall(status, failure);
+    started.end(status, failure);
   }
 }
 
