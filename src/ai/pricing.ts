@@ -45,15 +45,17 @@ export function nanoToUsd(nano: number): number {
   return nano / NANO_PER_USD;
 }
 
-type PriceInputs = Pick<
-  Config,
-  | "CLAUDE_MODEL"
-  | "CLAUDE_INPUT_COST_PER_M"
-  | "CLAUDE_OUTPUT_COST_PER_M"
-  | "GEMINI_INPUT_COST_PER_M"
-  | "GEMINI_OUTPUT_COST_PER_M"
-  | "NANO_BANANA_COST_PER_IMAGE"
->;
+/** The settings that price a call: what an operation reads from the env file to cost the ledger. */
+export const PRICE_KEYS = [
+  "CLAUDE_MODEL",
+  "CLAUDE_INPUT_COST_PER_M",
+  "CLAUDE_OUTPUT_COST_PER_M",
+  "GEMINI_INPUT_COST_PER_M",
+  "GEMINI_OUTPUT_COST_PER_M",
+  "NANO_BANANA_COST_PER_IMAGE",
+] as const;
+
+type PriceInputs = Pick<Config, (typeof PRICE_KEYS)[number]>;
 
 const DEFAULT_PRICES = {
   CLAUDE_INPUT_COST_PER_M: 3,

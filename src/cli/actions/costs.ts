@@ -1,4 +1,4 @@
-import { pricingFromConfig } from "../../ai/pricing.js";
+import { PRICE_KEYS, pricingFromConfig } from "../../ai/pricing.js";
 import { ExitCode, UserError } from "../../errors.js";
 import { costReport, periodFromDates, type CostPeriod } from "../../costs/report.js";
 import { periodFromDays } from "../../costs/period.js";
@@ -11,15 +11,6 @@ import { cliIo } from "../io.js";
 import { createReporter, printJson, writeOut } from "../output.js";
 import { renderCostCsv, renderCostReport } from "../render/costs.js";
 import type { CommandResult } from "../result.js";
-
-const PRICE_KEYS = [
-  "CLAUDE_MODEL",
-  "CLAUDE_INPUT_COST_PER_M",
-  "CLAUDE_OUTPUT_COST_PER_M",
-  "GEMINI_INPUT_COST_PER_M",
-  "GEMINI_OUTPUT_COST_PER_M",
-  "NANO_BANANA_COST_PER_IMAGE",
-] as const;
 
 function periodOf(flags: CostsFlags): CostPeriod {
   if (flags.since === undefined) {

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { createSpendGuard } from "../../ai/budget/guard.js";
 import { periodStartDay, type CapStanding } from "../../ai/budget/caps.js";
-import { nanoToUsd, pricingFromConfig } from "../../ai/pricing.js";
+import { nanoToUsd, PRICE_KEYS, pricingFromConfig } from "../../ai/pricing.js";
 import { keySpecs, type Config } from "../../config/schema.js";
 import { openDatabase } from "../../db/open.js";
 import { ExitCode, UserError } from "../../errors.js";
@@ -54,12 +54,7 @@ const BUDGET_KEYS = [
   "BUDGET_MONTHLY_USD",
   "BUDGET_USER_DAILY_USD",
   "BUDGET_USER_MONTHLY_USD",
-  "CLAUDE_MODEL",
-  "CLAUDE_INPUT_COST_PER_M",
-  "CLAUDE_OUTPUT_COST_PER_M",
-  "GEMINI_INPUT_COST_PER_M",
-  "GEMINI_OUTPUT_COST_PER_M",
-  "NANO_BANANA_COST_PER_IMAGE",
+  ...PRICE_KEYS,
 ] as const satisfies readonly (keyof typeof keySpecs)[];
 
 export interface HostPaths {
