@@ -16,7 +16,7 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
   process.stdout.write(`${process.env.AHB_VERSION || packageVersion}\n`);
   process.exit(0);
 }
-// The bundle (scripts/build-cli.mjs): one file to start, each command in a chunk loaded when it runs.
+// The bundle (scripts/build-bundles.mjs): one file to start, each command in a chunk loaded when it runs.
 const { run } = await import("../dist/bundle/cli.js");
 const code = await run(args);
 // Wait until stdout has handed everything to the OS: exiting earlier can cut piped --json output.

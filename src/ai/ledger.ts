@@ -1,12 +1,18 @@
 import type { Db } from "../db/open.js";
-import { insertLedgerEntry, type CallStatus, type Provider, type TokenUsage } from "../db/repo/ledger.js";
+import {
+  dropPendingCall,
+  finishCall,
+  insertPendingCall,
+  nameRequest,
+  type CallStatus,
+  type TokenUsage,
+} from "../db/repo/ledger.js";
 import type { PlannedCall } from "./budget/estimate.js";
 import { BudgetExceededError, type SpendGuard } from "./budget/guard.js";
 import { costNanoUsd, priceTable, type Pricing } from "./pricing.js";
 
 /** One billed provider call as the provider reported it. */
 export interface BilledCall {
-  provider: Provider;
   model: string;
   requestId: string | null;
   usage: TokenUsage;
@@ -21,15 +27,23 @@ export interface CallObserver {
   billed(model: string, costNanoUsd: number): void;
 }
 
-/** Ends a started call: releases its reservation once its real cost is in the ledger (or it made none). */
-export type EndCall = (status: CallStatus, error?: unknown) => void;
+/** A provider call under way: its reservation is held and its ledger row is `pending`. */
+export interface StartedCall {
+  /** The provider answered: its request id goes on the pending row, so an interrupted call can be looked up. */
+  answered(requestId: string): void;
+  /** The usage the call reported: its row takes the outcome and cost, returned in nano-USD. */
+  record(call: BilledCall): number;
+  /** Releases the reservation; a call that recorded nothing (refused before it streamed) leaves no row. */
+  end(status: CallStatus, error?: unknown): void;
+}
 
 export interface CostRecorder {
-  /** Before a call: holds its worst case against the spend caps (throws BudgetExceededError when refused). */
-  reserve(call: PlannedCall): EndCall;
-  /** Writes one ledger row and returns its cost in nano-USD. */
-  record(call: BilledCall): number;
-  /** Sum of the rows this recorder wrote: the turn's cost. */
+  /**
+   * Before a call: holds its worst case against the spend caps (throws BudgetExceededError when refused) and
+   * writes its pending ledger row.
+   */
+  reserve(call: PlannedCall): StartedCall;
+  /** Sum of the rows this recorder finished: the turn's cost. */
   totalNanoUsd(): number;
 }
 
@@ -49,28 +63,45 @@ export function createCostRecorder(
         if (error instanceof BudgetExceededError) hooks.observer?.callEnded(call, "refused");
         throw error;
       }
-      return (status, error) => {
+      let rowId: number;
+      try {
+        rowId = insertPendingCall(db, {
+          ...owner,
+          provider: call.provider,
+          model: call.model,
+          priceVersion: pricing.version,
+        });
+      } catch (error) {
         release();
-        hooks.observer?.callEnded(call, status, error);
+        throw error;
+      }
+      let recorded = false;
+      return {
+        answered(requestId) {
+          nameRequest(db, rowId, requestId);
+        },
+        record(billed) {
+          const cost = costNanoUsd(priceTable(pricing, billed.model), billed.usage, billed.promptTokens);
+          finishCall(db, rowId, {
+            ...billed.usage,
+            requestId: billed.requestId,
+            costNanoUsd: cost,
+            status: billed.status,
+          });
+          recorded = true;
+          total += cost;
+          hooks.observer?.billed(billed.model, cost);
+          return cost;
+        },
+        end(status, error) {
+          try {
+            if (!recorded) dropPendingCall(db, rowId);
+          } finally {
+            release();
+            hooks.observer?.callEnded(call, status, error);
+          }
+        },
       };
-    },
-    record(call) {
-      const table = priceTable(pricing, call.model);
-      const cost = costNanoUsd(table, call.usage, call.promptTokens);
-      insertLedgerEntry(db, {
-        ...call.usage,
-        user: owner.user,
-        sessionId: owner.sessionId,
-        provider: call.provider,
-        model: call.model,
-        requestId: call.requestId,
-        costNanoUsd: cost,
-        priceVersion: pricing.version,
-        status: call.status,
-      });
-      total += cost;
-      hooks.observer?.billed(call.model, cost);
-      return cost;
     },
     totalNanoUsd: () => total,
   };

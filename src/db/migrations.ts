@@ -233,6 +233,90 @@ CREATE TABLE session_brands (
 CREATE INDEX session_brands_brand ON session_brands (brand_id);
 `,
   },
+  {
+    version: 5,
+    name: "ledger rows for calls in flight",
+    sql: `
+-- A provider call's row is written before the call as 'pending' and finished in place when it ends, so a process
+-- killed mid-call leaves a row; the next server start marks such rows 'interrupted'. Widening a CHECK needs a table
+-- rebuild. The columns stay as they were, so the previous release keeps inserting and reading during blue/green.
+CREATE TABLE cost_ledger_v5 (
+  id INTEGER PRIMARY KEY,
+  created_at TEXT NOT NULL,
+  user TEXT NOT NULL,
+  session_id TEXT,
+  provider TEXT NOT NULL CHECK (provider IN ('anthropic', 'google')),
+  model TEXT NOT NULL,
+  request_id TEXT,
+  input_tokens INTEGER NOT NULL DEFAULT 0 CHECK (input_tokens >= 0),
+  output_tokens INTEGER NOT NULL DEFAULT 0 CHECK (output_tokens >= 0),
+  cache_read_tokens INTEGER NOT NULL DEFAULT 0 CHECK (cache_read_tokens >= 0),
+  cache_write_tokens INTEGER NOT NULL DEFAULT 0 CHECK (cache_write_tokens >= 0),
+  thinking_tokens INTEGER NOT NULL DEFAULT 0 CHECK (thinking_tokens >= 0),
+  images INTEGER NOT NULL DEFAULT 0 CHECK (images >= 0),
+  cost_nano_usd INTEGER NOT NULL CHECK (cost_nano_usd >= 0),
+  price_version TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('ok', 'error', 'cancelled', 'pending', 'interrupted'))
+);
+-- Copied before the rollup triggers exist again: cost_daily already counts these rows.
+INSERT INTO cost_ledger_v5 SELECT * FROM cost_ledger;
+DROP TABLE cost_ledger;
+ALTER TABLE cost_ledger_v5 RENAME TO cost_ledger;
+CREATE INDEX cost_ledger_created_at ON cost_ledger (created_at);
+CREATE INDEX cost_ledger_user_created_at ON cost_ledger (user, created_at);
+CREATE INDEX cost_ledger_pending ON cost_ledger (status) WHERE status = 'pending';
+-- The rollup triggers of migration 2, unchanged (dropped with the old table).
+CREATE TRIGGER cost_ledger_rollup_insert AFTER INSERT ON cost_ledger
+BEGIN
+  INSERT INTO cost_daily (day, user, provider, model, requests, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, thinking_tokens, images, cost_nano_usd)
+  VALUES (substr(NEW.created_at, 1, 10), NEW.user, NEW.provider, NEW.model, 1, NEW.input_tokens, NEW.output_tokens, NEW.cache_read_tokens, NEW.cache_write_tokens, NEW.thinking_tokens, NEW.images, NEW.cost_nano_usd)
+  ON CONFLICT (day, user, provider, model) DO UPDATE SET requests = requests + 1,
+    input_tokens = input_tokens + excluded.input_tokens,
+    output_tokens = output_tokens + excluded.output_tokens,
+    cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
+    cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens,
+    thinking_tokens = thinking_tokens + excluded.thinking_tokens,
+    images = images + excluded.images,
+    cost_nano_usd = cost_nano_usd + excluded.cost_nano_usd;
+END;
+CREATE TRIGGER cost_ledger_rollup_update AFTER UPDATE ON cost_ledger
+BEGIN
+  UPDATE cost_daily SET requests = requests - 1,
+    input_tokens = input_tokens - OLD.input_tokens,
+    output_tokens = output_tokens - OLD.output_tokens,
+    cache_read_tokens = cache_read_tokens - OLD.cache_read_tokens,
+    cache_write_tokens = cache_write_tokens - OLD.cache_write_tokens,
+    thinking_tokens = thinking_tokens - OLD.thinking_tokens,
+    images = images - OLD.images,
+    cost_nano_usd = cost_nano_usd - OLD.cost_nano_usd
+  WHERE day = substr(OLD.created_at, 1, 10) AND user = OLD.user AND provider = OLD.provider AND model = OLD.model;
+  DELETE FROM cost_daily WHERE requests = 0;
+  INSERT INTO cost_daily (day, user, provider, model, requests, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, thinking_tokens, images, cost_nano_usd)
+  VALUES (substr(NEW.created_at, 1, 10), NEW.user, NEW.provider, NEW.model, 1, NEW.input_tokens, NEW.output_tokens, NEW.cache_read_tokens, NEW.cache_write_tokens, NEW.thinking_tokens, NEW.images, NEW.cost_nano_usd)
+  ON CONFLICT (day, user, provider, model) DO UPDATE SET requests = requests + 1,
+    input_tokens = input_tokens + excluded.input_tokens,
+    output_tokens = output_tokens + excluded.output_tokens,
+    cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
+    cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens,
+    thinking_tokens = thinking_tokens + excluded.thinking_tokens,
+    images = images + excluded.images,
+    cost_nano_usd = cost_nano_usd + excluded.cost_nano_usd;
+END;
+CREATE TRIGGER cost_ledger_rollup_delete AFTER DELETE ON cost_ledger
+BEGIN
+  UPDATE cost_daily SET requests = requests - 1,
+    input_tokens = input_tokens - OLD.input_tokens,
+    output_tokens = output_tokens - OLD.output_tokens,
+    cache_read_tokens = cache_read_tokens - OLD.cache_read_tokens,
+    cache_write_tokens = cache_write_tokens - OLD.cache_write_tokens,
+    thinking_tokens = thinking_tokens - OLD.thinking_tokens,
+    images = images - OLD.images,
+    cost_nano_usd = cost_nano_usd - OLD.cost_nano_usd
+  WHERE day = substr(OLD.created_at, 1, 10) AND user = OLD.user AND provider = OLD.provider AND model = OLD.model;
+  DELETE FROM cost_daily WHERE requests = 0;
+END;
+`,
+  },
 ];
 
 /** Of the versions a release applied, those the previous release cannot run on: flagged, or unknown to this ahb. */

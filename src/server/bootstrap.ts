@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { createProviderClients } from "../ai/providers/index.js";
 import { loadConfig, redactorFor } from "../config/load.js";
 import { openDatabase } from "../db/open.js";
+import { markInterruptedCalls } from "../db/repo/ledger.js";
 import { createExporter } from "../export/exporter.js";
 import { createJsonLogger } from "../log.js";
 import { appVersion } from "../version.js";
@@ -25,6 +26,9 @@ export async function bootServer(options: ServeOptions): Promise<RunningServer> 
   const config = options.port === undefined ? loaded.config : { ...loaded.config, PORT: options.port };
   const logger = createJsonLogger({ level: config.LOG_LEVEL, redact: redactorFor(loaded) });
   const db = openDatabase(config.DATABASE_PATH);
+  const interrupted = markInterruptedCalls(db);
+  if (interrupted > 0)
+    logger.warn("provider calls interrupted by the previous process", { calls: interrupted });
   return startServer(
     {
       config,

@@ -466,7 +466,8 @@ describe("chat turns cancelled by the client", () => {
         await reader.cancel().catch(() => undefined);
         const rows = await waitFor(async () => {
           const found = sessionRows(t, sessionId);
-          return found.length > 0 ? found : undefined;
+          // The row is written pending before the call; wait for the call's outcome.
+          return found.length > 0 && found.every((row) => row.status !== "pending") ? found : undefined;
         }, 5000);
         const reported = fakes.anthropic.reported[0];
         assert.ok(reported);

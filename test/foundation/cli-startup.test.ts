@@ -37,7 +37,7 @@ async function packagesLoadedBy(
   }
 }
 
-/** The sources bundled into the dist/bundle files a run loaded, from esbuild's metafile (scripts/build-cli.mjs). */
+/** The sources bundled into the dist/bundle files a run loaded, from esbuild's metafile (scripts/build-bundles.mjs). */
 function bundledSources(files: string[]): string[] {
   const meta = JSON.parse(readFileSync(join(repoRoot, "dist/bundle/meta.json"), "utf8")) as {
     outputs: Record<string, { inputs: Record<string, unknown> }>;

@@ -1,24 +1,33 @@
-import { chownSync, mkdirSync, writeFileSync } from "node:fs";
+import { chownSync, copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Docker from "dockerode";
 import { openDatabase } from "../../src/db/open.js";
+import { CONTAINER_UID } from "../../src/ops/docker/spec.js";
 import { cleanEnv, runCli } from "./cli.js";
 import { BASE_IMAGE, ensureBaseImage, removeContainer } from "./docker.js";
 import { tempDir, validKeys, writeEnvFile } from "./env.js";
 import { fetchWithDeadline, freePort } from "./net.js";
 
-export const CONTAINER_UID = 10001;
+export { CONTAINER_UID };
 
 /**
  * A stand-in for the app that builds in seconds on the offline base image: it runs as uid 10001 like the real
  * image, and its /api/health answers 200 only while it can write the bind-mounted database (503 otherwise), the
  * way the real server fails on a database it cannot write. APP_FAIL=1 in an image makes it exit at boot;
- * APP_UNHEALTHY=1 makes its health answer 503 while it keeps running. /api/stream?ms= is a stand-in SSE turn.
+ * APP_UNHEALTHY=1 makes its health answer 503 while it keeps running. APP_MIGRATE=<version> records a migration
+ * of that version in the database at boot (the `migrating` context carries the host's sqlite3 for it).
+ * /api/stream?ms= is a stand-in SSE turn.
  */
 const SERVER = `
 const http = require("node:http");
 const fs = require("node:fs");
 if (process.env.APP_FAIL === "1") { console.log("failing on purpose"); process.exit(1); }
+if (process.env.APP_MIGRATE) {
+  // A release that applies a migration this ahb does not know (an image newer than the CLI), with the host's sqlite3.
+  require("node:child_process").execFileSync("sqlite3", ["-cmd", ".timeout 10000", "/app/data/app.db",
+    "INSERT OR IGNORE INTO schema_migrations (version, name, applied_at) VALUES (" + Number(process.env.APP_MIGRATE) + ", 'incompatible', datetime('now'))"]);
+  console.log("applied migration " + process.env.APP_MIGRATE);
+}
 let probes = 0;
 let streams = 0;
 const server = http.createServer((req, res) => {
@@ -54,6 +63,10 @@ process.on("SIGTERM", () => {
 });
 `;
 
+/** A migration version no ahb knows: a release carrying it cannot share the database with the previous one. */
+export const MIGRATING_VERSION = 9001;
+const SQLITE_LIBS = ["libsqlite3.so.0", "libreadline.so.8"];
+
 function dockerfile(extra = ""): string {
   return [
     `FROM ${BASE_IMAGE}`,
@@ -74,8 +87,11 @@ export interface TinySite {
   image: string;
   port: number;
   dbPath: string;
-  /** Build contexts: the working app, one whose server exits at boot, one whose health answers 503. */
-  contexts: { ok: string; failing: string; unhealthy: string };
+  /**
+   * Build contexts: the working app, one whose server exits at boot, one whose health answers 503, one that applies
+   * migration MIGRATING_VERSION (unknown to ahb, so not compatible with the previous release) at boot.
+   */
+  contexts: { ok: string; failing: string; unhealthy: string; migrating: string };
   docker: Docker;
   cli(
     args: string[],
@@ -99,16 +115,28 @@ export async function createTinySite(name: string): Promise<TinySite> {
     ok: join(root, "ctx-ok"),
     failing: join(root, "ctx-failing"),
     unhealthy: join(root, "ctx-unhealthy"),
+    migrating: join(root, "ctx-migrating"),
   };
   for (const [context, extra] of [
     [contexts.ok, ""],
     [contexts.failing, "ENV APP_FAIL=1"],
     [contexts.unhealthy, "ENV APP_UNHEALTHY=1"],
+    [
+      contexts.migrating,
+      [
+        "COPY sqlite3 /usr/local/bin/sqlite3",
+        `COPY ${SQLITE_LIBS.join(" ")} /usr/lib/x86_64-linux-gnu/`,
+        `ENV APP_MIGRATE=${MIGRATING_VERSION}`,
+      ].join("\n"),
+    ],
   ] as const) {
     mkdirSync(context);
     writeFileSync(join(context, "server.js"), SERVER);
     writeFileSync(join(context, "Dockerfile"), dockerfile(extra));
   }
+  // The offline base image has no apt access: the host's sqlite3 and the two libraries it lacks, as for the NPM stand-in.
+  copyFileSync("/usr/bin/sqlite3", join(contexts.migrating, "sqlite3"));
+  for (const lib of SQLITE_LIBS) copyFileSync(`/lib/x86_64-linux-gnu/${lib}`, join(contexts.migrating, lib));
   for (const sub of ["data", "exports"]) {
     mkdirSync(join(root, sub));
     chownSync(join(root, sub), CONTAINER_UID, CONTAINER_UID);

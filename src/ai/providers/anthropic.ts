@@ -1,4 +1,4 @@
-import Anthropic from "@anthropic-ai/sdk";
+import type Anthropic from "@anthropic-ai/sdk";
 import type {
   MessageCreateParamsStreaming,
   RawMessageStreamEvent,
@@ -9,6 +9,7 @@ import { utf8Bytes } from "../budget/estimate.js";
 import type { CostRecorder } from "../ledger.js";
 import { mergeAnthropicUsage, ZERO_USAGE } from "../usage.js";
 import { abortedCall, CallCancelledError, fromAnthropicError, ProviderError } from "./errors.js";
+import { anthropicSdk } from "./sdk.js";
 
 /** Wait for the first byte of an answer; streams then run as long as tokens keep coming. */
 export const PROVIDER_TIMEOUT_MS = 300_000;
@@ -16,7 +17,7 @@ export const PROVIDER_TIMEOUT_MS = 300_000;
 export function createAnthropicClient(
   config: Pick<Config, "ANTHROPIC_API_KEY" | "ANTHROPIC_BASE_URL">,
 ): Anthropic {
-  return new Anthropic({
+  return new (anthropicSdk().default)({
     apiKey: config.ANTHROPIC_API_KEY.reveal(),
     baseURL: config.ANTHROPIC_BASE_URL,
     timeout: PROVIDER_TIMEOUT_MS,
@@ -103,7 +104,7 @@ function parseToolInput(json: string): unknown {
 /**
  * One streamed Messages call. Whatever usage the stream reported is recorded once, whether the call finishes
  * (ok), the client leaves (cancelled) or the stream breaks (error); a call refused before streaming reported
- * nothing and records nothing.
+ * nothing and leaves no row. Until then its row is pending (and names the request once the provider answered).
  */
 export async function streamClaude(call: ClaudeCall): Promise<ClaudeReply> {
   const reply = new ReplyBuilder();
@@ -111,7 +112,7 @@ export async function streamClaude(call: ClaudeCall): Promise<ClaudeReply> {
   let status: CallStatus = "error";
   let failure: unknown;
   const { model, max_tokens: maxOutputTokens, ...sent } = call.params;
-  const endCall = call.recorder.reserve({
+  const started = call.recorder.reserve({
     provider: "anthropic",
     model,
     inputBytes: utf8Bytes(sent),
@@ -122,6 +123,7 @@ export async function streamClaude(call: ClaudeCall): Promise<ClaudeReply> {
       .create({ ...call.params, stream: true }, { signal: call.signal })
       .withResponse();
     requestId = request_id ?? null;
+    if (requestId) started.answered(requestId);
     for await (const event of stream) reply.apply(event, call.onText);
     if (call.signal.aborted) throw new CallCancelledError();
     status = "ok";
@@ -132,15 +134,14 @@ export async function streamClaude(call: ClaudeCall): Promise<ClaudeReply> {
     throw reply.streamedText && failure instanceof ProviderError ? failure.afterOutput() : failure;
   } finally {
     if (reply.usage) {
-      call.recorder.record({
-        provider: "anthropic",
+      started.record({
         model: call.params.model,
         requestId,
         usage: reply.usage,
         status,
       });
     }
-    endCall(status, failure);
+    started.end(status, failure);
   }
 }
 

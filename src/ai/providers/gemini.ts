@@ -1,23 +1,24 @@
-import {
+import type {
   GoogleGenAI,
-  type ContentListUnion,
-  type GenerateContentConfig,
-  type GenerateContentResponse,
-  type Part,
+  ContentListUnion,
+  GenerateContentConfig,
+  GenerateContentResponse,
+  Part,
 } from "@google/genai";
 import type { Config } from "../../config/schema.js";
 import type { CallStatus } from "../../db/repo/ledger.js";
 import { utf8Bytes } from "../budget/estimate.js";
-import type { CostRecorder, EndCall } from "../ledger.js";
+import type { CostRecorder, StartedCall } from "../ledger.js";
 import { geminiUsage, type GeminiUsageFields } from "../usage.js";
 import { PROVIDER_TIMEOUT_MS } from "./anthropic.js";
 import { CallCancelledError, fromGeminiError, ProviderError } from "./errors.js";
+import { geminiSdk } from "./sdk.js";
 
 export function createGeminiClient(
   config: Pick<Config, "GOOGLE_API_KEY" | "GOOGLE_GEMINI_BASE_URL">,
 ): GoogleGenAI {
   // No retryOptions: the SDK then makes exactly one attempt and retry.ts decides about the next.
-  return new GoogleGenAI({
+  return new (geminiSdk().GoogleGenAI)({
     apiKey: config.GOOGLE_API_KEY.reveal(),
     httpOptions: { baseUrl: config.GOOGLE_GEMINI_BASE_URL, timeout: PROVIDER_TIMEOUT_MS },
   });
@@ -65,12 +66,12 @@ class UsageTracker {
   responseId: string | null = null;
   images = 0;
   status: CallStatus = "error";
-  /** The call's spend reservation, held from before the request until its real usage is recorded. */
-  readonly endCall: EndCall;
+  /** The call's spend reservation and pending ledger row, from before the request until it ended. */
+  readonly started: StartedCall;
   failure: Error | undefined;
 
   constructor(private readonly call: GeminiCall) {
-    this.endCall = call.recorder.reserve({
+    this.started = call.recorder.reserve({
       provider: "google",
       model: call.model,
       inputBytes: utf8Bytes(call.contents) + utf8Bytes(call.config?.systemInstruction),
@@ -80,7 +81,10 @@ class UsageTracker {
 
   seen(response: GenerateContentResponse, images: number): void {
     if (response.usageMetadata) this.meta = response.usageMetadata;
-    this.responseId = response.responseId ?? this.responseId;
+    if (this.responseId === null && response.responseId) {
+      this.responseId = response.responseId;
+      this.started.answered(this.responseId);
+    }
     this.images += images;
   }
 
@@ -96,12 +100,11 @@ class UsageTracker {
 
   record(): void {
     if (this.meta) this.recordUsage(this.meta);
-    this.endCall(this.status, this.failure);
+    this.started.end(this.status, this.failure);
   }
 
   private recordUsage(meta: GeminiUsageFields): void {
-    this.call.recorder.record({
-      provider: "google",
+    this.started.record({
       model: this.call.model,
       requestId: this.responseId,
       usage: geminiUsage(meta, this.images),
