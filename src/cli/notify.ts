@@ -5,7 +5,7 @@ import { createReporter } from "./output.js";
 /** The env file's webhooks, warning on stderr when one fails; loaded only by commands that alert. */
 export async function cliNotifier(envFile: string, dataDir: string): Promise<Notifier> {
   const { createNotifier } = await import("../ops/notify/notifier.js");
-  const reporter = createReporter();
+  const reporter = await createReporter();
   return createNotifier({ envFile, dataDir, warn: (message) => reporter.warn(message) });
 }
 

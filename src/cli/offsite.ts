@@ -70,5 +70,7 @@ export async function copyPreDeployBackup(
   const { readManifest } = await import("../ops/backup/files.js");
   const record = readManifest(paths.backupsDir).backups.find((each) => each.file === basename(backupPath));
   if (record)
-    await copyOffsiteAlerting(createReporter(), notifier, paths, record, { keepDays: DEFAULT_KEEP_DAYS });
+    await copyOffsiteAlerting(await createReporter(), notifier, paths, record, {
+      keepDays: DEFAULT_KEEP_DAYS,
+    });
 }

@@ -16,8 +16,8 @@ export function opsConfigFrom(command: Command): OpsConfig {
 }
 
 /** Progress to stderr; build output only with --verbose. */
-export function progressPrinter(command: Command): Progress {
-  const reporter = createReporter();
+export async function progressPrinter(command: Command): Promise<Progress> {
+  const reporter = await createReporter();
   const verbose = command.optsWithGlobals<{ verbose?: boolean }>().verbose === true;
   return ({ level, message }) => {
     if (level === "step") reporter.start(message);

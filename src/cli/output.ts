@@ -1,6 +1,6 @@
 import Table from "cli-table3";
 import { Writable } from "node:stream";
-import { createConsola, type ConsolaInstance } from "consola";
+import type { ConsolaInstance } from "consola";
 import { redactSeenSecrets } from "../config/secret.js";
 import { cliIo } from "./io.js";
 
@@ -20,8 +20,12 @@ const redactedStderr = new Writable({
   },
 });
 
-/** Progress and diagnostics go to stderr, so stdout carries only data (tables or --json). */
-export function createReporter(options: { quiet?: boolean } = {}): ConsolaInstance {
+/**
+ * Progress and diagnostics go to stderr, so stdout carries only data (tables or --json). consola is imported
+ * when a command first reports: evaluating it costs more CPU than commander (docs/performance.md, CLI start).
+ */
+export async function createReporter(options: { quiet?: boolean } = {}): Promise<ConsolaInstance> {
+  const { createConsola } = await import("consola");
   return createConsola({
     stdout: redactedStderr as unknown as NodeJS.WriteStream,
     stderr: redactedStderr as unknown as NodeJS.WriteStream,

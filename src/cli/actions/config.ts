@@ -4,15 +4,15 @@ import { ExitCode } from "../../errors.js";
 import { createReporter, printJson, printTable, writeOut } from "../output.js";
 import type { CommandResult } from "../result.js";
 
-export function configCheck(
+export async function configCheck(
   options: { envFile: string; json?: boolean },
   setResult: (result: CommandResult) => void,
-): void {
+): Promise<void> {
   const report = checkConfig({ envFile: options.envFile });
   if (options.json) {
     printJson(report);
   } else {
-    const reporter = createReporter();
+    const reporter = await createReporter();
     printTable(
       ["KEY", "VALUE", "SOURCE"],
       Object.entries(report.keys).map(([key, entry]) => [key, entry.value, entry.source]),

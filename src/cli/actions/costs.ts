@@ -26,7 +26,7 @@ function periodOf(flags: CostsFlags): CostPeriod {
   }
 }
 
-export function costs(flags: CostsFlags, setResult: (result: CommandResult) => void): void {
+export async function costs(flags: CostsFlags, setResult: (result: CommandResult) => void): Promise<void> {
   const period = periodOf(flags);
   if (flags.by === "user" && flags.user !== undefined)
     throw new UserError("--by user needs all users: drop --user");
@@ -44,7 +44,7 @@ export function costs(flags: CostsFlags, setResult: (result: CommandResult) => v
   // Not a terminal (a pipe, cron mail): 80 columns.
   else writeOut(renderCostReport(report, flags.by, cliIo().stdout.columns ?? 80));
   if (flags.budget !== undefined && report.totals.costNanoUsd > flags.budget) {
-    createReporter().error(
+    (await createReporter()).error(
       `spend ${formatUsd(report.totals.costNanoUsd)} exceeds the budget of ${formatUsd(flags.budget)} for the period`,
     );
     setResult({ exitCode: ExitCode.BUDGET_EXCEEDED });

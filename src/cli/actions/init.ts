@@ -16,7 +16,7 @@ const labels: Record<InitKey, string> = {
 };
 
 async function promptKey(key: InitKey): Promise<string> {
-  const reporter = createReporter();
+  const reporter = await createReporter();
   for (let attempt = 1; attempt <= PROMPT_ATTEMPTS; attempt += 1) {
     const value = await promptHidden(`${labels[key]} (input hidden): `);
     const problem = keyProblem(key, value);
@@ -71,7 +71,7 @@ export async function init(options: InitFlags): Promise<void> {
   const opsConfig = writeInitialOpsConfig(dirname(envFile), options.baseImage);
   const hostUser = await hostUserReport(resolve(dirname(envFile), "data"));
   if (options.json) return printJson({ ...result, opsConfig, hostUser, trustedProxies: proxies });
-  const reporter = createReporter();
+  const reporter = await createReporter();
   reporter.success(
     `wrote ${result.envFile} (mode ${result.mode})${result.overwritten ? ", replacing it" : ""}`,
   );

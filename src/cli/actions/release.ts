@@ -39,7 +39,7 @@ export async function deploy(
     import("../../ops/notify/checks.js"),
   ]);
   const config = opsConfigFrom(command);
-  const progress = progressPrinter(command);
+  const progress = await progressPrinter(command);
   const notifier = cliNotifier(config.envFile, config.dataDir);
   const result = await alertingOnFailure(
     notifier,
@@ -69,7 +69,7 @@ export async function rollback(
   setResult: (result: CommandResult) => void,
 ): Promise<void> {
   const { rollback: rollbackRelease } = await import("../../ops/deploy/rollback.js");
-  const progress = progressPrinter(command);
+  const progress = await progressPrinter(command);
   const result = await rollbackRelease({
     engine: Engine.connect(),
     config: opsConfigFrom(command),

@@ -65,7 +65,7 @@ export function registerBackupCommands(program: Command): void {
     .action(async (flags: BackupFlags) => {
       const { resolveDataPaths } = await import("../data-paths.js");
       const paths = resolveDataPaths({ dbPath: flags.db, backupsDir: flags.dir, envFile: flags.envFile });
-      const reporter = createReporter({ quiet: flags.quiet });
+      const reporter = await createReporter({ quiet: flags.quiet });
       // Compression competes with the server for CPU on the same host: let the server win.
       setPriority(BACKGROUND_NICENESS);
       const [{ createBackup }, checks] = await Promise.all([

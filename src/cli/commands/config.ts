@@ -16,7 +16,7 @@ export function registerConfigCommands(program: Command, setResult: (result: Com
     )
     .action(async (options: { envFile: string; json?: boolean }) => {
       const { configCheck } = await import("../actions/config.js");
-      configCheck(options, setResult);
+      await configCheck(options, setResult);
     });
 
   config

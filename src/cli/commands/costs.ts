@@ -54,6 +54,6 @@ export function registerCostsCommand(program: Command, setResult: (result: Comma
     )
     .action(async (flags: CostsFlags) => {
       const { costs } = await import("../actions/costs.js");
-      costs(flags, setResult);
+      await costs(flags, setResult);
     });
 }

@@ -58,7 +58,7 @@ export function registerDoctorCommand(program: Command, setResult: (result: Comm
           report.checks.map((check) => [check.name, check.status, check.detail]),
         );
         const failed = report.checks.filter((check) => check.status === "fail").length;
-        const reporter = createReporter();
+        const reporter = await createReporter();
         if (failed > 0) reporter.error(`${failed} check(s) failed`);
         else reporter.success("no check failed");
       }
@@ -78,6 +78,6 @@ async function notifyFindings(report: DoctorReport, ops: OpsConfig): Promise<voi
     const paths = { ...ops, dbPath: hostDatabasePath(ops) };
     await notifier.conditions(doctorAlerts(report, paths, new Date()), (key) => DOCTOR_KEYS.test(key));
   } catch (error) {
-    createReporter().warn(`alerts not checked: ${(error as Error).message}`);
+    (await createReporter()).warn(`alerts not checked: ${(error as Error).message}`);
   }
 }

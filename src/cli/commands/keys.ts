@@ -52,7 +52,7 @@ export function registerKeysCommands(program: Command, setResult: (result: Comma
       if (options.json) printJson(report);
       else {
         printKeysReport(report);
-        const reporter = createReporter();
+        const reporter = await createReporter();
         if (report.ok) reporter.success(report.live ? "both keys work" : "both keys are well-formed");
         else reporter.error("a key failed its check");
       }

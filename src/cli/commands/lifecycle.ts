@@ -28,12 +28,12 @@ export function registerLifecycleCommands(
             import("../../ops/deploy/lifecycle.js"),
             import("../ops-context.js"),
           ]);
-        const progress = progressPrinter(command);
+        const progress = await progressPrinter(command);
         const signals = guardSignals((message) => progress({ level: "warn", message }));
         const result = await lifecycle(Engine.connect(), opsConfigFrom(command), action, progress, signals);
         if (flags.json) printJson(result);
         else
-          createReporter().success(
+          (await createReporter()).success(
             `${result.container}: ${result.state} (${(result.elapsedMs / 1000).toFixed(1)} s)`,
           );
         setResult({ exitCode: ExitCode.OK });

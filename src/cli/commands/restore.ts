@@ -39,7 +39,7 @@ export function registerRestoreCommand(program: Command): void {
         "  ahb backup list --remote\n  ahb restore --from-remote ahb-backup-2026-11-24T02-00-00-000Z.db.gz --yes",
     )
     .action(async (backup: string, flags: RestoreFlags) => {
-      const reporter = createReporter();
+      const reporter = await createReporter();
       if (!flags.yes) {
         if (!cliIo().stdin.isTTY) {
           throw new UserError("refusing to restore without --yes: stdin is not a terminal", ExitCode.USAGE);

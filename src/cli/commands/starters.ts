@@ -38,7 +38,7 @@ export function registerStartersCommands(program: Command): void {
             starter.description,
           ]),
         );
-      warn(catalog);
+      await warn(catalog);
     });
 
   starters
@@ -62,7 +62,7 @@ export function registerStartersCommands(program: Command): void {
           catalog.problems.map((problem) => `${problem.file}: ${problem.message}`),
         );
       }
-      if (!options.json) createReporter().success(`${operator} operator starter file(s) valid`);
+      if (!options.json) (await createReporter()).success(`${operator} operator starter file(s) valid`);
     });
 }
 
@@ -75,7 +75,7 @@ async function load(options: StartersFlags): Promise<StarterCatalog> {
   return loadStarters(dir);
 }
 
-function warn(catalog: StarterCatalog): void {
-  const reporter = createReporter();
+async function warn(catalog: StarterCatalog): Promise<void> {
+  const reporter = await createReporter();
   for (const problem of catalog.problems) reporter.warn(`skipped ${problem.file}: ${problem.message}`);
 }

@@ -67,6 +67,6 @@ export function registerTemplatesCommands(program: Command): void {
         return;
       }
       writeFileAtomic(resolve(out), text, { overwrite: force ?? false });
-      createReporter().success(`wrote ${out}`);
+      (await createReporter()).success(`wrote ${out}`);
     });
 }
