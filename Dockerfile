@@ -69,4 +69,4 @@ EXPOSE 8000
 # No curl in the image: Node's fetch asks the health endpoint.
 HEALTHCHECK --interval=5s --timeout=10s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8000)+'/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "dist/server/main.js"]
+CMD ["node", "dist/server-bundle/main.js"]

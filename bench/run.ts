@@ -6,7 +6,7 @@ import { cpus } from "node:os";
 import { load1, renderReport, type BenchReport } from "./lib/report.js";
 
 /** The target benches first, in the order; then the rest. */
-const ORDER = ["throughput", "export", "costs", "backup"];
+const ORDER = ["throughput", "container-start", "export", "costs", "backup"];
 const available = readdirSync(new URL(".", import.meta.url))
   .filter((file) => file.endsWith(".ts") && file !== "run.ts")
   .map((file) => file.slice(0, -3))

@@ -9,13 +9,14 @@ for (const stream of [process.stdout, process.stderr])
   });
 
 const args = process.argv.slice(2);
-// The version alone answers before the command tree and the schemas its options use are built.
+// The version alone answers before the command tree is built, from the version the build wrote down; AHB_VERSION
+// (an image's build version) wins, as in src/version.ts.
 if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
-  const { appVersion } = await import("../dist/version.js");
-  process.stdout.write(`${appVersion()}\n`);
+  const { packageVersion } = await import("../dist/bundle/version.js");
+  process.stdout.write(`${process.env.AHB_VERSION || packageVersion}\n`);
   process.exit(0);
 }
-// The bundle (scripts/build-cli.mjs): one file to start, each command in a chunk loaded when it runs.
+// The bundle (scripts/build-bundles.mjs): one file to start, each command in a chunk loaded when it runs.
 const { run } = await import("../dist/bundle/cli.js");
 const code = await run(args);
 // Wait until stdout has handed everything to the OS: exiting earlier can cut piped --json output.

@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { ExitCode, UserError } from "../errors.js";
 import { closestName } from "../shared/closest.js";
 import { intInRange } from "../shared/int-range.js";
+import { parseKeyValueList } from "./key-value-list.js";
 
 /** Where the server listens inside the container (the Dockerfile's PORT and EXPOSE). */
 export const CONTAINER_PORT = 8000;
@@ -167,20 +168,6 @@ const envNames: Record<OpsKey, string> = {
 /** The variable that sets an ops key; none for the keys only ahb.ops.json holds. */
 export function opsEnvName(key: keyof OpsConfig): string | undefined {
   return key in envNames ? envNames[key as OpsKey] : undefined;
-}
-
-/** "A=1,B=2" -> {A: "1", B: "2"}. */
-export function parseKeyValueList(text: string): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const item of text.split(",")) {
-    const trimmed = item.trim();
-    if (trimmed === "") continue;
-    const at = trimmed.indexOf("=");
-    if (at <= 0)
-      throw new UserError(`build argument "${trimmed}" is not NAME=value`, ExitCode.CONFIG_INVALID);
-    result[trimmed.slice(0, at)] = trimmed.slice(at + 1);
-  }
-  return result;
 }
 
 function fromEnv(env: NodeJS.ProcessEnv): Partial<Record<OpsKey, unknown>> {

@@ -1,5 +1,5 @@
 import { BlockList, isIP } from "node:net";
-import { z } from "zod";
+import * as z from "zod";
 import { Secret } from "./secret.js";
 import { intInRange } from "../shared/int-range.js";
 

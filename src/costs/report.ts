@@ -1,19 +1,11 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Db } from "../db/open.js";
 import type { TokenUsage } from "../db/repo/ledger.js";
 import { USAGE_FIELDS, ZERO_USAGE } from "../db/usage-fields.js";
 import { nanoToUsd, type Pricing } from "../ai/pricing.js";
+import { MAX_REPORT_DAYS, MS_PER_DAY, periodBetween, utcDay, type CostPeriod } from "./period.js";
 
-const MS_PER_DAY = 86_400_000;
-export const MAX_REPORT_DAYS = 3660;
-
-export interface CostPeriod {
-  /** Inclusive start, midnight UTC. */
-  since: string;
-  /** Exclusive end, midnight UTC after the last day. */
-  until: string;
-  days: number;
-}
+export { MAX_REPORT_DAYS, periodFromDays, type CostPeriod } from "./period.js";
 
 export interface CostFields extends TokenUsage {
   requests: number;
@@ -49,24 +41,6 @@ export interface CostReportOptions {
 }
 
 const dateSchema = z.iso.date({ message: "must be a date like 2026-01-31" });
-
-function utcDay(date: Date): number {
-  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate());
-}
-
-function periodBetween(startMs: number, endExclusiveMs: number): CostPeriod {
-  return {
-    since: new Date(startMs).toISOString(),
-    until: new Date(endExclusiveMs).toISOString(),
-    days: Math.round((endExclusiveMs - startMs) / MS_PER_DAY),
-  };
-}
-
-/** The last `days` UTC days including today: day-aligned, so two reports taken the same day agree exactly. */
-export function periodFromDays(days: number, now = new Date()): CostPeriod {
-  const endExclusive = utcDay(now) + MS_PER_DAY;
-  return periodBetween(endExclusive - days * MS_PER_DAY, endExclusive);
-}
 
 /** `since`..`until` as inclusive dates (YYYY-MM-DD); until defaults to today. */
 export function periodFromDates(since: string, until: string | undefined, now = new Date()): CostPeriod {

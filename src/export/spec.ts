@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { intInRange } from "../shared/int-range.js";
 
 export const PAPER_SIZES = ["A4", "Letter", "Legal"] as const;

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 export interface IntRangeMessages {
   /** Names the value in every message ("limit must be at least 1"). */

@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { BUILTIN_STARTERS, type StarterDefinition } from "./builtin.js";
 
 export interface Starter extends StarterDefinition {

@@ -4,7 +4,7 @@ import { after, before, describe, it } from "node:test";
 import Docker from "dockerode";
 import { execa } from "execa";
 import { loadOpsConfig } from "../../src/config/ops.js";
-import { containerSpec } from "../../src/ops/docker/spec.js";
+import { CONTAINER_UID, containerSpec } from "../../src/ops/docker/spec.js";
 import { startProviderFakes, type ProviderFakes } from "../fakes/index.js";
 import {
   TEST_LABELS,
@@ -29,7 +29,6 @@ import { fetchWithDeadline, freePort, waitFor } from "../helpers/net.js";
 
 const CONTAINER = testName("drain-stop");
 const IMAGE = `${testImage("drain-app")}:e2e`;
-const RUNTIME_UID = 10001;
 /** Docker's own default stop timeout: a turn streaming longer than this is cut unless StopTimeout follows the grace. */
 const DOCKER_DEFAULT_STOP_S = 10;
 
@@ -46,8 +45,8 @@ describe("docker stop drains the app container", { skip }, () => {
     await buildProjectImage(IMAGE);
     mkdirSync(`${dir.path}/data`);
     mkdirSync(`${dir.path}/exports`);
-    chownSync(`${dir.path}/data`, RUNTIME_UID, RUNTIME_UID);
-    chownSync(`${dir.path}/exports`, RUNTIME_UID, RUNTIME_UID);
+    chownSync(`${dir.path}/data`, CONTAINER_UID, CONTAINER_UID);
+    chownSync(`${dir.path}/exports`, CONTAINER_UID, CONTAINER_UID);
     port = await freePort();
   });
 
@@ -71,7 +70,7 @@ describe("docker stop drains the app container", { skip }, () => {
     assert.ok(stopTimeoutS > DOCKER_DEFAULT_STOP_S, `StopTimeout ${stopTimeoutS} s follows the 300 s grace`);
     await docker.createContainer({
       ...spec,
-      // The image's own entry point (dist/server/main.js) binds 0.0.0.0; on the host's network the test binds loopback.
+      // The image's own entry point (dist/server-bundle/main.js) binds 0.0.0.0; on the host's network the test binds loopback.
       Cmd: [
         "node",
         "--input-type=module",

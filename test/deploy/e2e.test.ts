@@ -8,6 +8,7 @@ import { execa } from "execa";
 import type { AuditEntry } from "../../src/ops/deploy/audit.js";
 import type { ReleaseResult } from "../../src/ops/deploy/release.js";
 import type { StatusReport } from "../../src/ops/deploy/status.js";
+import { CONTAINER_UID } from "../../src/ops/docker/spec.js";
 import { cleanEnv, repoRoot, runAhb, runCli } from "../helpers/cli.js";
 import {
   dockerSkipReason,
@@ -22,7 +23,6 @@ import { freePort, waitFor } from "../helpers/net.js";
 import { startAvailabilityProbe } from "../helpers/probe.js";
 
 const skip = await dockerSkipReason();
-const RUNTIME_UID = 10001;
 const CONTAINER = testName("deploy");
 const IMAGE = testImage("deploy");
 /** Probe and deploy measure the same gap from two sides; allow for polling cadence and a busy host. */
@@ -61,7 +61,7 @@ describe("ahb deploy against the real engine", { skip }, () => {
     port = await freePort();
     for (const sub of ["data", "exports"]) {
       mkdirSync(`${root}/${sub}`);
-      chownSync(`${root}/${sub}`, RUNTIME_UID, RUNTIME_UID);
+      chownSync(`${root}/${sub}`, CONTAINER_UID, CONTAINER_UID);
     }
     writeFileSync(
       `${root}/ahb.ops.json`,

@@ -4,7 +4,8 @@ import { describe, it } from "node:test";
 import { UserError } from "../../src/errors.js";
 import { loadOpsConfig } from "../../src/config/ops.js";
 import { Command } from "commander";
-import { opsConfigFrom, withReleaseOptions } from "../../src/cli/ops-options.js";
+import { opsConfigFrom } from "../../src/cli/ops-context.js";
+import { withReleaseOptions } from "../../src/cli/ops-options.js";
 import { runAhb } from "../helpers/cli.js";
 import { tempDir } from "../helpers/env.js";
 

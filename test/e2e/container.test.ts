@@ -7,7 +7,7 @@ import { execa } from "execa";
 import { openDatabase } from "../../src/db/open.js";
 import { createSession } from "../../src/db/repo/sessions.js";
 import { appendVersion } from "../../src/db/repo/versions.js";
-import { LABEL_STAGE_APP, runtimeHardening } from "../../src/ops/docker/spec.js";
+import { CONTAINER_UID, runtimeHardening } from "../../src/ops/docker/spec.js";
 import { ANONYMOUS } from "../../src/server/middleware/identity.js";
 import { tempDir, validKeys } from "../helpers/env.js";
 import {
@@ -16,6 +16,7 @@ import {
   dockerSkipReason,
   removeContainer,
   removeImageUnlessKept,
+  removeStageImages,
   testImage,
   testName,
 } from "../helpers/docker.js";
@@ -23,7 +24,6 @@ import { fetchWithDeadline, freePort, waitFor } from "../helpers/net.js";
 
 const CONTAINER = testName("e2e-container");
 const IMAGE = `${testImage("app")}:e2e`;
-const RUNTIME_UID = 10001;
 const MAX_IMAGE_BYTES = 700 * 1000 ** 2;
 /** Latin, CJK and emoji on one page: the small font set must cover all three. */
 const PAGE =
@@ -44,14 +44,14 @@ describe("container image", { skip }, () => {
     await buildProjectImage(IMAGE, { AHB_APP: CONTAINER });
     for (const sub of ["data", "exports"]) {
       mkdirSync(`${dir.path}/${sub}`);
-      chownSync(`${dir.path}/${sub}`, RUNTIME_UID, RUNTIME_UID);
+      chownSync(`${dir.path}/${sub}`, CONTAINER_UID, CONTAINER_UID);
     }
     const db = openDatabase(`${dir.path}/data/app.db`);
     const { session, documentId } = createSession(db, { owner: ANONYMOUS, maxPerOwner: 5, title: "Fonts" });
     appendVersion(db, { documentId, html: PAGE, prompt: "seed", summary: "seed", model: "seed" });
     db.close();
     for (const file of readdirSync(`${dir.path}/data`))
-      chownSync(join(dir.path, "data", file), RUNTIME_UID, RUNTIME_UID);
+      chownSync(join(dir.path, "data", file), CONTAINER_UID, CONTAINER_UID);
     documentPath = `/api/sessions/${session.id}/documents/${documentId}`;
     port = await freePort();
   });
@@ -59,12 +59,7 @@ describe("container image", { skip }, () => {
   after(async () => {
     await removeContainer(docker, CONTAINER);
     await removeImageUnlessKept(docker, IMAGE);
-    const stages = await docker.listImages({ filters: { label: [`${LABEL_STAGE_APP}=${CONTAINER}`] } });
-    for (const stage of stages)
-      await docker
-        .getImage(stage.Id)
-        .remove()
-        .catch(() => undefined);
+    await removeStageImages(docker, CONTAINER);
     dir.remove();
   });
 

@@ -1,17 +1,17 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { openDatabase } from "../../src/db/open.js";
-import { cleanEnv, runCli } from "../helpers/cli.js";
+import { cleanEnv, repoRoot, runCli } from "../helpers/cli.js";
 import { tempDir } from "../helpers/env.js";
 
 const moduleLogHook = fileURLToPath(new URL("../helpers/module-log/register.mjs", import.meta.url));
 const SDKS = ["@anthropic-ai/sdk", "@google/genai"];
 const SERVER = ["hono", "@hono/node-server", "playwright-core"];
 const OPS = ["dockerode", "execa"];
-const STORAGE = ["better-sqlite3", "csv-stringify"];
+const STORAGE = ["better-sqlite3"];
 /** Files a command may load before it runs: the bundle's entry, its shared chunks and the few external packages. */
 const MODULE_BUDGET = 40;
 
@@ -37,6 +37,31 @@ async function packagesLoadedBy(
   }
 }
 
+/** The sources bundled into the dist/bundle files a run loaded, from esbuild's metafile (scripts/build-bundles.mjs). */
+function bundledSources(files: string[]): string[] {
+  const meta = JSON.parse(readFileSync(join(repoRoot, "dist/bundle/meta.json"), "utf8")) as {
+    outputs: Record<string, { inputs: Record<string, unknown> }>;
+  };
+  return files.flatMap((url) => {
+    const output = meta.outputs[relative(repoRoot, fileURLToPath(url))];
+    return output ? Object.keys(output.inputs) : [];
+  });
+}
+
+function assertNoSource(files: string[], forbidden: RegExp, what: string): void {
+  const found = [...new Set(bundledSources(files).filter((source) => forbidden.test(source)))];
+  assert.deepEqual(found, [], `${what} evaluated ${found.join(", ")}`);
+}
+
+/** Declaring the commands (what --help and every run evaluate first) needs commander only: no schema library. */
+const ZOD = /node_modules\/zod\//;
+/**
+ * What `ahb costs` has no use for: Docker, SSH, the server, the AI turn, the operations, starters, exports (but
+ * doctor's declaration takes its --systemd-dir default from ops/doctor/types.ts, a constant).
+ */
+const NOT_FOR_COSTS =
+  /node_modules\/(dockerode|ssh2|docker-modem)\/|^src\/(ops\/(?!doctor\/types\.ts)|server\/|starters\/|export\/|upload\/|ai\/(editor|turn)\/)/;
+
 function assertNotLoaded(packages: Set<string>, forbidden: string[], what: string): void {
   const loaded = forbidden.filter((name) => packages.has(name));
   assert.deepEqual(loaded, [], `${what} loaded ${loaded.join(", ")}`);
@@ -60,10 +85,20 @@ describe("ahb start-up loads only what the command needs", () => {
       // Unbundled, Node resolved and read about 400 files here (zod alone over 200).
       assert.ok(files.length <= MODULE_BUDGET, `${files.length} files loaded:\n${files.join("\n")}`);
       assertNotLoaded(packages, [...SDKS, ...SERVER, ...OPS, ...STORAGE], `ahb ${args.join(" ")}`);
+      assertNoSource(files, ZOD, `ahb ${args.join(" ")}`);
     });
   }
 
-  it("ahb costs loads SQLite but no SDK, server or Docker library", async () => {
+  it("ahb --version loads bin/ahb.js and the version the build wrote down, nothing else", async () => {
+    const { exitCode, files } = await packagesLoadedBy(["--version"]);
+    assert.equal(exitCode, 0);
+    assert.deepEqual(
+      files.map((url) => relative(repoRoot, fileURLToPath(url))),
+      ["bin/ahb.js", "dist/bundle/version.js"],
+    );
+  });
+
+  it("ahb costs loads SQLite but no SDK, server, Docker or SSH library, nor another command's sources", async () => {
     const dir = tempDir();
     try {
       const dbPath = join(dir.path, "app.db");
@@ -78,10 +113,15 @@ describe("ahb start-up loads only what the command needs", () => {
         "--env-file",
         join(dir.path, "none.env"),
       ];
-      const { exitCode, packages } = await packagesLoadedBy(args);
+      const { exitCode, packages, files } = await packagesLoadedBy(args);
       assert.equal(exitCode, 0);
       assert.ok(packages.has("better-sqlite3"));
-      assertNotLoaded(packages, [...SDKS, ...SERVER, ...OPS], "ahb costs");
+      assertNotLoaded(packages, [...SDKS, ...SERVER, ...OPS, "ssh2"], "ahb costs");
+      assert.ok(
+        bundledSources(files).includes("src/costs/report.ts"),
+        "the module log missed the costs chunks",
+      );
+      assertNoSource(files, NOT_FOR_COSTS, "ahb costs");
     } finally {
       dir.remove();
     }

@@ -18,6 +18,7 @@ import { randomBytes } from "node:crypto";
 import { execa } from "execa";
 import Docker from "dockerode";
 import { repoRoot } from "./cli.js";
+import { LABEL_STAGE_APP } from "../../src/ops/docker/spec.js";
 import { toolRequired } from "./tools.js";
 
 export const TEST_NAMESPACE = process.env.AHB_TEST_NAMESPACE || "ahb-test";
@@ -100,6 +101,16 @@ export async function removeImageUnlessKept(docker: Docker, ref: string): Promis
   } catch (error) {
     if ((error as { statusCode?: number }).statusCode !== 404) throw error;
   }
+}
+
+/** Removes the stage images a build of the project's Dockerfile labelled with this app (build argument AHB_APP). */
+export async function removeStageImages(docker: Docker, app: string): Promise<void> {
+  const stages = await docker.listImages({ filters: { label: [`${LABEL_STAGE_APP}=${app}`] } });
+  for (const stage of stages)
+    await docker
+      .getImage(stage.Id)
+      .remove()
+      .catch(() => undefined);
 }
 
 export async function removeContainer(docker: Docker, name: string): Promise<void> {

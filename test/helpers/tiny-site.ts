@@ -2,12 +2,13 @@ import { chownSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Docker from "dockerode";
 import { openDatabase } from "../../src/db/open.js";
+import { CONTAINER_UID } from "../../src/ops/docker/spec.js";
 import { cleanEnv, runCli } from "./cli.js";
 import { BASE_IMAGE, ensureBaseImage, removeContainer } from "./docker.js";
 import { tempDir, validKeys, writeEnvFile } from "./env.js";
 import { fetchWithDeadline, freePort } from "./net.js";
 
-export const CONTAINER_UID = 10001;
+export { CONTAINER_UID };
 
 /**
  * A stand-in for the app that builds in seconds on the offline base image: it runs as uid 10001 like the real

@@ -20,7 +20,7 @@ import { runDoctor } from "../../src/ops/doctor/run.js";
 import { checkSchedule, jobsInCrontab } from "../../src/ops/doctor/schedule.js";
 import { loadOpsConfig } from "../../src/config/ops.js";
 import type { DoctorReport } from "../../src/ops/doctor/types.js";
-import { LABEL_APP } from "../../src/ops/docker/spec.js";
+import { CONTAINER_UID, LABEL_APP } from "../../src/ops/docker/spec.js";
 import { renderNamedTemplate } from "../../src/ops/templates/values.js";
 import { startModelListFake, type ModelListFake } from "../fakes/model-list.js";
 import { cleanEnv, runAhb } from "../helpers/cli.js";
@@ -71,7 +71,7 @@ describe("doctor checks on real files", () => {
     }
     db.pragma("wal_checkpoint(TRUNCATE)");
     for (const file of [path, `${path}-wal`, `${path}-shm`, join(dir.path, "data")])
-      chownSync(file, 10001, 10001);
+      chownSync(file, CONTAINER_UID, CONTAINER_UID);
     const before = sha256(path);
     const check = checkDatabase(path);
     assert.deepEqual(
@@ -356,7 +356,8 @@ describe("doctor checks against the real Docker engine", async () => {
       mkdirSync(join(root, "data"), { recursive: true });
       openDatabase(join(root, "data", "app.db")).close();
       // The container's uid owns the data, as deploy sets it up (a root-owned database fails the check).
-      for (const path of [join(root, "data"), join(root, "data", "app.db")]) chownSync(path, 10001, 10001);
+      for (const path of [join(root, "data"), join(root, "data", "app.db")])
+        chownSync(path, CONTAINER_UID, CONTAINER_UID);
       const envFile = writeEnvFile(join(root, ".env.prod"), validKeys());
       // The host's crontab is not this test's business: a stand-in crontab on PATH answers "none".
       const fakeBin = join(root, "bin");

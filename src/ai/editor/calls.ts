@@ -2,7 +2,7 @@
  * The three edit tools Claude may call, as data: zod schemas (the single source of the tools' JSON schemas)
  * and the parser that turns a `tool_use` block into a typed call.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** A bad tool call; the message is safe to return to Claude as an `is_error` tool_result. */
 export class EditCallError extends Error {

@@ -1,6 +1,6 @@
 /** Anthropic tool definitions for the edit tools, with JSON schemas generated from the zod schemas. */
 import type { Tool } from "@anthropic-ai/sdk/resources/messages";
-import { z } from "zod";
+import * as z from "zod";
 import { editCallSchemas, type EditToolName } from "./calls.js";
 import { PLACEHOLDER_PREFIX } from "./data-uris.js";
 

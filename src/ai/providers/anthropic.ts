@@ -1,4 +1,4 @@
-import Anthropic from "@anthropic-ai/sdk";
+import type Anthropic from "@anthropic-ai/sdk";
 import type {
   MessageCreateParamsStreaming,
   RawMessageStreamEvent,
@@ -9,6 +9,7 @@ import { utf8Bytes } from "../budget/estimate.js";
 import type { CostRecorder } from "../ledger.js";
 import { mergeAnthropicUsage, ZERO_USAGE } from "../usage.js";
 import { abortedCall, CallCancelledError, fromAnthropicError, ProviderError } from "./errors.js";
+import { anthropicSdk } from "./sdk.js";
 
 /** Wait for the first byte of an answer; streams then run as long as tokens keep coming. */
 export const PROVIDER_TIMEOUT_MS = 300_000;
@@ -16,7 +17,7 @@ export const PROVIDER_TIMEOUT_MS = 300_000;
 export function createAnthropicClient(
   config: Pick<Config, "ANTHROPIC_API_KEY" | "ANTHROPIC_BASE_URL">,
 ): Anthropic {
-  return new Anthropic({
+  return new (anthropicSdk().default)({
     apiKey: config.ANTHROPIC_API_KEY.reveal(),
     baseURL: config.ANTHROPIC_BASE_URL,
     timeout: PROVIDER_TIMEOUT_MS,

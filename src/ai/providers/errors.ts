@@ -1,6 +1,5 @@
-import Anthropic from "@anthropic-ai/sdk";
-import { ApiError as GeminiApiError } from "@google/genai";
 import type { Provider } from "../../db/repo/ledger.js";
+import { anthropicSdk, geminiSdk } from "./sdk.js";
 
 export type ProviderErrorKind =
   "rate_limited" | "overloaded" | "auth" | "rejected" | "timeout" | "unreachable" | "failed";
@@ -86,6 +85,7 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
 }
 
 export function fromAnthropicError(error: unknown): ProviderError | CallCancelledError {
+  const Anthropic = anthropicSdk().default;
   if (error instanceof Anthropic.APIUserAbortError) return new CallCancelledError();
   if (error instanceof Anthropic.APIConnectionTimeoutError) return new ProviderError("anthropic", "timeout");
   if (error instanceof Anthropic.APIConnectionError) return new ProviderError("anthropic", "unreachable");
@@ -106,7 +106,7 @@ function geminiRetryDelayMs(message: string): number | undefined {
 
 export function fromGeminiError(error: unknown, signal: AbortSignal): ProviderError | CallCancelledError {
   if (signal.aborted) return abortedCall("google", signal);
-  if (error instanceof GeminiApiError) {
+  if (error instanceof geminiSdk().ApiError) {
     const invalidKey = /API_KEY_INVALID|PERMISSION_DENIED|UNAUTHENTICATED/.test(error.message);
     return new ProviderError("google", invalidKey ? "auth" : kindForStatus(error.status, undefined), {
       status: error.status,

@@ -1,9 +1,9 @@
-import {
+import type {
   GoogleGenAI,
-  type ContentListUnion,
-  type GenerateContentConfig,
-  type GenerateContentResponse,
-  type Part,
+  ContentListUnion,
+  GenerateContentConfig,
+  GenerateContentResponse,
+  Part,
 } from "@google/genai";
 import type { Config } from "../../config/schema.js";
 import type { CallStatus } from "../../db/repo/ledger.js";
@@ -12,12 +12,13 @@ import type { CostRecorder, EndCall } from "../ledger.js";
 import { geminiUsage, type GeminiUsageFields } from "../usage.js";
 import { PROVIDER_TIMEOUT_MS } from "./anthropic.js";
 import { CallCancelledError, fromGeminiError, ProviderError } from "./errors.js";
+import { geminiSdk } from "./sdk.js";
 
 export function createGeminiClient(
   config: Pick<Config, "GOOGLE_API_KEY" | "GOOGLE_GEMINI_BASE_URL">,
 ): GoogleGenAI {
   // No retryOptions: the SDK then makes exactly one attempt and retry.ts decides about the next.
-  return new GoogleGenAI({
+  return new (geminiSdk().GoogleGenAI)({
     apiKey: config.GOOGLE_API_KEY.reveal(),
     httpOptions: { baseUrl: config.GOOGLE_GEMINI_BASE_URL, timeout: PROVIDER_TIMEOUT_MS },
   });

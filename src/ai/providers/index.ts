@@ -5,15 +5,25 @@ import { createAnthropicClient } from "./anthropic.js";
 import { createGeminiClient } from "./gemini.js";
 
 export interface ProviderClients {
-  anthropic: Anthropic;
-  gemini: GoogleGenAI;
+  readonly anthropic: Anthropic;
+  readonly gemini: GoogleGenAI;
 }
 
+/** Each client is made on first use, which loads its SDK (sdk.ts): not at the server's start. */
 export function createProviderClients(
   config: Pick<
     Config,
     "ANTHROPIC_API_KEY" | "ANTHROPIC_BASE_URL" | "GOOGLE_API_KEY" | "GOOGLE_GEMINI_BASE_URL"
   >,
 ): ProviderClients {
-  return { anthropic: createAnthropicClient(config), gemini: createGeminiClient(config) };
+  let anthropic: Anthropic | undefined;
+  let gemini: GoogleGenAI | undefined;
+  return {
+    get anthropic() {
+      return (anthropic ??= createAnthropicClient(config));
+    },
+    get gemini() {
+      return (gemini ??= createGeminiClient(config));
+    },
+  };
 }

@@ -4,7 +4,7 @@
  * image becomes a new version's whole body, or is inserted into the current document when the request says so.
  * Either call failing, or an unusable brief or image, leaves the document as it was.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { GEMINI_CREATE_MODEL, NANO_BANANA_MODEL } from "../pricing.js";
 import { geminiContents } from "./brand.js";
 import { callGemini, drawImage, placeImage } from "./gemini.js";

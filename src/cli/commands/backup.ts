@@ -3,7 +3,6 @@ import { dirname } from "node:path";
 import type { Command } from "commander";
 import type { ConsolaInstance } from "consola";
 import type { BackupProgress } from "../../ops/backup/backup.js";
-import { resolveDataPaths } from "../data-paths.js";
 import { formatAge, formatBytes } from "../format.js";
 import { alertingOnFailure, cliNotifier } from "../notify.js";
 import { copyOffsiteAlerting, DEFAULT_KEEP_DAYS } from "../offsite.js";
@@ -64,6 +63,7 @@ export function registerBackupCommands(program: Command): void {
     .option("--quiet", "print nothing unless something fails (cron mails any output)")
     .addHelpText("after", "\nExamples:\n  ahb backup\n  ahb backup --keep-last 7 --include-env --json")
     .action(async (flags: BackupFlags) => {
+      const { resolveDataPaths } = await import("../data-paths.js");
       const paths = resolveDataPaths({ dbPath: flags.db, backupsDir: flags.dir, envFile: flags.envFile });
       const reporter = createReporter({ quiet: flags.quiet });
       // Compression competes with the server for CPU on the same host: let the server win.
@@ -114,7 +114,10 @@ export function registerBackupCommands(program: Command): void {
       "\nExit 65 when the backup fails a check, 5 when there is none.\n\nExamples:\n  ahb backup drill --json\n  ahb backup drill --remote",
     )
     .action(async (flags: { dir?: string; json?: boolean; remote?: boolean; envFile?: string }) => {
-      const { drillBackup } = await import("../../ops/backup/drill.js");
+      const [{ drillBackup }, { resolveDataPaths }] = await Promise.all([
+        import("../../ops/backup/drill.js"),
+        import("../data-paths.js"),
+      ]);
       const paths = resolveDataPaths({ backupsDir: flags.dir, envFile: flags.envFile });
       const report = flags.remote
         ? await (async () => {
@@ -142,6 +145,7 @@ export function registerBackupCommands(program: Command): void {
       "\nExamples:\n  ahb backup list\n  ahb backup list --dir /srv/ahb/backups --json\n  ahb backup list --remote",
     )
     .action(async (flags: { dir?: string; json?: boolean; remote?: boolean; envFile?: string }) => {
+      const { resolveDataPaths } = await import("../data-paths.js");
       if (flags.remote) return listRemote(resolveDataPaths({ envFile: flags.envFile }).envFile, flags.json);
       const { listBackups } = await import("../../ops/backup/list.js");
       const listings = await listBackups(resolveDataPaths({ backupsDir: flags.dir }).backupsDir);

@@ -1,8 +1,5 @@
 import type { Command } from "commander";
-import { checkConfig } from "../../config/check.js";
-import { renderEnvFile } from "../../config/env-example.js";
-import { ExitCode } from "../../errors.js";
-import { createReporter, printJson, printTable, writeOut } from "../output.js";
+import { writeOut } from "../output.js";
 import type { CommandResult } from "../result.js";
 
 export function registerConfigCommands(program: Command, setResult: (result: CommandResult) => void): void {
@@ -17,28 +14,17 @@ export function registerConfigCommands(program: Command, setResult: (result: Com
       "after",
       "\nExamples:\n  ahb config check\n  ahb config check --env-file .env.example --json",
     )
-    .action((options: { envFile: string; json?: boolean }) => {
-      const report = checkConfig({ envFile: options.envFile });
-      if (options.json) {
-        printJson(report);
-      } else {
-        const reporter = createReporter();
-        printTable(
-          ["KEY", "VALUE", "SOURCE"],
-          Object.entries(report.keys).map(([key, entry]) => [key, entry.value, entry.source]),
-        );
-        for (const warning of report.warnings) reporter.warn(warning);
-        for (const error of report.errors) reporter.error(error);
-        if (report.ok) reporter.success(`${options.envFile} is valid`);
-      }
-      setResult({ exitCode: report.ok ? ExitCode.OK : ExitCode.CONFIG_INVALID });
+    .action(async (options: { envFile: string; json?: boolean }) => {
+      const { configCheck } = await import("../actions/config.js");
+      configCheck(options, setResult);
     });
 
   config
     .command("example")
     .description("print the annotated env file generated from the schema (what .env.example holds)")
-    .action(() => {
-      writeOut(renderEnvFile());
+    .action(async () => {
+      const { configExample } = await import("../actions/config.js");
+      configExample();
     });
 
   config

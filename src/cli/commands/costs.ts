@@ -1,23 +1,9 @@
 import { InvalidArgumentError, Option, type Command } from "commander";
-import { pricingFromConfig, usdToNano } from "../../ai/pricing.js";
-import { ExitCode, UserError } from "../../errors.js";
-import { MAX_REPORT_DAYS, periodFromDates, periodFromDays, type CostPeriod } from "../../costs/report.js";
-import { readEnvKeys } from "../../config/env-keys.js";
-import { resolveDataPaths } from "../data-paths.js";
-import { cliIo } from "../io.js";
-import { createReporter, printJson, writeOut } from "../output.js";
+import { usdToNano } from "../../ai/pricing.js";
+import { MAX_REPORT_DAYS } from "../../costs/period.js";
 import { parsePositiveInt } from "../parse.js";
 import type { CostGrouping } from "../render/costs.js";
 import type { CommandResult } from "../result.js";
-
-const PRICE_KEYS = [
-  "CLAUDE_MODEL",
-  "CLAUDE_INPUT_COST_PER_M",
-  "CLAUDE_OUTPUT_COST_PER_M",
-  "GEMINI_INPUT_COST_PER_M",
-  "GEMINI_OUTPUT_COST_PER_M",
-  "NANO_BANANA_COST_PER_IMAGE",
-] as const;
 
 function parseBudget(value: string): number {
   const usd = Number(value);
@@ -32,7 +18,7 @@ function parseDays(value: string): number {
   return days;
 }
 
-interface CostsFlags {
+export interface CostsFlags {
   days?: number;
   since?: string;
   until?: string;
@@ -43,20 +29,6 @@ interface CostsFlags {
   budget?: number;
   db?: string;
   envFile?: string;
-}
-
-function periodOf(flags: CostsFlags): CostPeriod {
-  if (flags.since === undefined) {
-    if (flags.until !== undefined) throw new UserError("--until needs --since (or use --days)");
-    return periodFromDays(flags.days ?? 30);
-  }
-  if (flags.days !== undefined) throw new UserError("use either --days or --since/--until, not both");
-  try {
-    return periodFromDates(flags.since, flags.until);
-  } catch (error) {
-    const issues = (error as { issues?: { message: string }[] }).issues;
-    throw new UserError(`invalid period: ${issues?.[0]?.message ?? (error as Error).message}`);
-  }
 }
 
 export function registerCostsCommand(program: Command, setResult: (result: CommandResult) => void): void {
@@ -81,34 +53,7 @@ export function registerCostsCommand(program: Command, setResult: (result: Comma
         "  ahb costs --days 30 --budget 200   (exit 4 when over budget)",
     )
     .action(async (flags: CostsFlags) => {
-      const period = periodOf(flags);
-      if (flags.by === "user" && flags.user !== undefined)
-        throw new UserError("--by user needs all users: drop --user");
-      const [{ costReport }, { openLiveDatabase }, { renderCostCsv, renderCostReport }, { formatUsd }] =
-        await Promise.all([
-          import("../../costs/report.js"),
-          import("../../db/live.js"),
-          import("../render/costs.js"),
-          import("../../shared/money.js"),
-        ]);
-      const paths = resolveDataPaths({ dbPath: flags.db, envFile: flags.envFile });
-      const pricing = pricingFromConfig(readEnvKeys(paths.envFile, PRICE_KEYS));
-      const db = openLiveDatabase(paths.dbPath);
-      let report;
-      try {
-        report = costReport(db, { period, user: flags.user, byUser: flags.user === undefined, pricing });
-      } finally {
-        db.close();
-      }
-      if (flags.json) printJson(report);
-      else if (flags.csv) writeOut(renderCostCsv(report, flags.by));
-      // Not a terminal (a pipe, cron mail): 80 columns.
-      else writeOut(renderCostReport(report, flags.by, cliIo().stdout.columns ?? 80));
-      if (flags.budget !== undefined && report.totals.costNanoUsd > flags.budget) {
-        createReporter().error(
-          `spend ${formatUsd(report.totals.costNanoUsd)} exceeds the budget of ${formatUsd(flags.budget)} for the period`,
-        );
-        setResult({ exitCode: ExitCode.BUDGET_EXCEEDED });
-      }
+      const { costs } = await import("../actions/costs.js");
+      costs(flags, setResult);
     });
 }

@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { DEFAULT_SYSTEMD_DIR } from "../../ops/doctor/types.js";
 import type { DoctorReport } from "../../ops/doctor/types.js";
-import { hostDatabasePath, loadOpsConfig, type OpsConfig } from "../../config/ops.js";
+import type { OpsConfig } from "../../config/ops.js";
 import { cliNotifier } from "../notify.js";
 import { createReporter, printJson, printTable } from "../output.js";
 import type { CommandResult } from "../result.js";
@@ -38,9 +38,10 @@ export function registerDoctorCommand(program: Command, setResult: (result: Comm
         "\nExamples:\n  ahb doctor\n  ahb doctor --live --json",
     )
     .action(async (options: DoctorFlags) => {
-      const [{ Engine }, { doctorExitCode, runDoctor }] = await Promise.all([
+      const [{ Engine }, { doctorExitCode, runDoctor }, { loadOpsConfig }] = await Promise.all([
         import("../../ops/docker/engine.js"),
         import("../../ops/doctor/run.js"),
+        import("../../config/ops.js"),
       ]);
       const loaded = loadOpsConfig();
       const ops = { ...loaded, envFile: options.envFile ? resolve(options.envFile) : loaded.envFile };
@@ -68,7 +69,10 @@ export function registerDoctorCommand(program: Command, setResult: (result: Comm
 
 /** Alerting never changes doctor's verdict: a problem reading what to alert on is a warning. */
 async function notifyFindings(report: DoctorReport, ops: OpsConfig): Promise<void> {
-  const { doctorAlerts, DOCTOR_KEYS } = await import("../../ops/notify/checks.js");
+  const [{ doctorAlerts, DOCTOR_KEYS }, { hostDatabasePath }] = await Promise.all([
+    import("../../ops/notify/checks.js"),
+    import("../../config/ops.js"),
+  ]);
   const notifier = await cliNotifier(ops.envFile, ops.dataDir);
   try {
     const paths = { ...ops, dbPath: hostDatabasePath(ops) };

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { ExitCode } from "../../errors.js";
 import type { LifecycleAction } from "../../ops/deploy/lifecycle.js";
-import { opsConfigFrom, progressPrinter, withOpsOptions } from "../ops-options.js";
+import { withOpsOptions } from "../ops-options.js";
 import { createReporter, printJson } from "../output.js";
 import type { CommandResult } from "../result.js";
 
@@ -21,11 +21,13 @@ export function registerLifecycleCommands(
       .option("--json", "print the result as JSON on stdout")
       .addHelpText("after", `\nExamples:\n  ahb ${action}\n  ahb ${action} --container ahb-staging --json`)
       .action(async (flags: { json?: boolean }, command: Command) => {
-        const [{ Engine }, { guardSignals }, { lifecycle }] = await Promise.all([
-          import("../../ops/docker/engine.js"),
-          import("../../shared/interrupts.js"),
-          import("../../ops/deploy/lifecycle.js"),
-        ]);
+        const [{ Engine }, { guardSignals }, { lifecycle }, { opsConfigFrom, progressPrinter }] =
+          await Promise.all([
+            import("../../ops/docker/engine.js"),
+            import("../../shared/interrupts.js"),
+            import("../../ops/deploy/lifecycle.js"),
+            import("../ops-context.js"),
+          ]);
         const progress = progressPrinter(command);
         const signals = guardSignals((message) => progress({ level: "warn", message }));
         const result = await lifecycle(Engine.connect(), opsConfigFrom(command), action, progress, signals);

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { ExitCode } from "../../errors.js";
-import { opsConfigFrom, withOpsOptions } from "../ops-options.js";
+import { withOpsOptions } from "../ops-options.js";
 import { parsePositiveInt } from "../parse.js";
 import type { CommandResult } from "../result.js";
 import { cliIo } from "../io.js";
@@ -27,9 +27,10 @@ export function registerLogsCommand(program: Command, setResult: (result: Comman
       "\nExamples:\n  ahb logs --tail 50\n  ahb logs -f --since 10m\n  ahb logs --json | jq .text",
     )
     .action(async (flags: LogsFlags, command: Command) => {
-      const [{ Engine }, { containerLogs }] = await Promise.all([
+      const [{ Engine }, { containerLogs }, { opsConfigFrom }] = await Promise.all([
         import("../../ops/docker/engine.js"),
         import("../../ops/deploy/logs.js"),
+        import("../ops-context.js"),
       ]);
       const abort = new AbortController();
       const stop = () => abort.abort();

@@ -1,8 +1,6 @@
 import type { Command } from "commander";
 import { ExitCode, UserError } from "../../errors.js";
-import { loadOpsConfig } from "../../config/ops.js";
 import type { RestoreResult } from "../../ops/backup/restore.js";
-import { resolveDataPaths } from "../data-paths.js";
 import { createReporter, printJson, writeOut } from "../output.js";
 import { cliIo } from "../io.js";
 
@@ -53,13 +51,21 @@ export function registerRestoreCommand(program: Command): void {
         });
         if (confirmed !== true) throw new UserError("restore cancelled; nothing was changed", ExitCode.USAGE);
       }
-      const [{ restoreBackup }, { dockerContainerControl }, { guardSignals }, { lockPath }] =
-        await Promise.all([
-          import("../../ops/backup/restore.js"),
-          import("../../ops/docker/container-control.js"),
-          import("../../shared/interrupts.js"),
-          import("../../ops/deploy/preflight.js"),
-        ]);
+      const [
+        { restoreBackup },
+        { dockerContainerControl },
+        { guardSignals },
+        { lockPath },
+        { loadOpsConfig },
+        { resolveDataPaths },
+      ] = await Promise.all([
+        import("../../ops/backup/restore.js"),
+        import("../../ops/docker/container-control.js"),
+        import("../../shared/interrupts.js"),
+        import("../../ops/deploy/preflight.js"),
+        import("../../config/ops.js"),
+        import("../data-paths.js"),
+      ]);
       const paths = resolveDataPaths({ dbPath: flags.db, backupsDir: flags.dir, envFile: flags.envFile });
       const ops = loadOpsConfig();
       const containerName = typeof flags.container === "string" ? flags.container : ops.container;

@@ -1,8 +1,6 @@
 import type { Command } from "commander";
-import { ExitCode } from "../../errors.js";
-import { opsConfigFrom, progressPrinter, withReleaseOptions } from "../ops-options.js";
+import { withReleaseOptions } from "../ops-options.js";
 import type { CommandResult } from "../result.js";
-import { printRelease } from "./deploy.js";
 
 export function registerRollbackCommand(program: Command, setResult: (result: CommandResult) => void): void {
   withReleaseOptions(
@@ -21,23 +19,8 @@ export function registerRollbackCommand(program: Command, setResult: (result: Co
     )
     .action(
       async (version: string | undefined, flags: { backup: boolean; json?: boolean }, command: Command) => {
-        const [{ Engine }, { guardSignals }, { rollback }] = await Promise.all([
-          import("../../ops/docker/engine.js"),
-          import("../../shared/interrupts.js"),
-          import("../../ops/deploy/rollback.js"),
-        ]);
-        const progress = progressPrinter(command);
-        const result = await rollback({
-          engine: Engine.connect(),
-          config: opsConfigFrom(command),
-          progress,
-          signals: guardSignals((message) => progress({ level: "warn", message })),
-          backup: flags.backup,
-          command: "ahb rollback",
-          version,
-        });
-        printRelease(result, flags.json);
-        setResult({ exitCode: ExitCode.OK });
+        const { rollback } = await import("../actions/release.js");
+        await rollback(version, flags, command, setResult);
       },
     );
 }

@@ -1,8 +1,7 @@
 import type { Command } from "commander";
 import { resolve } from "node:path";
 import { ExitCode, UserError } from "../../errors.js";
-import { loadStarters, startersDir, type StarterCatalog } from "../../starters/catalog.js";
-import { resolveDataPaths } from "../data-paths.js";
+import type { StarterCatalog } from "../../starters/catalog.js";
 import { createReporter, printJson, printTable } from "../output.js";
 
 interface StartersFlags {
@@ -25,8 +24,8 @@ export function registerStartersCommands(program: Command): void {
     .option("--dir <path>", "the operator's starters folder (default: starters/ next to the live database)")
     .option("--json", "print the list as JSON on stdout")
     .addHelpText("after", "\nExamples:\n  ahb starters list\n  ahb starters list --json")
-    .action((options: StartersFlags) => {
-      const catalog = load(options);
+    .action(async (options: StartersFlags) => {
+      const catalog = await load(options);
       if (options.json) printJson(catalog);
       else
         printTable(
@@ -51,8 +50,8 @@ export function registerStartersCommands(program: Command): void {
       "after",
       "\nExamples:\n  ahb starters check\n  ahb starters check --dir /srv/ahb/data/starters",
     )
-    .action((options: StartersFlags) => {
-      const catalog = load(options);
+    .action(async (options: StartersFlags) => {
+      const catalog = await load(options);
       const operator = catalog.starters.filter((starter) => starter.source === "operator").length;
       if (options.json)
         printJson({ ok: catalog.problems.length === 0, operator, problems: catalog.problems });
@@ -67,7 +66,11 @@ export function registerStartersCommands(program: Command): void {
     });
 }
 
-function load(options: StartersFlags): StarterCatalog {
+async function load(options: StartersFlags): Promise<StarterCatalog> {
+  const [{ loadStarters, startersDir }, { resolveDataPaths }] = await Promise.all([
+    import("../../starters/catalog.js"),
+    import("../data-paths.js"),
+  ]);
   const dir = options.dir ? resolve(options.dir) : startersDir(resolveDataPaths({}).dbPath);
   return loadStarters(dir);
 }

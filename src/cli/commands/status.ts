@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { ExitCode } from "../../errors.js";
 import { formatAge, formatBytes } from "../format.js";
 import type { StatusReport } from "../../ops/deploy/status.js";
-import { opsConfigFrom, withOpsOptions } from "../ops-options.js";
+import { withOpsOptions } from "../ops-options.js";
 import { printJson, printTable } from "../output.js";
 import type { CommandResult } from "../result.js";
 
@@ -51,9 +51,10 @@ export function registerStatusCommand(program: Command, setResult: (result: Comm
     .option("--json", "print the report as JSON on stdout")
     .addHelpText("after", "\nExamples:\n  ahb status\n  ahb status --json | jq .healthy")
     .action(async (flags: { json?: boolean }, command: Command) => {
-      const [{ Engine }, { containerStatus }] = await Promise.all([
+      const [{ Engine }, { containerStatus }, { opsConfigFrom }] = await Promise.all([
         import("../../ops/docker/engine.js"),
         import("../../ops/deploy/status.js"),
+        import("../ops-context.js"),
       ]);
       const report = await containerStatus(Engine.connect(), opsConfigFrom(command));
       if (flags.json) printJson(report);

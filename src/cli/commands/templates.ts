@@ -1,8 +1,6 @@
 import type { Command } from "commander";
 import { resolve } from "node:path";
-import { listTemplates } from "../../ops/templates/catalog.js";
-import { renderNamedTemplate, type TemplateInput } from "../../ops/templates/values.js";
-import { writeFileAtomic } from "../../shared/atomic-file.js";
+import type { TemplateInput } from "../../ops/templates/values.js";
 import { createReporter, printJson, printTable, writeOut } from "../output.js";
 
 interface RenderFlags extends TemplateInput {
@@ -20,7 +18,8 @@ export function registerTemplatesCommands(program: Command): void {
     .description("list the templates with what they are for and the placeholders they need")
     .option("--json", "print the list as JSON on stdout")
     .addHelpText("after", "\nExamples:\n  ahb templates list\n  ahb templates list --json")
-    .action((options: { json?: boolean }) => {
+    .action(async (options: { json?: boolean }) => {
+      const { listTemplates } = await import("../../ops/templates/catalog.js");
       const listing = listTemplates();
       if (options.json) printJson(listing);
       else
@@ -56,7 +55,11 @@ export function registerTemplatesCommands(program: Command): void {
         "  ahb templates render systemd-backup-timer --out /etc/systemd/system/ahb-backup.timer\n" +
         "  ahb templates render github-deploy --domain html.example.com --app-dir /srv/ahb --out .github/workflows/deploy.yml",
     )
-    .action((name: string, options: RenderFlags) => {
+    .action(async (name: string, options: RenderFlags) => {
+      const [{ renderNamedTemplate }, { writeFileAtomic }] = await Promise.all([
+        import("../../ops/templates/values.js"),
+        import("../../shared/atomic-file.js"),
+      ]);
       const { out, force, ...input } = options;
       const text = renderNamedTemplate(name, input);
       if (!out) {

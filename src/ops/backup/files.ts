@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { createReadStream, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { z } from "zod";
+import * as z from "zod";
 import { ExitCode, UserError } from "../../errors.js";
 import { fsyncPath } from "../../shared/atomic-file.js";
 import { writeFileAtomic } from "../../shared/atomic-file.js";

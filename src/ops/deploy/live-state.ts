@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { writeFileAtomic } from "../../shared/atomic-file.js";
 import { colourPorts, type OpsConfig } from "../../config/ops.js";
 

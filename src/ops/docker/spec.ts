@@ -2,7 +2,7 @@ import type { ContainerCreateOptions, ImageBuildOptions } from "dockerode";
 import { CONTAINER_PORT, type OpsConfig } from "../../config/ops.js";
 import { keySpecs } from "../../config/schema.js";
 import type { LogRequest } from "./engine.js";
-import { durationSchema } from "../../shared/duration.js";
+import { parseDuration } from "../../shared/duration.js";
 
 /** Labels that mark what ahb created, so cleanup and rollback never touch anything else. */
 export const LABEL_APP = "ahb.app";
@@ -166,8 +166,8 @@ export function canarySpec(
 
 /** "1h", "30m", "2d", "90s" or an ISO time -> Unix seconds for the logs API. */
 export function sinceToUnixSeconds(since: string, now: Date): number | undefined {
-  const relative = durationSchema.safeParse(since);
-  if (relative.success) return Math.floor((now.getTime() - relative.data) / 1000);
+  const relative = parseDuration(since);
+  if (relative.success) return Math.floor((now.getTime() - relative.ms) / 1000);
   const time = Date.parse(since);
   return Number.isNaN(time) ? undefined : Math.floor(time / 1000);
 }

@@ -1,5 +1,5 @@
-import Anthropic from "@anthropic-ai/sdk";
-import { ApiError as GoogleApiError, GoogleGenAI } from "@google/genai";
+import type { ApiError as GoogleApiError } from "@google/genai";
+import { anthropicSdk, geminiSdk } from "../../ai/providers/sdk.js";
 
 export type LiveStatus = "ok" | "invalid_key" | "forbidden" | "rate_limited" | "unreachable" | "error";
 
@@ -21,7 +21,7 @@ type Outcome = Omit<LiveResult, "latencyMs">;
 
 /** Lists models with the real SDK: no retries, a short timeout, so a check answers within timeoutMs. */
 async function listAnthropicModels(input: ProbeInput): Promise<number> {
-  const client = new Anthropic({
+  const client = new (anthropicSdk().default)({
     apiKey: input.key,
     authToken: null,
     baseURL: input.baseUrl,
@@ -33,7 +33,7 @@ async function listAnthropicModels(input: ProbeInput): Promise<number> {
 }
 
 async function listGeminiModels(input: ProbeInput): Promise<number> {
-  const ai = new GoogleGenAI({
+  const ai = new (geminiSdk().GoogleGenAI)({
     apiKey: input.key,
     httpOptions: {
       ...(input.baseUrl ? { baseUrl: input.baseUrl } : {}),
@@ -48,12 +48,13 @@ async function listGeminiModels(input: ProbeInput): Promise<number> {
 function connectionDetail(error: unknown, timeoutMs: number): string {
   const cause = (error as { cause?: { code?: string; cause?: { code?: string } } }).cause;
   const code = cause?.code ?? cause?.cause?.code;
-  if (error instanceof Anthropic.APIConnectionTimeoutError || (error as Error).name === "AbortError")
+  if (error instanceof anthropicSdk().APIConnectionTimeoutError || (error as Error).name === "AbortError")
     return `no answer within ${timeoutMs / 1000} s`;
   return code ? `connection failed (${code})` : "connection failed";
 }
 
 function classifyAnthropic(error: unknown, timeoutMs: number): Outcome {
+  const Anthropic = anthropicSdk().default;
   if (error instanceof Anthropic.APIConnectionError)
     return { status: "unreachable", detail: connectionDetail(error, timeoutMs) };
   if (!(error instanceof Anthropic.APIError)) throw error;
@@ -83,7 +84,7 @@ function googleErrorBody(error: GoogleApiError): { status?: string; reason?: str
 }
 
 function classifyGemini(error: unknown, timeoutMs: number): Outcome {
-  if (!(error instanceof GoogleApiError)) {
+  if (!(error instanceof geminiSdk().ApiError)) {
     if (error instanceof TypeError || (error as Error).name === "AbortError")
       return { status: "unreachable", detail: connectionDetail(error, timeoutMs) };
     throw error;

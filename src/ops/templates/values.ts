@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { ExitCode, UserError } from "../../errors.js";
 import { loadOpsConfig, publishedHealthHost } from "../../config/ops.js";
 import { findTemplate, readTemplate } from "./catalog.js";

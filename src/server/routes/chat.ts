@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
-import { z } from "zod";
+import * as z from "zod";
 import { getActiveDocument, getDocument } from "../../db/repo/documents.js";
 import { sessionBrand } from "../../db/repo/brands.js";
 import { getAttachments, linkAttachments, type Attachment } from "../../db/repo/attachments.js";

@@ -1,5 +1,5 @@
 import { Hono, type Context } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { intInRange } from "../../shared/int-range.js";
 import { pricingFromConfig } from "../../ai/pricing.js";
 import { costReport, periodFromDays, type CostPeriod, type CostReportOptions } from "../../costs/report.js";

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { listDocuments } from "../../db/repo/documents.js";
 import { listMessages } from "../../db/repo/messages.js";
 import {

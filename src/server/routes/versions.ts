@@ -1,5 +1,5 @@
 import { Hono, type Context } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { validateEdit } from "../../ai/editor/index.js";
 import type { Db } from "../../db/open.js";
 import { appendVersion, getVersion, listVersions, type Version } from "../../db/repo/versions.js";
