@@ -1,16 +1,21 @@
 // Throughput of GET /api/health and GET /api/costs?days=30 against the seed's FastAPI peer and a minimal Hono app,
 // all three measured in the same run, alternating (wrk -t2 -c50), plus `ahb serve` RSS idle and after the load.
+// Next to req/s stand two figures a busy machine moves far less: each server's CPU time per request during the
+// same wrk runs (from /proc), and in process, CPU per request through @hono/node-server's own listener.
 // Loopback only; every server is started here and stopped at the end. Needs wrk and the Debian Python packages
 // of /work/shared/peers (python3-fastapi python3-uvicorn python3-aiosqlite). `npm run build` first.
 // Usage: npm run bench -- throughput   (BENCH_WRK_SECONDS=10 per wrk run, BENCH_ROUNDS=3)
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Hono } from "hono";
 import { openDatabase } from "../src/db/open.js";
 import { seedLedger } from "../test/dataops/seed.js";
+import { createTestApp } from "../test/helpers/app.js";
 import { FAKE_ANTHROPIC_KEY, FAKE_GOOGLE_KEY } from "../test/helpers/env.js";
+import { listenerMicros } from "./lib/listener-loop.js";
 import { freePort, rssMb, startProcess, waitForOk, type Started } from "./lib/processes.js";
 import { limitRow, load1, median, type BenchReport, type BenchRow } from "./lib/report.js";
 
@@ -21,11 +26,53 @@ const cli = fileURLToPath(new URL("../bin/ahb.js", import.meta.url));
 const minimalHono = fileURLToPath(new URL("./fixtures/minimal-hono.mjs", import.meta.url));
 const PATHS = { health: "/api/health", costs: "/api/costs?days=30" } as const;
 
-function wrk(url: string, seconds = WRK_SECONDS): number {
+const IN_PROCESS_REQUESTS = 2000;
+const IN_PROCESS_ROUNDS = 15;
+
+/** CPU time (user + system) a process has used, in microseconds, from /proc (clock ticks of 10 ms). */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/** One wrk run: req/s, and the server's CPU microseconds per request it answered. */
+function wrk(url: string, pid: number, seconds = WRK_SECONDS): { rate: number; cpuPerRequest: number } {
+  const cpuBefore = cpuMicros(pid);
   const output = execFileSync("wrk", ["-t2", "-c50", `-d${seconds}s`, url], { encoding: "utf8" });
+  const cpu = cpuMicros(pid) - cpuBefore;
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(output);
   if (non2xx) throw new Error(`${url}: ${non2xx[1]} responses were not 2xx`);
-  return Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? NaN);
+  const requests = Number(/(\d+) requests in/.exec(output)?.[1] ?? NaN);
+  return {
+    rate: Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? NaN),
+    cpuPerRequest: cpu / requests,
+  };
+}
+
+/**
+ * ahb's app and the minimal one in this process, alternating batches through @hono/node-server's listener with
+ * Node's own request and response objects on a socket that discards: CPU µs per request, medians.
+ */
+async function inProcess(bodies: Record<keyof typeof PATHS, string>): Promise<Record<string, number>> {
+  const t = createTestApp({ ENVIRONMENT: "production" });
+  const floor = new Hono();
+  floor.get(PATHS.health, (c) => c.json(JSON.parse(bodies.health)));
+  floor.get("/api/costs", (c) => c.json(JSON.parse(bodies.costs)));
+  const apps = { ahb: t.app.fetch, floor: floor.fetch };
+  const samples: Record<string, number[]> = {};
+  try {
+    for (const [endpoint, path] of Object.entries(PATHS)) {
+      for (let round = -2; round < IN_PROCESS_ROUNDS; round += 1) {
+        for (const [name, fetch] of Object.entries(apps)) {
+          const micros = await listenerMicros(fetch, path, IN_PROCESS_REQUESTS);
+          if (round >= 0) (samples[`${name} ${endpoint}`] ??= []).push(micros);
+        }
+      }
+    }
+  } finally {
+    t.close();
+  }
+  return Object.fromEntries(Object.entries(samples).map(([key, values]) => [key, median(values)]));
 }
 
 function seedAhb(dbPath: string): void {
@@ -65,15 +112,16 @@ async function startPeer(dir: string): Promise<{ server: Started; base: string }
   return { server, base };
 }
 
-async function startFloor(ahbBase: string): Promise<{ server: Started; base: string }> {
+async function answersOf(ahbBase: string): Promise<Record<keyof typeof PATHS, string>> {
   const body = async (path: string) => (await fetch(`${ahbBase}${path}`)).text();
+  return { health: await body(PATHS.health), costs: await body(PATHS.costs) };
+}
+
+async function startFloor(
+  bodies: Record<keyof typeof PATHS, string>,
+): Promise<{ server: Started; base: string }> {
   const port = await freePort();
-  const server = startProcess(process.execPath, [
-    minimalHono,
-    String(port),
-    await body(PATHS.health),
-    await body(PATHS.costs),
-  ]);
+  const server = startProcess(process.execPath, [minimalHono, String(port), bodies.health, bodies.costs]);
   const base = `http://127.0.0.1:${port}`;
   await waitForOk(`${base}/api/health`);
   return { server, base };
@@ -92,24 +140,57 @@ export default async function benchThroughput(): Promise<BenchReport> {
     const idleRss = rssMb(pid);
     const peer = await startPeer(dir);
     servers.push(peer.server);
-    const floor = await startFloor(ahb.base);
+    const bodies = await answersOf(ahb.base);
+    const floor = await startFloor(bodies);
     servers.push(floor.server);
-    const targets = { ahb: ahb.base, peer: peer.base, floor: floor.base };
+    const targets = { ahb, peer, floor };
     const samples: Record<string, number[]> = {};
+    const cpu: Record<string, number[]> = {};
     for (let round = 0; round < ROUNDS; round += 1) {
       for (const [endpoint, path] of Object.entries(PATHS)) {
-        for (const [name, base] of Object.entries(targets)) {
-          (samples[`${name} ${endpoint}`] ??= []).push(wrk(`${base}${path}`));
+        for (const [name, target] of Object.entries(targets)) {
+          const run = wrk(`${target.base}${path}`, target.server.child.pid as number);
+          (samples[`${name} ${endpoint}`] ??= []).push(run.rate);
+          (cpu[`${name} ${endpoint}`] ??= []).push(run.cpuPerRequest);
         }
       }
     }
     const loadedRss = rssMb(pid);
+    const inProcessMicros = await inProcess(bodies);
     const rows: BenchRow[] = [];
+    const cpuRows: BenchRow[] = [];
     for (const endpoint of Object.keys(PATHS)) {
       const ours = median(samples[`ahb ${endpoint}`] ?? []);
       const peerRate = median(samples[`peer ${endpoint}`] ?? []);
       const floorRate = median(samples[`floor ${endpoint}`] ?? []);
       const what = `GET ${PATHS[endpoint as keyof typeof PATHS]}`;
+      const cpuOf = (name: string) => median(cpu[`${name} ${endpoint}`] ?? []);
+      cpuRows.push(
+        cpuRow(
+          `${what}, server CPU per request`,
+          cpuOf("ahb"),
+          "seed FastAPI peer",
+          cpuOf("peer"),
+          "≥ 4x",
+          4,
+        ),
+        cpuRow(
+          `${what}, server CPU per request`,
+          cpuOf("ahb"),
+          "minimal Hono app",
+          cpuOf("floor"),
+          "≤ 1.5x",
+          1.5,
+        ),
+        cpuRow(
+          `${what}, CPU per request in process`,
+          inProcessMicros[`ahb ${endpoint}`] ?? NaN,
+          "minimal Hono app",
+          inProcessMicros[`floor ${endpoint}`] ?? NaN,
+          "≤ 1.5x",
+          1.5,
+        ),
+      );
       rows.push({
         what,
         value: ours,
@@ -132,6 +213,7 @@ export default async function benchThroughput(): Promise<BenchReport> {
       });
     }
     const loadSeconds = ROUNDS * Object.keys(PATHS).length * WRK_SECONDS;
+    rows.push(...cpuRows);
     rows.push(limitRow("`ahb serve` RSS, idle", idleRss, "MB", 120));
     rows.push(limitRow(`\`ahb serve\` RSS after ${loadSeconds} s of that load`, loadedRss, "MB", 200));
     return {
@@ -139,6 +221,13 @@ export default async function benchThroughput(): Promise<BenchReport> {
       rows,
       notes: [
         `wrk -t2 -c50, ${WRK_SECONDS} s per run, ${ROUNDS} rounds alternating ahb / peer / floor; medians.`,
+        "server CPU per request: the server process's user + system time during each wrk run over the requests " +
+          "wrk counted (the peer's ratio is its CPU over ahb's, as for req/s).",
+        `in process: ${IN_PROCESS_ROUNDS} alternating batches of ${IN_PROCESS_REQUESTS} requests through ` +
+          "@hono/node-server's listener with Node's request and response objects (bench/lib/listener-loop.ts).",
+        `server CPU per request (µs): ${Object.entries(cpu)
+          .map(([key, values]) => `${key} ${values.map((v) => Math.round(v)).join("/")}`)
+          .join("; ")}`,
         `samples (req/s): ${Object.entries(samples)
           .map(([key, values]) => `${key} ${values.map((v) => Math.round(v)).join("/")}`)
           .join("; ")}`,
@@ -149,4 +238,30 @@ export default async function benchThroughput(): Promise<BenchReport> {
     for (const server of servers.reverse()) await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * CPU per request, lower is better. Against the peer the target reads like req/s (the peer's CPU over ours, at
+ * least `limit`); against the floor, ours over the floor's, at most `limit`.
+ */
+function cpuRow(
+  what: string,
+  ours: number,
+  against: string,
+  reference: number,
+  target: string,
+  limit: number,
+) {
+  const faster = against === "seed FastAPI peer";
+  const ratio = faster ? reference / ours : ours / reference;
+  return {
+    what,
+    value: ours,
+    unit: "µs",
+    against,
+    reference,
+    ratio,
+    target,
+    met: faster ? ratio >= limit : ratio <= limit,
+  };
 }

@@ -14,7 +14,7 @@ export interface CliIo {
 
 const current = new AsyncLocalStorage<CliIo>();
 
-export function processIo(): CliIo {
+function processIo(): CliIo {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
 }
 

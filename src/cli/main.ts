@@ -20,7 +20,7 @@ import { registerServeCommand } from "./commands/serve.js";
 import { registerTemplatesCommands } from "./commands/templates.js";
 import { registerStartersCommands } from "./commands/starters.js";
 import type { CommandResult } from "./result.js";
-import { cliIo, processIo, withCliIo, type CliIo } from "./io.js";
+import { cliIo, withCliIo, type CliIo } from "./io.js";
 
 const EXAMPLES = `
 Examples:
@@ -80,11 +80,13 @@ export function buildProgram(setResult: (result: CommandResult) => void): Comman
 }
 
 /**
- * Runs the CLI with the given streams (the process's by default) and returns the exit code; bin/ahb.js is the only
- * place that exits. Tests run it in-process through test/helpers/run-ahb.ts.
+ * Runs the CLI with the given streams (the process's when none are given) and returns the exit code; bin/ahb.js is
+ * the only place that exits. Tests run it in-process through test/helpers/cli.ts, with streams of their own.
+ * The process's own streams need no AsyncLocalStorage (cliIo() falls back to them): once one run() enters it,
+ * Node tracks every promise of the process, which cost `ahb serve` about a tenth of each request.
  */
-export function run(argv: readonly string[], io: CliIo = processIo()): Promise<ExitCodeValue> {
-  return withCliIo(io, () => runProgram(argv));
+export function run(argv: readonly string[], io?: CliIo): Promise<ExitCodeValue> {
+  return io ? withCliIo(io, () => runProgram(argv)) : runProgram(argv);
 }
 
 async function runProgram(argv: readonly string[]): Promise<ExitCodeValue> {

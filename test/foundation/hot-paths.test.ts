@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { rmSync } from "node:fs";
 import { describe, it } from "node:test";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { insertLedgerEntry } from "../../src/db/repo/ledger.js";
 import { batchedWriter } from "../../src/log.js";
 import { startServer } from "../../src/server/listen.js";
@@ -13,6 +15,8 @@ import type { AppEnv } from "../../src/server/types.js";
 import { CHECK_EVERY_MS, databaseCheck } from "../../src/server/routes/health.js";
 import { ledgerEntry } from "../dataops/seed.js";
 import { createTestApp, fromPeer, type TestApp } from "../helpers/app.js";
+
+const CLI_BUNDLE = fileURLToPath(new URL("../../dist/bundle/cli.js", import.meta.url));
 
 describe("health costs microseconds and stays truthful", () => {
   for (const [what, breakIt] of [
@@ -125,5 +129,18 @@ describe("on a real socket", () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe("ahb serve tracks no promises", () => {
+  it("runs a command on the process's own streams without AsyncLocalStorage", () => {
+    // Once an AsyncLocalStorage is entered, Node tags every new promise of the process (three symbols each).
+    const script = `const { run } = await import(${JSON.stringify(pathToFileURL(CLI_BUNDLE).href)});
+      await run(["--version"]);
+      process.stdout.write("symbols " + Object.getOwnPropertySymbols(Promise.resolve()).length);`;
+    const output = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
+      encoding: "utf8",
+    });
+    assert.match(output, /symbols 0$/);
   });
 });

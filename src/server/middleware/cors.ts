@@ -11,14 +11,13 @@ import type { AppEnv } from "../types.js";
  */
 export function corsFor(origins: string[]): MiddlewareHandler<AppEnv> {
   const withOrigin = cors({ origin: origins, credentials: true, maxAge: 600 });
-  return async (c, next) => {
+  return (c, next) => {
     if (requestHeader(c, "origin") !== undefined) return withOrigin(c, next);
     const outgoing = c.env?.outgoing;
     if (outgoing) {
       outgoing.setHeader("Vary", "Origin");
       return next();
     }
-    await next();
-    c.res.headers.append("Vary", "Origin");
+    return next().then(() => c.res.headers.append("Vary", "Origin"));
   };
 }

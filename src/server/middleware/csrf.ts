@@ -24,7 +24,7 @@ function hasBody(headers: { contentLength?: string; transferEncoding?: string })
  */
 export function csrfGuard(config: Config): MiddlewareHandler<AppEnv> {
   const allowedOrigins = new Set(config.CORS_ORIGINS.map((origin) => new URL(origin).origin));
-  return async (c, next) => {
+  return (c, next) => {
     if (!STATE_CHANGING.has(c.req.method)) return next();
     if (c.req.header("sec-fetch-site") === "cross-site") {
       throw new ApiError(403, "cross_site_request", "cross-site requests may not change anything here");

@@ -16,7 +16,7 @@ export const ANONYMOUS = "anonymous";
 export function identity(config: Config): MiddlewareHandler<AppEnv> {
   const isTrusted = remembered(trustedProxyMatcher(config.TRUSTED_PROXIES));
   const admins = new Set(config.ADMIN_USERS);
-  return async (c, next) => {
+  return (c, next) => {
     const peer = c.env?.incoming?.socket?.remoteAddress;
     const trusted = isTrusted(peer);
     const user = trusted ? forwardedUserOf(requestHeader(c, "x-forwarded-user")) : ANONYMOUS;
@@ -26,7 +26,7 @@ export function identity(config: Config): MiddlewareHandler<AppEnv> {
       "clientAddress",
       trusted ? firstUntrustedHop(requestHeader(c, "x-forwarded-for"), isTrusted, peer) : (peer ?? "unknown"),
     );
-    await next();
+    return next();
   };
 }
 
@@ -36,7 +36,8 @@ export function firstUntrustedHop(
   isTrusted: (address: string) => boolean,
   peer: string | undefined,
 ): string {
-  const hops = (header ?? "")
+  if (!header) return peer ?? "unknown";
+  const hops = header
     .split(",")
     .map((hop) => hop.trim())
     .filter((hop) => hop.length > 0);

@@ -48,13 +48,14 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
  */
 export function securityHeaders(): MiddlewareHandler<AppEnv> {
   const entries = Object.entries(SECURITY_HEADERS);
-  return async (c, next) => {
+  return (c, next) => {
     const outgoing = c.env?.outgoing;
     if (outgoing) {
       for (const [name, value] of entries) outgoing.setHeader(name, value);
       return next();
     }
-    await next();
-    for (const [name, value] of entries) if (!c.res.headers.has(name)) c.res.headers.set(name, value);
+    return next().then(() => {
+      for (const [name, value] of entries) if (!c.res.headers.has(name)) c.res.headers.set(name, value);
+    });
   };
 }

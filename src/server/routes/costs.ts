@@ -2,7 +2,7 @@ import { Hono, type Context } from "hono";
 import * as z from "zod";
 import { intInRange } from "../../shared/int-range.js";
 import { pricingFromConfig } from "../../ai/pricing.js";
-import { costReport, periodFromDays, type CostReportOptions } from "../../costs/report.js";
+import { costReport, periodFromDays, type CostPeriod, type CostReportOptions } from "../../costs/report.js";
 import { answerCache } from "../answer-cache.js";
 import { ApiError } from "../errors.js";
 import type { AppDeps, AppEnv } from "../types.js";
@@ -15,8 +15,8 @@ const querySchema = z.object({
   }).default(30),
 });
 
-function parsePeriod(c: Context<AppEnv>) {
-  const parsed = querySchema.safeParse({ days: c.req.query("days") || undefined });
+function parsePeriod(days: string | undefined): CostPeriod {
+  const parsed = querySchema.safeParse({ days });
   if (!parsed.success) {
     throw new ApiError(400, "invalid_request", "query is invalid", {
       details: parsed.error.issues.map((issue) => issue.message),
@@ -25,19 +25,48 @@ function parsePeriod(c: Context<AppEnv>) {
   return periodFromDays(parsed.data.days);
 }
 
+const MS_PER_DAY = 86_400_000;
+/** Distinct spellings of `days` kept per day ("30", "030", ...); at the bound the cache starts again. */
+const MAX_PERIODS = 1024;
+
+/**
+ * The period of each `days` value seen today (UTC): validating the query and formatting two dates cost more than
+ * the rest of an answer from the cache. A refused value is never kept.
+ */
+function periodsOfToday(now: () => number = Date.now): (c: Context<AppEnv>) => CostPeriod {
+  let day = NaN;
+  const periods = new Map<string, CostPeriod>();
+  return (c) => {
+    const today = Math.floor(now() / MS_PER_DAY);
+    if (today !== day || periods.size >= MAX_PERIODS) {
+      periods.clear();
+      day = today;
+    }
+    const days = c.req.query("days") || undefined;
+    const key = days ?? "";
+    let period = periods.get(key);
+    if (period === undefined) {
+      period = parsePeriod(days);
+      periods.set(key, period);
+    }
+    return period;
+  };
+}
+
 /** GET /api/costs (the caller's own calls) and GET /api/costs/all (admins: everyone, with byUser). */
 export function costsRoutes(deps: AppDeps) {
   const pricing = pricingFromConfig(deps.config);
   const cached = answerCache(deps.db);
+  const periodOf = periodsOfToday();
   const answer = (c: Context<AppEnv>, options: Omit<CostReportOptions, "pricing">) => {
     const key = `${options.user ?? "*"}\n${options.period.since}\n${options.period.until}`;
     const json = cached(key, () => JSON.stringify(costReport(deps.db, { ...options, pricing })));
     return c.body(json, 200, { "Content-Type": "application/json" });
   };
   return new Hono<AppEnv>()
-    .get("/", (c) => answer(c, { period: parsePeriod(c), user: c.get("user") }))
+    .get("/", (c) => answer(c, { period: periodOf(c), user: c.get("user") }))
     .get("/all", (c) => {
       if (!c.get("isAdmin")) throw new ApiError(403, "forbidden", "only admins see every user's costs");
-      return answer(c, { period: parsePeriod(c), byUser: true });
+      return answer(c, { period: periodOf(c), byUser: true });
     });
 }
