@@ -34,7 +34,7 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 async function withWriter(
   dbPath: string,
   fn: () => Promise<number>,
-): Promise<{ ms: number; stall: number; rows: number }> {
+): Promise<{ ms: number; stall: number; stallAt: number; stallsOver100Ms: number; rows: number }> {
   const child = spawn(process.execPath, ["--import", "tsx", "test/dataops/fixtures/writer.ts", dbPath], {
     cwd: repoRoot,
     stdio: ["ignore", "pipe", "inherit"],
@@ -48,9 +48,27 @@ async function withWriter(
   await exited;
   const summary = JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as {
     worstStallMs: number;
+    worstStallAt: number;
+    stallsOver100Ms: number;
     rows: number;
   };
-  return { ms, stall: summary.worstStallMs, rows: summary.rows };
+  return {
+    ms,
+    stall: summary.worstStallMs,
+    stallAt: summary.worstStallAt,
+    stallsOver100Ms: summary.stallsOver100Ms,
+    rows: summary.rows,
+  };
+}
+
+/** The phase running at `at`, counting the phases (which run one after another) back from the end of the run. */
+function phaseAt(phaseMs: Record<string, number>, finishedAt: number, at: number): string {
+  let end = finishedAt;
+  for (const [phase, ms] of Object.entries(phaseMs).reverse()) {
+    if (at >= end - ms) return `the ${phase} phase`;
+    end -= ms;
+  }
+  return "the CLI's start";
 }
 
 export default async function benchBackup(): Promise<BenchReport> {
@@ -66,9 +84,11 @@ export default async function benchBackup(): Promise<BenchReport> {
       await new Promise((resolve) => setTimeout(resolve, 5000));
       return 5000;
     });
+    let created: { sizeBytes: number; phaseMs: Record<string, number> } | undefined;
+    let finishedAt = 0;
     const backup = await withWriter(dbPath, () =>
-      timed(() =>
-        execa(process.execPath, [
+      timed(async () => {
+        const result = await execa(process.execPath, [
           "--",
           cliPath,
           "backup",
@@ -77,9 +97,15 @@ export default async function benchBackup(): Promise<BenchReport> {
           "--dir",
           join(dir, "backups"),
           "--json",
-        ]),
-      ),
+        ]);
+        finishedAt = Date.now();
+        created = JSON.parse(result.stdout) as typeof created;
+      }),
     );
+    const phases = Object.entries(created?.phaseMs ?? {})
+      .map(([phase, ms]) => `${phase} ${(ms / 1000).toFixed(1)} s`)
+      .join(", ");
+    const stallPhase = phaseAt(created?.phaseMs ?? {}, finishedAt, backup.stallAt);
     const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
     return {
       name: "backup",
@@ -96,7 +122,8 @@ export default async function benchBackup(): Promise<BenchReport> {
       ],
       notes: [
         `seeded in ${(seedMs / 1000).toFixed(1)} s; a writer inserts a ledger row every millisecond throughout.`,
-        `writer's worst stall in 5 s without a backup: ${baseline.stall.toFixed(1)} ms (${baseline.rows} inserts); during the backup: ${backup.rows} inserts.`,
+        `backup phases: ${phases}; ${mb(dbBytes)} MB compressed to ${mb(created?.sizeBytes ?? 0)} MB.`,
+        `writer's worst stall in 5 s without a backup: ${baseline.stall.toFixed(1)} ms (${baseline.rows} inserts, ${baseline.stallsOver100Ms} of them 100 ms or more); during the backup: ${backup.rows} inserts, ${backup.stallsOver100Ms} of them 100 ms or more, the worst during ${stallPhase}.`,
       ],
       load: [loadStart, load1()],
     };
