@@ -12,6 +12,14 @@ import { limitRow, load1, slowdownRow, type BenchReport } from "./lib/report.js"
 const sizeMb = Number(process.env.BENCH_BACKUP_MB ?? 1024);
 const ROW_BYTES = 4096;
 const MAX_BASELINE_MS = 180_000;
+/** GNU time reports a child's CPU time, which the load of other processes does not inflate the way it does wall time. */
+const TIME = "/usr/bin/time";
+const TIME_FORMAT = ["-f", "cpu %U %S"];
+
+function cpuSeconds(result: { stderr: string }): string {
+  const match = /^cpu ([\d.]+) ([\d.]+)$/m.exec(result.stderr);
+  return match ? `${(Number(match[1]) + Number(match[2])).toFixed(1)} s` : "unknown";
+}
 
 function seed(dbPath: string): void {
   const db = openDatabase(dbPath);
@@ -79,13 +87,19 @@ export default async function benchBackup(): Promise<BenchReport> {
     const dbPath = join(dir, "app.db");
     const seedMs = await timed(async () => seed(dbPath));
     const dbBytes = statSync(dbPath).size;
-    const cpMs = await timed(() => execa("cp", [dbPath, join(dir, "copy.db")]));
+    let cpCpu = "";
+    const cpMs = await timed(async () => {
+      cpCpu = cpuSeconds(await execa(TIME, [...TIME_FORMAT, "cp", dbPath, join(dir, "copy.db")]));
+    });
     rmSync(join(dir, "copy.db"));
     let created: { sizeBytes: number; phaseMs: Record<string, number> } | undefined;
     let finishedAt = 0;
+    let backupCpu = "";
     const backup = await withWriter(dbPath, () =>
       timed(async () => {
-        const result = await execa(process.execPath, [
+        const result = await execa(TIME, [
+          ...TIME_FORMAT,
+          process.execPath,
           "--",
           cliPath,
           "backup",
@@ -97,6 +111,7 @@ export default async function benchBackup(): Promise<BenchReport> {
         ]);
         finishedAt = Date.now();
         created = JSON.parse(result.stdout) as typeof created;
+        backupCpu = cpuSeconds(result);
       }),
     );
     const phases = Object.entries(created?.phaseMs ?? {})
@@ -126,6 +141,7 @@ export default async function benchBackup(): Promise<BenchReport> {
       ],
       notes: [
         `seeded in ${(seedMs / 1000).toFixed(1)} s; a writer inserts a ledger row every millisecond throughout.`,
+        `CPU time (user + system, all threads): backup ${backupCpu}, cp ${cpCpu}; on a shared machine the wall-time ratio follows the load, the CPU time does not.`,
         `backup phases: ${phases}; ${mb(dbBytes)} MB compressed to ${mb(created?.sizeBytes ?? 0)} MB.`,
         `writer's worst stall in ${(baselineMs / 1000).toFixed(0)} s without a backup (after it): ${baseline.stall.toFixed(1)} ms (${baseline.rows} inserts, ${baseline.stallsOver100Ms} of them 100 ms or more); during the backup: ${backup.rows} inserts, ${backup.stallsOver100Ms} of them 100 ms or more, the worst during ${stallPhase}.`,
       ],

@@ -3,9 +3,8 @@ import { readdirSync } from "node:fs";
 import { setPriority } from "node:os";
 
 /**
- * A CPU weight about a tenth of a normal process's, so the server wins any contention. Not 19 (about 1/70): on a
- * host where unrelated jobs keep both cores busy, a backup at 19 starved (its compression ran 3.5x longer at load
- * 13) while the server gained nothing it does not already get at 10.
+ * A tenth of a normal process's CPU weight, so the server wins any contention. Not 19 (a seventieth): a deploy waits
+ * for a running backup only `backupWaitS`, so the backup must still finish on a host that unrelated jobs keep busy.
  */
 const BACKGROUND_NICENESS = 10;
 
