@@ -4,10 +4,19 @@ import { randomBytes } from "node:crypto";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { gunzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
+import Database from "better-sqlite3";
+import { openDatabase } from "../../src/db/open.js";
+import { createBackup } from "../../src/ops/backup/backup.js";
 import { gzipHashed } from "../../src/ops/backup/compress.js";
-import { sha256File } from "../../src/ops/backup/files.js";
-import { repoRoot } from "../helpers/cli.js";
+import {
+  checksumFilePath,
+  checksumFileText,
+  readManifest,
+  sha256File,
+  writeManifest,
+} from "../../src/ops/backup/files.js";
+import { repoRoot, runAhb } from "../helpers/cli.js";
 import { tempDir } from "../helpers/env.js";
 
 describe("backup compression in one pass", () => {
@@ -52,6 +61,53 @@ describe("backup compression in one pass", () => {
       const compressed = await gzipHashed(join(dir.path, "empty"), join(dir.path, "empty.gz"));
       assert.equal(gunzipSync(readFileSync(join(dir.path, "empty.gz"))).length, 0);
       assert.equal(compressed.sha256, await sha256File(join(dir.path, "empty.gz")));
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
+describe("backups written before the one-pass compression", () => {
+  it("restore still reads a backup that is one gzip stream", async () => {
+    const dir = tempDir("ahb-compress-");
+    try {
+      const dbPath = join(dir.path, "app.db");
+      const backups = join(dir.path, "backups");
+      const db = openDatabase(dbPath);
+      db.exec("CREATE TABLE pages (id INTEGER PRIMARY KEY, html TEXT NOT NULL)");
+      // About 12 MB, so that the new format writes several members and the old one differs from it.
+      db.prepare(
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < 3000) INSERT INTO pages (html) SELECT hex(randomblob(2048)) FROM n",
+      ).run();
+      db.close();
+      const created = await createBackup({ dbPath, dir: backups });
+      const oneStream = gzipSync(gunzipSync(readFileSync(created.path)), { level: 6 });
+      writeFileSync(created.path, oneStream);
+      const sha256 = await sha256File(created.path);
+      writeFileSync(checksumFilePath(created.path), checksumFileText(sha256, created.file));
+      const manifest = readManifest(backups);
+      writeManifest(backups, {
+        ...manifest,
+        backups: manifest.backups.map((record) => ({ ...record, sha256, sizeBytes: oneStream.length })),
+      });
+      const target = join(dir.path, "restored.db");
+      const restored = await runAhb([
+        "restore",
+        created.file,
+        "--dir",
+        backups,
+        "--db",
+        target,
+        "--no-container",
+        "--yes",
+      ]);
+      assert.equal(restored.exitCode, 0, String(restored.stderr));
+      const copy = new Database(target, { readonly: true });
+      try {
+        assert.equal(Number(copy.prepare("SELECT count(*) FROM pages").pluck().get()), 3000);
+      } finally {
+        copy.close();
+      }
     } finally {
       dir.remove();
     }
