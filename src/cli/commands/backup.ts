@@ -1,4 +1,3 @@
-import { setPriority } from "node:os";
 import { dirname } from "node:path";
 import type { Command } from "commander";
 import type { ConsolaInstance } from "consola";
@@ -8,9 +7,9 @@ import { alertingOnFailure, cliNotifier } from "../notify.js";
 import { copyOffsiteAlerting, DEFAULT_KEEP_DAYS } from "../offsite.js";
 import { createReporter, printJson, printTable, writeOut } from "../output.js";
 import { parsePositiveInt } from "../parse.js";
+import { runInBackground } from "../../shared/background-priority.js";
 
 const PROGRESS_STEP_PERCENT = 10;
-const BACKGROUND_NICENESS = 10;
 /** Below this a backup takes a second or two: phase lines are enough. */
 const PERCENT_LINES_FROM_BYTES = 64 * 1024 * 1024;
 
@@ -66,8 +65,9 @@ export function registerBackupCommands(program: Command): void {
       const { resolveDataPaths } = await import("../data-paths.js");
       const paths = resolveDataPaths({ dbPath: flags.db, backupsDir: flags.dir, envFile: flags.envFile });
       const reporter = await createReporter({ quiet: flags.quiet });
-      // Compression competes with the server for CPU on the same host: let the server win.
-      setPriority(BACKGROUND_NICENESS);
+      // Compression and the backup's writes compete with the server on the same host: let the server win.
+      const priority = runInBackground();
+      if (!priority.ioIdle) reporter.debug("ionice unavailable: the backup's I/O keeps its normal priority");
       const [{ createBackup }, checks] = await Promise.all([
         import("../../ops/backup/backup.js"),
         import("../../ops/notify/checks.js"),

@@ -1,19 +1,15 @@
 import {
   chmodSync,
   copyFileSync,
-  createReadStream,
-  createWriteStream,
   existsSync,
   mkdirSync,
   readdirSync,
   rmSync,
   statSync,
+  utimesSync,
 } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { pipeline } from "node:stream/promises";
-import { createGzip } from "node:zlib";
 import Database from "better-sqlite3";
-import { schemaVersion } from "../../db/open.js";
 import { ExitCode, UserError, fileSystemError } from "../../errors.js";
 import { appVersion } from "../../version.js";
 import { fsyncPath, renameDurably, writeFileAtomic } from "../../shared/atomic-file.js";
@@ -28,17 +24,12 @@ import {
   writeManifest,
   type BackupRecord,
 } from "./files.js";
-import {
-  BackupVerificationError,
-  decompressAndVerify,
-  progressTap,
-  tableRowCounts,
-  type RowCounts,
-} from "./verify.js";
+import { gzipHashed } from "./compress.js";
+import { BackupVerificationError, checkDatabaseFile, type CheckedDatabase } from "./verify.js";
 import { openLiveDatabase } from "../../db/live.js";
 import { withLock } from "../../shared/lock.js";
 
-export type BackupPhase = "snapshot" | "compress" | "verify";
+export type BackupPhase = "snapshot" | "check" | "compress";
 
 export interface BackupProgress {
   phase: BackupPhase;
@@ -66,19 +57,26 @@ export interface CreatedBackup extends BackupRecord {
   pruned: string[];
   /** Temp files of interrupted earlier runs that were removed. */
   stalePartialsRemoved: string[];
+  /** Wall time of each phase, for the operator and the bench. */
+  phaseMs: Record<BackupPhase, number>;
 }
 
 const MS_PER_DAY = 86_400_000;
-/** Fastest zlib level: on a host shared with the server, CPU matters more than ~15% of backup size. */
-const GZIP_LEVEL = 1;
+/** The snapshot's mtime once checked: any later write to it moves the mtime away from this (see pinMtime). */
+const PINNED_MTIME = new Date(0);
 
 /**
  * Takes a verified, compressed, consistent copy of a live WAL database and records it in the manifest.
  *
  * Consistency: `VACUUM INTO` copies the database inside one read transaction, so it is one snapshot and never
  * blocks writers (WAL readers do not take write locks). SQLite refuses VACUUM inside an explicit transaction, so the
- * live source cannot be counted in that same snapshot; instead the row counts are taken from the uncompressed
- * snapshot file itself, which *is* that snapshot, and the compressed file is then checked against them.
+ * live source cannot be counted in that same snapshot; instead the snapshot file itself, which *is* that snapshot,
+ * passes integrity_check and is counted before it is compressed.
+ *
+ * Each byte is read as few times as possible: the snapshot is written once, checked once (by SQLite) and read once
+ * more to be compressed; the compressed bytes are hashed as they are written, then fsynced. They are not read back:
+ * a re-read right after the write is served by the page cache, so it would only hash the same memory again. What
+ * comes back later is checked against that checksum (`backup list`, `restore`, `backup drill`).
  */
 export async function createBackup(options: BackupOptions): Promise<CreatedBackup> {
   try {
@@ -126,23 +124,27 @@ async function writeVerifiedBackup(
   const finalPath = join(options.dir, file);
   const snapshotPath = join(options.dir, `${stem}.db${PARTIAL_SUFFIX}`);
   const gzPartial = `${finalPath}${PARTIAL_SUFFIX}`;
-  const verifyPath = join(options.dir, `${stem}.verify.db${PARTIAL_SUFFIX}`);
   const report = (phase: BackupPhase) => (bytesDone: number, bytesTotal: number) =>
     options.onProgress?.({ phase, bytesDone, bytesTotal });
+  const phaseMs: Record<BackupPhase, number> = { snapshot: 0, check: 0, compress: 0 };
+  const timed = async <T>(phase: BackupPhase, step: () => T | Promise<T>): Promise<T> => {
+    const phaseStarted = performance.now();
+    try {
+      return await step();
+    } finally {
+      phaseMs[phase] = Math.round(performance.now() - phaseStarted);
+    }
+  };
   try {
-    const snapshotBytes = takeSnapshot(options.dbPath, snapshotPath, report("snapshot"));
-    const snapshot = describeSnapshot(snapshotPath);
-    await compress(snapshotPath, gzPartial, report("compress"));
-    rmSync(snapshotPath, { force: true });
-    const verified = await decompressAndVerify(
-      gzPartial,
-      verifyPath,
-      { rowCounts: snapshot.rowCounts },
-      report("verify"),
+    const snapshotBytes = await timed("snapshot", () =>
+      takeSnapshot(options.dbPath, snapshotPath, report("snapshot")),
     );
-    rmSync(verifyPath, { force: true });
+    const snapshot = await timed("check", () => checkSnapshot(snapshotPath, report("check")));
+    const compressed = await timed("compress", () => gzipHashed(snapshotPath, gzPartial, report("compress")));
+    assertUnchangedSince(snapshotPath);
+    rmSync(snapshotPath, { force: true });
     renameDurably(gzPartial, finalPath);
-    writeFileAtomic(checksumFilePath(finalPath), checksumFileText(verified.sha256, file), {
+    writeFileAtomic(checksumFilePath(finalPath), checksumFileText(compressed.sha256, file), {
       overwrite: true,
     });
     const envFile = options.includeEnvFile
@@ -151,10 +153,10 @@ async function writeVerifiedBackup(
     const record: BackupRecord = {
       file,
       createdAt: createdAt.toISOString(),
-      sizeBytes: statSync(finalPath).size,
+      sizeBytes: compressed.sizeBytes,
       snapshotBytes,
-      sha256: verified.sha256,
-      rowCounts: verified.rowCounts,
+      sha256: compressed.sha256,
+      rowCounts: snapshot.rowCounts,
       schemaVersion: snapshot.schemaVersion,
       verified: true,
       verifiedAt: new Date().toISOString(),
@@ -163,9 +165,9 @@ async function writeVerifiedBackup(
     };
     const manifest = readManifest(options.dir);
     writeManifest(options.dir, { ...manifest, backups: [...manifest.backups, record] });
-    return { ...record, path: finalPath, durationMs: Date.now() - started };
+    return { ...record, path: finalPath, durationMs: Date.now() - started, phaseMs };
   } catch (error) {
-    for (const path of [snapshotPath, gzPartial, verifyPath]) rmSync(path, { force: true });
+    for (const path of [snapshotPath, gzPartial]) rmSync(path, { force: true });
     if (error instanceof BackupVerificationError) {
       throw new UserError(
         `backup failed verification: ${error.message}`,
@@ -201,35 +203,38 @@ function takeSnapshot(
   }
 }
 
-/** Switches the copy to rollback-journal mode (a plain single file to restore) and reads its counts and schema. */
-function describeSnapshot(snapshotPath: string): { rowCounts: RowCounts; schemaVersion: number } {
+/**
+ * Switches the copy to rollback-journal mode (a plain single file to restore), pins its mtime, then runs
+ * integrity_check and counts its rows read-only: what is compressed next is exactly what was checked, unless the
+ * file is written to meanwhile, which assertUnchangedSince catches.
+ */
+function checkSnapshot(snapshotPath: string, report: (done: number, total: number) => void): CheckedDatabase {
+  const size = statSync(snapshotPath).size;
+  report(0, size);
   const snapshot = new Database(snapshotPath, { fileMustExist: true });
   try {
     snapshot.pragma("journal_mode = DELETE");
-    const hasMigrations = snapshot
-      .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'")
-      .get();
-    return {
-      rowCounts: tableRowCounts(snapshot),
-      schemaVersion: hasMigrations ? schemaVersion(snapshot) : 0,
-    };
   } finally {
     snapshot.close();
   }
+  pinMtime(snapshotPath);
+  const checked = checkDatabaseFile(snapshotPath);
+  report(size, size);
+  return checked;
 }
 
-async function compress(
-  from: string,
-  to: string,
-  report: (done: number, total: number) => void,
-): Promise<void> {
-  await pipeline(
-    createReadStream(from),
-    progressTap(statSync(from).size, report),
-    createGzip({ level: GZIP_LEVEL }),
-    createWriteStream(to, { mode: 0o600 }),
-  );
-  fsyncPath(to);
+/**
+ * A write sets the mtime to the current time, which is never the epoch; comparing to a pinned value rather than to
+ * an earlier reading also catches a write within the same timestamp tick.
+ */
+function pinMtime(path: string): void {
+  utimesSync(path, PINNED_MTIME, PINNED_MTIME);
+}
+
+function assertUnchangedSince(snapshotPath: string): void {
+  if (statSync(snapshotPath).mtimeMs !== PINNED_MTIME.getTime()) {
+    throw new BackupVerificationError("the snapshot was written to after it was checked");
+  }
 }
 
 function copyEnvFile(envFile: string, dir: string, stem: string): string {

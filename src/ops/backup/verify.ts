@@ -4,7 +4,7 @@ import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import Database from "better-sqlite3";
-import type { Db } from "../../db/open.js";
+import { schemaVersion, type Db } from "../../db/open.js";
 import { fsyncPath } from "../../shared/atomic-file.js";
 
 export type RowCounts = Record<string, number>;
@@ -78,9 +78,14 @@ export interface VerifyExpectation {
   rowCounts?: RowCounts;
 }
 
-export interface VerifiedCopy {
-  sha256: string;
+export interface CheckedDatabase {
   rowCounts: RowCounts;
+  /** 0 for a database without this tool's migrations table. */
+  schemaVersion: number;
+}
+
+export interface VerifiedCopy extends CheckedDatabase {
+  sha256: string;
 }
 
 export class BackupVerificationError extends Error {
@@ -125,15 +130,18 @@ export async function decompressAndVerify(
       ]);
     }
     fsyncPath(outPath);
-    const rowCounts = checkDatabaseFile(outPath, expected.rowCounts);
-    return { sha256, rowCounts };
+    return { sha256, ...checkDatabaseFile(outPath, expected.rowCounts) };
   } catch (error) {
     rmSync(outPath, { force: true });
     throw error;
   }
 }
 
-function checkDatabaseFile(path: string, expectedCounts: RowCounts | undefined): RowCounts {
+/**
+ * `PRAGMA integrity_check` and the row counts (against `expectedCounts` when given) of a database file, opened read-only;
+ * a BackupVerificationError says what is wrong.
+ */
+export function checkDatabaseFile(path: string, expectedCounts?: RowCounts): CheckedDatabase {
   let db: Db;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
@@ -148,7 +156,10 @@ function checkDatabaseFile(path: string, expectedCounts: RowCounts | undefined):
     if (differences.length > 0) {
       throw new BackupVerificationError("backup row counts differ from the snapshot", differences);
     }
-    return rowCounts;
+    const hasMigrations = db
+      .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'")
+      .get();
+    return { rowCounts, schemaVersion: hasMigrations ? schemaVersion(db) : 0 };
   } catch (error) {
     if (error instanceof BackupVerificationError) throw error;
     throw new BackupVerificationError(`backup is not a readable database: ${(error as Error).message}`);
