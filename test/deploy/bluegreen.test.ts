@@ -8,7 +8,13 @@ import type { DoctorReport } from "../../src/ops/doctor/types.js";
 import { dockerSkipReason, testImage, testName } from "../helpers/docker.js";
 import { startRequestLoop } from "../helpers/load.js";
 import { freePort, waitFor } from "../helpers/net.js";
-import { nginxSkipReason, startHostNginx, startNpmContainer, type HostNginx } from "../helpers/nginx.js";
+import {
+  nginxSkipReason,
+  startHostNginx,
+  versionThroughProxy,
+  startNpmContainer,
+  type HostNginx,
+} from "../helpers/nginx.js";
 import { createTinySite, type TinySite } from "../helpers/tiny-site.js";
 
 const skip = (await dockerSkipReason()) || (await nginxSkipReason());
@@ -18,17 +24,6 @@ function configure(site: TinySite, extra: Record<string, unknown>): void {
   const path = join(site.root, "ahb.ops.json");
   const config = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
   writeFileSync(path, JSON.stringify({ ...config, ...extra }));
-}
-
-async function throughProxy(port: number): Promise<string | undefined> {
-  try {
-    const response = await fetch(`http://127.0.0.1:${port}/api/health`, {
-      signal: AbortSignal.timeout(3000),
-    });
-    return response.status === 200 ? ((await response.json()) as { version: string }).version : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 describe("blue/green behind a real host nginx", { skip }, () => {
@@ -72,7 +67,7 @@ describe("blue/green behind a real host nginx", { skip }, () => {
     const first = await site.cli(["deploy", "--tag", "v1", "--json"]);
     assert.equal(first.exitCode, 0, first.stderr);
     assert.equal((JSON.parse(first.stdout) as ReleaseResult).strategy, "blue-green");
-    assert.equal(await throughProxy(nginx.port), "v1");
+    assert.equal(await versionThroughProxy(nginx.port), "v1");
     assert.match(readFileSync(nginx.upstreamFile, "utf8"), new RegExp(`server 127\\.0\\.0\\.1:${ports[1]};`));
     const status = JSON.parse((await site.cli(["status", "--json"])).stdout) as StatusReport;
     assert.equal(status.colour, `green (${ports[1]})`);
@@ -212,7 +207,11 @@ describe("blue/green behind an NPM-like nginx container: nginx -t and reload run
       const first = await site.cli(["deploy", "--tag", "n1"]);
       assert.equal(first.exitCode, 0, first.stderr);
       assert.match(first.stderr, /proxy reloaded \(npm\)/);
-      await waitFor(async () => ((await throughProxy(npm.port)) === "n1" ? true : undefined), 10_000, 100);
+      await waitFor(
+        async () => ((await versionThroughProxy(npm.port)) === "n1" ? true : undefined),
+        10_000,
+        100,
+      );
       const load = startRequestLoop(`http://127.0.0.1:${npm.port}/api/health`, {
         intervalMs: 20,
         maxRequests: 10_000,

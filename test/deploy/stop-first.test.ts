@@ -7,21 +7,10 @@ import type { ReleaseResult } from "../../src/ops/deploy/release.js";
 import type { StatusReport } from "../../src/ops/deploy/status.js";
 import { dockerSkipReason } from "../helpers/docker.js";
 import { freePort } from "../helpers/net.js";
-import { nginxSkipReason, startHostNginx, type HostNginx } from "../helpers/nginx.js";
+import { nginxSkipReason, startHostNginx, versionThroughProxy, type HostNginx } from "../helpers/nginx.js";
 import { createTinySite, MIGRATING_VERSION, type TinySite } from "../helpers/tiny-site.js";
 
 const skip = (await dockerSkipReason()) || (await nginxSkipReason());
-
-async function throughProxy(port: number): Promise<string | undefined> {
-  try {
-    const response = await fetch(`http://127.0.0.1:${port}/api/health`, {
-      signal: AbortSignal.timeout(3000),
-    });
-    return response.status === 200 ? ((await response.json()) as { version: string }).version : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 interface ContainerEvent {
   Action: string;
@@ -61,7 +50,7 @@ describe(
       writeFileSync(opsPath, JSON.stringify({ ...config, proxy: { ...nginx.proxy, ports } }));
       const first = await site.cli(["deploy", "--tag", "v1", "--no-backup"]);
       assert.equal(first.exitCode, 0, first.stderr);
-      assert.equal(await throughProxy(nginx.port), "v1");
+      assert.equal(await versionThroughProxy(nginx.port), "v1");
     });
 
     after(async () => {
@@ -99,7 +88,7 @@ describe(
       assert.ok(oldDied && newStarted, `both events seen: ${JSON.stringify(events)}`);
       assert.ok(oldDied.timeNano < newStarted.timeNano, "the old container died before the new one started");
 
-      assert.equal(await throughProxy(nginx.port), "v2");
+      assert.equal(await versionThroughProxy(nginx.port), "v2");
       assert.match(
         readFileSync(nginx.upstreamFile, "utf8"),
         new RegExp(`server 127\\.0\\.0\\.1:${ports[0]};`),

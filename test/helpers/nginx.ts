@@ -50,6 +50,18 @@ export interface HostNginx {
   stop(): Promise<void>;
 }
 
+/** The version the app behind the proxy on this port reports, or undefined while nothing healthy answers. */
+export async function versionThroughProxy(port: number): Promise<string | undefined> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/api/health`, {
+      signal: AbortSignal.timeout(3000),
+    });
+    return response.status === 200 ? ((await response.json()) as { version: string }).version : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function nginxSkipReason(): Promise<string | false> {
   try {
     await execa(NGINX_BIN, ["-v"]);

@@ -3,10 +3,9 @@ import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import Database from "better-sqlite3";
-import { execa } from "execa";
 import { openDatabase } from "../../src/db/open.js";
 import { seedLedger } from "../dataops/seed.js";
-import { cleanEnv, cliPath, repoRoot } from "../helpers/cli.js";
+import { runCli } from "../helpers/cli.js";
 import { newSession } from "../helpers/drain-scenario.js";
 import { fillDevice, mountSmallDevice, skipWithoutMount } from "../helpers/disk.js";
 import { tempDir } from "../helpers/env.js";
@@ -59,29 +58,24 @@ describe("the database's own device fills up during a backup", { skip: skipWitho
         // Room for half the snapshot: VACUUM INTO runs out of space midway.
         const filler = fillDevice(data, Math.floor(dbBytes / 2));
         const reads = readContinuously(server.url);
-        const result = await execa(
-          process.execPath,
-          [
-            "--",
-            cliPath,
-            "backup",
-            "--db",
-            dbPath,
-            "--dir",
-            backups,
-            "--env-file",
-            join(work.path, "none.env"),
-          ],
-          { cwd: repoRoot, reject: false, env: cleanEnv({}), extendEnv: false },
-        );
+        const result = await runCli([
+          "backup",
+          "--db",
+          dbPath,
+          "--dir",
+          backups,
+          "--env-file",
+          join(work.path, "none.env"),
+        ]);
         const statuses = await reads.stop();
+        const stderr = String(result.stderr);
 
-        assert.equal(result.exitCode, 74, `${result.stdout}\n${result.stderr}`);
+        assert.equal(result.exitCode, 74, `${String(result.stdout)}\n${stderr}`);
         // Progress lines ("[info] snapshot ...") come first; the failure is one line.
-        const errors = result.stderr.split("\n").filter((line) => line.startsWith("ahb:"));
-        assert.equal(errors.length, 1, result.stderr);
-        assert.ok(errors[0]?.includes(backups), result.stderr);
-        assert.match(result.stderr, /no space left/);
+        const errors = stderr.split("\n").filter((line) => line.startsWith("ahb:"));
+        assert.equal(errors.length, 1, stderr);
+        assert.ok(errors[0]?.includes(backups), stderr);
+        assert.match(stderr, /no space left/);
         const left = readdirSync(backups).filter((name) => name.endsWith(".partial") || name.includes(".db"));
         assert.deepEqual(left, [], "no partial snapshot, archive or verify copy");
         assert.ok(
