@@ -61,6 +61,7 @@ describe("docker specs", () => {
       },
       StopTimeout: 315,
       HostConfig: {
+        Init: true,
         Binds: ["/srv/ahb/data:/app/data", "/srv/ahb/exports:/app/exports"],
         PortBindings: { "8000/tcp": [{ HostIp: "127.0.0.1", HostPort: "8080" }] },
         RestartPolicy: { Name: "unless-stopped" },

@@ -121,6 +121,9 @@ export function containerSpec(config: OpsConfig, input: ContainerSpecInput): Con
     },
     StopTimeout: containerStopTimeoutS(config, env),
     HostConfig: {
+      // tini as PID 1: a SIGTERM that lands before the server installs its handler still ends it (PID 1 would drop
+      // it and docker stop would wait the whole StopTimeout), and Chromium's exited children are reaped.
+      Init: true,
       Binds: [`${config.dataDir}:/app/data`, `${config.exportsDir}:/app/exports`],
       PortBindings: config.publish
         ? { [portKey]: [{ HostIp: config.bindAddress, HostPort: String(input.hostPort ?? config.hostPort) }] }
