@@ -10,7 +10,11 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { insertLedgerEntry } from "../../src/db/repo/ledger.js";
 import { batchedWriter } from "../../src/log.js";
 import { startServer } from "../../src/server/listen.js";
-import { SECURITY_HEADERS, securityHeaders } from "../../src/server/middleware/security-headers.js";
+import {
+  MACHINE_HEADERS,
+  SECURITY_HEADERS,
+  securityHeaders,
+} from "../../src/server/middleware/security-headers.js";
 import type { AppEnv } from "../../src/server/types.js";
 import { CHECK_EVERY_MS, databaseCheck } from "../../src/server/routes/health.js";
 import { ledgerEntry } from "../dataops/seed.js";
@@ -97,18 +101,24 @@ describe("request log lines leave in batches", () => {
 });
 
 describe("on a real socket", () => {
-  it("sends the security headers, Vary: Origin and the route's own headers", async () => {
+  it("sends the machine headers on health, the page set elsewhere, Vary: Origin and the route's own", async () => {
     const t = createTestApp();
     const server = await startServer({ ...t.deps, config: { ...t.deps.config, PORT: 0 } }, "127.0.0.1");
     try {
-      const response = await fetch(`http://127.0.0.1:${server.port}/api/health`, {
-        headers: { "X-Forwarded-User": "alice" },
-      });
-      assert.equal(response.status, 200);
-      assert.equal(response.headers.get("cache-control"), "no-store");
-      assert.equal(response.headers.get("vary"), "Origin");
+      const get = (path: string) =>
+        fetch(`http://127.0.0.1:${server.port}${path}`, { headers: { "X-Forwarded-User": "alice" } });
+      const health = await get("/api/health");
+      assert.equal(health.status, 200);
+      assert.equal(health.headers.get("cache-control"), "no-store");
+      assert.equal(health.headers.get("vary"), "Origin");
+      for (const [name, value] of Object.entries(MACHINE_HEADERS)) {
+        assert.equal(health.headers.get(name), value, name);
+      }
+      assert.equal(health.headers.get("permissions-policy"), null, "no page header on a probe's answer");
+      const costs = await get("/api/costs?days=30");
+      assert.equal(costs.status, 200);
       for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
-        assert.equal(response.headers.get(name), value, name);
+        assert.equal(costs.headers.get(name), value, name);
       }
     } finally {
       await server.close();

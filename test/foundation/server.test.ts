@@ -31,8 +31,11 @@ describe("server foundation", () => {
     assert.equal(body.error.code, "not_found");
   });
 
-  it("sets the security headers on every response", async () => {
-    for (const path of ["/api/health", "/api/nope"]) {
+  it("sets the security headers on every response: the page set, and a stricter CSP on the probes' answers", async () => {
+    const health = await t.app.request("/api/health");
+    assert.equal(health.headers.get("content-security-policy"), "default-src 'none'; frame-ancestors 'none'");
+    assert.equal(health.headers.get("x-content-type-options"), "nosniff");
+    for (const path of ["/", "/api/nope"]) {
       const response = await t.app.request(path);
       const csp = response.headers.get("content-security-policy") ?? "";
       assert.match(csp, /default-src 'self'/);
