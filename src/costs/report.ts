@@ -4,6 +4,7 @@ import type { TokenUsage } from "../db/repo/ledger.js";
 import { USAGE_FIELDS, ZERO_USAGE } from "../db/usage-fields.js";
 import { nanoToUsd, type Pricing } from "../ai/pricing.js";
 import { MAX_REPORT_DAYS, MS_PER_DAY, periodBetween, utcDay, type CostPeriod } from "./period.js";
+import { byCodePoint } from "../shared/text-order.js";
 
 export { MAX_REPORT_DAYS, periodFromDays, type CostPeriod } from "./period.js";
 
@@ -100,7 +101,7 @@ export function costReport(db: Db, options: CostReportOptions): CostReport {
       const savings = cacheSavingsNano(options.pricing, row.model, row.cacheReadTokens);
       return { ...withUsd(row), cacheSavingsNanoUsd: savings, cacheSavingsUsd: nanoToUsd(savings) };
     })
-    .sort((a, b) => b.costNanoUsd - a.costNanoUsd || a.model.localeCompare(b.model));
+    .sort((a, b) => b.costNanoUsd - a.costNanoUsd || byCodePoint(a.model, b.model));
   const totals = sumFields(byModel);
   const report: CostReport = {
     period,
@@ -115,7 +116,7 @@ export function costReport(db: Db, options: CostReportOptions): CostReport {
       .all(params) as ({ user: string } & Sums)[];
     report.byUser = users
       .map(withUsd)
-      .sort((a, b) => b.costNanoUsd - a.costNanoUsd || a.user.localeCompare(b.user));
+      .sort((a, b) => b.costNanoUsd - a.costNanoUsd || byCodePoint(a.user, b.user));
   }
   return report;
 }

@@ -14,6 +14,11 @@ export function formatUsd(nano: number): string {
     return units === 0 ? `${sign}<$0.0001` : `${sign}$0.${String(units).padStart(4, "0")}`;
   }
   const cents = Math.floor((amount + NANO_PER_CENT / 2) / NANO_PER_CENT);
-  const dollars = Math.floor(cents / 100).toLocaleString("en-US");
+  const dollars = groupThousands(Math.floor(cents / 100));
   return `${sign}$${dollars}.${String(cents % 100).padStart(2, "0")}`;
+}
+
+/** "1,234,567": en-US grouping without toLocaleString(), whose first call loads ICU data (27 ms of a CLI start). */
+function groupThousands(whole: number): string {
+  return String(whole).replace(/\B(?=(\d{3})+$)/g, ",");
 }

@@ -66,6 +66,8 @@ describe("format", () => {
     assert.equal(formatUsd(0), "$0.00");
     assert.equal(formatUsd(12_345_000_000), "$12.35");
     assert.equal(formatUsd(1_234_567_890_000), "$1,234.57");
+    assert.equal(formatUsd(1_234_567_000_000_000), "$1,234,567.00");
+    assert.equal(formatUsd(-999_000_000_000), "-$999.00");
     assert.equal(formatUsd(123_000_000), "$0.12");
     assert.equal(formatUsd(1_234_500), "$0.0012");
     assert.equal(formatUsd(40), "<$0.0001");

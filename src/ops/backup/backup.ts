@@ -28,6 +28,7 @@ import { gzipHashed } from "./compress.js";
 import { BackupVerificationError, checkDatabaseFile, type CheckedDatabase } from "./verify.js";
 import { openLiveDatabase } from "../../db/live.js";
 import { withLock } from "../../shared/lock.js";
+import { byCodePoint } from "../../shared/text-order.js";
 
 export type BackupPhase = "snapshot" | "check" | "compress";
 
@@ -261,7 +262,7 @@ export function beyondRetention<T extends { file: string; createdAt: string }>(
   backups: readonly T[],
   options: PruneOptions,
 ): T[] {
-  const newestFirst = [...backups].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  const newestFirst = [...backups].sort((a, b) => byCodePoint(b.createdAt, a.createdAt));
   const cutoff =
     options.keepDays === undefined ? undefined : options.now.getTime() - options.keepDays * MS_PER_DAY;
   return newestFirst.filter(

@@ -11,6 +11,7 @@ import {
   tableRowCounts,
   type RowCounts,
 } from "./verify.js";
+import { byCodePoint } from "../../shared/text-order.js";
 
 export interface DrillReport {
   ok: true;
@@ -31,7 +32,7 @@ export async function drillBackup(dir: string): Promise<DrillReport> {
   const started = Date.now();
   const record = readManifest(dir)
     .backups.filter((candidate) => candidate.verified)
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+    .sort((a, b) => byCodePoint(b.createdAt, a.createdAt))[0];
   if (!record)
     throw new UserError(`no verified backup in ${dir} to drill (run ahb backup)`, ExitCode.NOT_FOUND);
   const work = mkdtempSync(join(tmpdir(), "ahb-drill-"));

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { isBackupName, isPartialName, readManifest, sha256File, type BackupRecord } from "./files.js";
+import { byCodePoint } from "../../shared/text-order.js";
 
 export type BackupState = "verified" | "invalid" | "incomplete" | "missing";
 
@@ -40,7 +41,7 @@ export async function listBackups(dir: string, now = new Date()): Promise<Backup
     }
   }
   return listings.sort(
-    (a, b) => (b.createdAt ?? "").localeCompare(a.createdAt ?? "") || a.file.localeCompare(b.file),
+    (a, b) => byCodePoint(b.createdAt ?? "", a.createdAt ?? "") || byCodePoint(a.file, b.file),
   );
 }
 
@@ -91,7 +92,7 @@ export function newestBackup(dir: string, now: Date): { file: string; path: stri
   if (!existsSync(dir)) return null;
   const newest = readManifest(dir)
     .backups.filter((record) => record.verified)
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+    .sort((a, b) => byCodePoint(b.createdAt, a.createdAt))[0];
   if (!newest) return null;
   return {
     file: newest.file,

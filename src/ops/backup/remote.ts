@@ -16,6 +16,7 @@ import {
   type BackupRecord,
 } from "./files.js";
 import { readEnvKeys } from "../../config/env-keys.js";
+import { byCodePoint } from "../../shared/text-order.js";
 
 /** Next to each `.db.gz` on the remote: its manifest record (checksum, row counts), written after the backup. */
 const RECORD_SUFFIX = ".json";
@@ -140,7 +141,7 @@ export async function listRemoteBackups(target: RemoteTarget, now = new Date()):
         state: names.has(`${entry.Name}${RECORD_SUFFIX}`) ? ("copied" as const) : ("incomplete" as const),
       };
     })
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    .sort((a, b) => byCodePoint(b.createdAt, a.createdAt));
 }
 
 export interface OffsiteCopy {

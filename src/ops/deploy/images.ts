@@ -1,9 +1,10 @@
 import { ExitCode, UserError } from "../../errors.js";
 import type { KeptImage } from "../docker/engine.js";
 import type { AuditEntry } from "./audit.js";
+import { byCodePoint } from "../../shared/text-order.js";
 
 export function newestFirst(images: readonly KeptImage[]): KeptImage[] {
-  return [...images].sort((a, b) => b.builtAt.localeCompare(a.builtAt) || b.version.localeCompare(a.version));
+  return [...images].sort((a, b) => byCodePoint(b.builtAt, a.builtAt) || byCodePoint(b.version, a.version));
 }
 
 /**
