@@ -69,6 +69,8 @@ async function timeStart(docker: Docker, dataDir: string, bare: boolean): Promis
       PortBindings: { "8000/tcp": [{ HostIp: "127.0.0.1", HostPort: String(port) }] },
       Binds: [`${dataDir}/data:/app/data`, `${dataDir}/exports:/app/exports`],
       ShmSize: 512 * 1024 ** 2,
+      // As containerSpec creates it: tini as PID 1.
+      Init: true,
       ...runtimeHardening,
     },
   });

@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { openDatabase } from "../src/db/open.js";
 import { costReport, periodFromDays } from "../src/costs/report.js";
 import { cliPath } from "../test/helpers/cli.js";
@@ -13,6 +14,7 @@ import { load1, median, slowdownRow, type BenchReport } from "./lib/report.js";
 
 const rows = Number(process.env.BENCH_LEDGER_ROWS ?? 1_000_000);
 const runs = Number(process.env.BENCH_CLI_RUNS ?? 9);
+const jobFloor = fileURLToPath(new URL("./fixtures/costs-floor.cjs", import.meta.url));
 
 function wallMs(args: string[]): number {
   const started = performance.now();
@@ -42,13 +44,23 @@ export default async function benchCosts(): Promise<BenchReport> {
       "--env-file",
       join(dir, "none.env"),
     ];
-    const times: Record<"node" | "version" | "costs", number[]> = { node: [], version: [], costs: [] };
+    const times: Record<"node" | "version" | "costs" | "job" | "help", number[]> = {
+      node: [],
+      version: [],
+      costs: [],
+      job: [],
+      help: [],
+    };
     for (let run = 0; run < runs; run += 1) {
       times.node.push(wallMs(["-e", "0"]));
       times.version.push(wallMs(["--", cliPath, "--version"]));
       times.costs.push(wallMs(costs));
+      times.job.push(wallMs([jobFloor, dbPath, "365"]));
+      times.help.push(wallMs(["--", cliPath, "--help"]));
     }
     const floor = median(times.node);
+    const ratioToNode = (key: keyof typeof times) =>
+      `${median(times[key]).toFixed(0)} ms (${(median(times[key]) / floor).toFixed(2)}x \`node -e 0\`)`;
     return {
       name: "CLI start",
       rows: [
@@ -64,6 +76,9 @@ export default async function benchCosts(): Promise<BenchReport> {
       ],
       notes: [
         `${runs} runs of each, alternating; wall-time medians. costReport() in-process: ${coreMs.toFixed(0)} ms.`,
+        `the job alone, no CLI (bench/fixtures/costs-floor.cjs: better-sqlite3 and the report's three rollup ` +
+          `queries): ${ratioToNode("job")}; \`ahb --help\` (commander and the command declarations, nothing ` +
+          `run): ${ratioToNode("help")}.`,
       ],
       load: [loadStart, load1()],
     };

@@ -4,6 +4,7 @@ import { csrfGuard } from "./middleware/csrf.js";
 import { corsFor } from "./middleware/cors.js";
 import { identity } from "./middleware/identity.js";
 import { mountRateLimits } from "./middleware/rate-limit.js";
+import { observeRequests } from "./middleware/observe.js";
 import { requestLog } from "./middleware/request-log.js";
 import { securityHeaders } from "./middleware/security-headers.js";
 import { budgetRoutes, withSpendGuard } from "./routes/budget.js";
@@ -31,8 +32,7 @@ export function createApp(appDeps: AppDeps): Hono<AppEnv> {
     drain: appDeps.drain ?? createDrain(),
   };
   const app = new Hono<AppEnv>();
-  app.use("*", deps.metrics.middleware);
-  app.use("*", requestLog(deps.logger));
+  app.use("*", observeRequests(deps.metrics.observeRequest, requestLog(deps.logger)));
   app.use("*", identity(deps.config));
   app.use("*", securityHeaders());
   app.use("/api/*", corsFor(deps.config.CORS_ORIGINS));

@@ -1,4 +1,3 @@
-import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { PlannedCall } from "../ai/budget/estimate.js";
@@ -7,13 +6,13 @@ import { ProviderError } from "../ai/providers/errors.js";
 import type { ChatEvent, EmitEvent } from "../ai/turn/events.js";
 import type { CallStatus } from "../db/repo/ledger.js";
 import type { Exporter } from "../export/exporter.js";
-import type { AppEnv } from "./types.js";
+import type { RequestObserver } from "./middleware/observe.js";
 
 /** The server's Prometheus metrics, on a registry of its own (one per app, so tests can build many). */
 export interface Metrics extends CallObserver {
   registry: Registry;
   /** Counts and times every request under its route pattern (never the raw path: ids would explode the labels). */
-  middleware: MiddlewareHandler<AppEnv>;
+  observeRequest: RequestObserver;
   /** Passes a turn's events through, counting the turn by mode and outcome when it is done. */
   observeTurn(mode: string, emit: EmitEvent): EmitEvent;
 }
@@ -76,13 +75,11 @@ export function createMetrics(exporter?: Pick<Exporter, "stats">): Metrics {
   }));
   return {
     registry,
-    middleware: async (c, next) => {
-      const started = performance.now();
-      await next();
+    observeRequest(c, elapsedMs) {
       // Once the chain has run, the route index points at the handler that answered.
       const route = routePath(c);
       const method = c.req.method;
-      latency.observe(routeLabels(route, method), (performance.now() - started) / 1000);
+      latency.observe(routeLabels(route, method), elapsedMs / 1000);
       requests.inc(statusLabels(route, method, c.res.status));
     },
     observeTurn(mode, emit) {

@@ -1,6 +1,5 @@
-import type { MiddlewareHandler } from "hono";
 import type { Logger } from "../../log.js";
-import type { AppEnv } from "../types.js";
+import type { RequestObserver } from "./observe.js";
 
 export const HEALTH_PATH = "/api/health";
 
@@ -41,21 +40,19 @@ export function healthProbeSampler(everyMs: number, now: () => number) {
  * One line per request: method, path (never the query string, which may carry tokens), status, ms, user;
  * health probes are sampled by healthProbeSampler.
  */
-export function requestLog(logger: Logger, options: RequestLogOptions = {}): MiddlewareHandler<AppEnv> {
+export function requestLog(logger: Logger, options: RequestLogOptions = {}): RequestObserver {
   const sampleHealth = healthProbeSampler(
     options.healthLogEveryMs ?? HEALTH_LOG_EVERY_MS,
     options.now ?? Date.now,
   );
-  return async (c, next) => {
-    const started = performance.now();
-    await next();
+  return (c, elapsedMs) => {
     const probes = c.req.path === HEALTH_PATH ? sampleHealth(c.res.status) : null;
     if (probes === undefined) return;
     logger.info("request", {
       method: c.req.method,
       path: c.req.path,
       status: c.res.status,
-      ms: Math.round((performance.now() - started) * 10) / 10,
+      ms: Math.round(elapsedMs * 10) / 10,
       // Unset when identity itself refused the request (an unreadable X-Forwarded-User).
       user: c.get("user") ?? null,
       ...(probes === null ? {} : { probes }),

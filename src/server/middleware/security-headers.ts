@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../types.js";
+import { HEALTH_PATH } from "./request-log.js";
 
 /** The app's own pages: scripts only from our origin, no eval, framed only by ourselves. */
 export const APP_CSP = {
@@ -53,7 +54,7 @@ export const MACHINE_HEADERS: Readonly<Record<string, string>> = {
 };
 
 /** Paths whose answers are MACHINE_HEADERS' kind; everything else gets SECURITY_HEADERS. */
-export const MACHINE_PATHS: ReadonlySet<string> = new Set(["/api/health", "/metrics"]);
+export const MACHINE_PATHS: ReadonlySet<string> = new Set([HEALTH_PATH, "/metrics"]);
 
 /**
  * A route that sets one of these headers itself keeps its value (the document preview has its own sandbox CSP).
