@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "../open.js";
 import { nowIso } from "../open.js";
+import { statement } from "../statements.js";
 
 /** An upload's extracted text, kept with its session until the session goes. */
 export interface AttachmentInfo {
@@ -40,7 +41,8 @@ export function addAttachment(
   input: { filename: string; type: string; truncated: boolean; text: string },
 ): AttachmentInfo {
   const id = randomUUID();
-  db.prepare(
+  statement(
+    db,
     `INSERT INTO attachments (id, session_id, filename, type, chars, truncated, text, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
@@ -64,7 +66,8 @@ export function addAttachment(
 
 /** The session's attachments with these ids, in the order asked; ids of other sessions are simply absent. */
 export function getAttachments(db: Db, sessionId: string, ids: readonly string[]): Attachment[] {
-  const get = db.prepare(
+  const get = statement(
+    db,
     "SELECT id, filename, type, chars, truncated, text FROM attachments WHERE id = ? AND session_id = ?",
   );
   return ids.flatMap((id) => {
@@ -74,7 +77,8 @@ export function getAttachments(db: Db, sessionId: string, ids: readonly string[]
 }
 
 export function linkAttachments(db: Db, messageId: number, attachmentIds: readonly string[]): void {
-  const link = db.prepare(
+  const link = statement(
+    db,
     "INSERT INTO message_attachments (message_id, attachment_id, position) VALUES (?, ?, ?)",
   );
   attachmentIds.forEach((id, position) => link.run(messageId, id, position));
@@ -82,13 +86,12 @@ export function linkAttachments(db: Db, messageId: number, attachmentIds: readon
 
 /** Each message's attachments (without their text), keyed by message id. */
 export function attachmentsByMessage(db: Db, sessionId: string): Map<number, AttachmentInfo[]> {
-  const rows = db
-    .prepare(
-      `SELECT m.message_id, a.id, a.filename, a.type, a.chars, a.truncated
+  const rows = statement(
+    db,
+    `SELECT m.message_id, a.id, a.filename, a.type, a.chars, a.truncated
          FROM message_attachments m JOIN attachments a ON a.id = m.attachment_id
         WHERE a.session_id = ? ORDER BY m.message_id, m.position`,
-    )
-    .all(sessionId) as (AttachmentRow & { message_id: number })[];
+  ).all(sessionId) as (AttachmentRow & { message_id: number })[];
   const byMessage = new Map<number, AttachmentInfo[]>();
   for (const row of rows) {
     const list = byMessage.get(row.message_id) ?? [];

@@ -2,6 +2,7 @@ import { HttpMappedError } from "../../errors.js";
 import { randomUUID } from "node:crypto";
 import type { Db } from "../open.js";
 import { nowIso } from "../open.js";
+import { statement } from "../statements.js";
 
 export interface BrandLogo {
   mimeType: string;
@@ -64,20 +65,21 @@ function toBrand(row: BrandRow): Brand {
 }
 
 export function listBrands(db: Db): Brand[] {
-  const rows = db
-    .prepare(`SELECT ${COLUMNS} FROM brand_profiles ORDER BY name COLLATE NOCASE`)
-    .all() as BrandRow[];
+  const rows = statement(
+    db,
+    `SELECT ${COLUMNS} FROM brand_profiles ORDER BY name COLLATE NOCASE`,
+  ).all() as BrandRow[];
   return rows.map(toBrand);
 }
 
 export function getBrand(db: Db, id: string): Brand | undefined {
-  const row = db.prepare(`SELECT ${COLUMNS} FROM brand_profiles WHERE id = ?`).get(id) as
+  const row = statement(db, `SELECT ${COLUMNS} FROM brand_profiles WHERE id = ?`).get(id) as
     BrandRow | undefined;
   return row && toBrand(row);
 }
 
 export function getBrandLogo(db: Db, id: string): BrandLogo | null {
-  const row = db.prepare("SELECT logo_mime, logo_data FROM brand_profiles WHERE id = ?").get(id) as
+  const row = statement(db, "SELECT logo_mime, logo_data FROM brand_profiles WHERE id = ?").get(id) as
     { logo_mime: string | null; logo_data: Buffer | null } | undefined;
   return row?.logo_mime && row.logo_data ? { mimeType: row.logo_mime, data: row.logo_data } : null;
 }
@@ -86,23 +88,22 @@ export function createBrand(db: Db, fields: BrandFields, logo: BrandLogo | null,
   const id = randomUUID();
   const now = nowIso();
   guardUniqueName(fields.name, () =>
-    db
-      .prepare(
-        `INSERT INTO brand_profiles (id, name, colors, fonts, voice, logo_mime, logo_data, created_by, created_at, updated_at)
+    statement(
+      db,
+      `INSERT INTO brand_profiles (id, name, colors, fonts, voice, logo_mime, logo_data, created_by, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        id,
-        fields.name,
-        JSON.stringify(fields.colors),
-        JSON.stringify(fields.fonts),
-        fields.voice,
-        logo?.mimeType ?? null,
-        logo?.data ?? null,
-        createdBy,
-        now,
-        now,
-      ),
+    ).run(
+      id,
+      fields.name,
+      JSON.stringify(fields.colors),
+      JSON.stringify(fields.fonts),
+      fields.voice,
+      logo?.mimeType ?? null,
+      logo?.data ?? null,
+      createdBy,
+      now,
+      now,
+    ),
   );
   return getBrand(db, id) as Brand;
 }
@@ -117,14 +118,13 @@ export function updateBrand(
   if (!current) return undefined;
   const next = { ...current, ...patch };
   guardUniqueName(next.name, () =>
-    db
-      .prepare(
-        "UPDATE brand_profiles SET name = ?, colors = ?, fonts = ?, voice = ?, updated_at = ? WHERE id = ?",
-      )
-      .run(next.name, JSON.stringify(next.colors), JSON.stringify(next.fonts), next.voice, nowIso(), id),
+    statement(
+      db,
+      "UPDATE brand_profiles SET name = ?, colors = ?, fonts = ?, voice = ?, updated_at = ? WHERE id = ?",
+    ).run(next.name, JSON.stringify(next.colors), JSON.stringify(next.fonts), next.voice, nowIso(), id),
   );
   if (patch.logo !== undefined) {
-    db.prepare("UPDATE brand_profiles SET logo_mime = ?, logo_data = ? WHERE id = ?").run(
+    statement(db, "UPDATE brand_profiles SET logo_mime = ?, logo_data = ? WHERE id = ?").run(
       patch.logo?.mimeType ?? null,
       patch.logo?.data ?? null,
       id,
@@ -135,18 +135,19 @@ export function updateBrand(
 
 /** Deletes the profile; sessions that had chosen it go back to no profile (their documents stay as they are). */
 export function deleteBrand(db: Db, id: string): boolean {
-  return db.prepare("DELETE FROM brand_profiles WHERE id = ?").run(id).changes > 0;
+  return statement(db, "DELETE FROM brand_profiles WHERE id = ?").run(id).changes > 0;
 }
 
 export function getSessionBrandId(db: Db, sessionId: string): string | null {
-  const id = db.prepare("SELECT brand_id FROM session_brands WHERE session_id = ?").pluck().get(sessionId);
+  const id = statement(db, "SELECT brand_id FROM session_brands WHERE session_id = ?").pluck().get(sessionId);
   return typeof id === "string" ? id : null;
 }
 
 export function setSessionBrand(db: Db, sessionId: string, brandId: string | null): void {
-  if (brandId === null) db.prepare("DELETE FROM session_brands WHERE session_id = ?").run(sessionId);
+  if (brandId === null) statement(db, "DELETE FROM session_brands WHERE session_id = ?").run(sessionId);
   else
-    db.prepare(
+    statement(
+      db,
       "INSERT INTO session_brands (session_id, brand_id) VALUES (?, ?) ON CONFLICT (session_id) DO UPDATE SET brand_id = excluded.brand_id",
     ).run(sessionId, brandId);
 }

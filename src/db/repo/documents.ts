@@ -2,6 +2,7 @@ import { HttpMappedError } from "../../errors.js";
 import { randomUUID } from "node:crypto";
 import type { Db } from "../open.js";
 import { nowIso } from "../open.js";
+import { statement } from "../statements.js";
 
 export interface DocumentRow {
   id: string;
@@ -53,8 +54,9 @@ export function insertDocument(db: Db, sessionId: string, givenTitle?: string): 
   const id = randomUUID();
   const title = givenTitle ?? DEFAULT_DOCUMENT_TITLE;
   const createdAt = nowIso();
-  db.prepare("UPDATE documents SET is_active = 0 WHERE session_id = ? AND is_active = 1").run(sessionId);
-  db.prepare(
+  statement(db, "UPDATE documents SET is_active = 0 WHERE session_id = ? AND is_active = 1").run(sessionId);
+  statement(
+    db,
     "INSERT INTO documents (id, session_id, title, is_active, created_at, title_source) VALUES (?, ?, ?, 1, ?, ?)",
   ).run(id, sessionId, title, createdAt, givenTitle === undefined ? "default" : "user");
   return { id, sessionId, title, isActive: true, createdAt, latestVersion: null };
@@ -65,29 +67,31 @@ export function createDocument(db: Db, sessionId: string, title?: string): Docum
 }
 
 export function listDocuments(db: Db, sessionId: string): DocumentRow[] {
-  const rows = db
-    .prepare(`${SELECT_DOCUMENT} WHERE d.session_id = ? ORDER BY d.created_at, d.rowid`)
-    .all(sessionId) as RawDocument[];
+  const rows = statement(db, `${SELECT_DOCUMENT} WHERE d.session_id = ? ORDER BY d.created_at, d.rowid`).all(
+    sessionId,
+  ) as RawDocument[];
   return rows.map(toDocument);
 }
 
 export function getDocument(db: Db, sessionId: string, documentId: string): DocumentRow | undefined {
-  const row = db
-    .prepare(`${SELECT_DOCUMENT} WHERE d.session_id = ? AND d.id = ?`)
-    .get(sessionId, documentId) as RawDocument | undefined;
+  const row = statement(db, `${SELECT_DOCUMENT} WHERE d.session_id = ? AND d.id = ?`).get(
+    sessionId,
+    documentId,
+  ) as RawDocument | undefined;
   return row && toDocument(row);
 }
 
 export function getActiveDocument(db: Db, sessionId: string): DocumentRow | undefined {
-  const row = db.prepare(`${SELECT_DOCUMENT} WHERE d.session_id = ? AND d.is_active = 1`).get(sessionId) as
-    RawDocument | undefined;
+  const row = statement(db, `${SELECT_DOCUMENT} WHERE d.session_id = ? AND d.is_active = 1`).get(
+    sessionId,
+  ) as RawDocument | undefined;
   return row && toDocument(row);
 }
 
 export function activateDocument(db: Db, sessionId: string, documentId: string): void {
   db.transaction(() => {
-    db.prepare("UPDATE documents SET is_active = 0 WHERE session_id = ? AND is_active = 1").run(sessionId);
-    db.prepare("UPDATE documents SET is_active = 1 WHERE session_id = ? AND id = ?").run(
+    statement(db, "UPDATE documents SET is_active = 0 WHERE session_id = ? AND is_active = 1").run(sessionId);
+    statement(db, "UPDATE documents SET is_active = 1 WHERE session_id = ? AND id = ?").run(
       sessionId,
       documentId,
     );
@@ -95,12 +99,13 @@ export function activateDocument(db: Db, sessionId: string, documentId: string):
 }
 
 export function renameDocument(db: Db, documentId: string, title: string): void {
-  db.prepare("UPDATE documents SET title = ?, title_source = 'user' WHERE id = ?").run(title, documentId);
+  statement(db, "UPDATE documents SET title = ?, title_source = 'user' WHERE id = ?").run(title, documentId);
 }
 
 /** A generated title, only while the document still has its default one. */
 export function setGeneratedDocumentTitle(db: Db, documentId: string, title: string): void {
-  db.prepare(
+  statement(
+    db,
     "UPDATE documents SET title = ?, title_source = 'generated' WHERE id = ? AND title_source = 'default'",
   ).run(title, documentId);
 }
@@ -109,16 +114,16 @@ export function setGeneratedDocumentTitle(db: Db, documentId: string, title: str
 export function deleteDocument(db: Db, sessionId: string, documentId: string): void {
   db.transaction(() => {
     const count = Number(
-      db.prepare("SELECT count(*) FROM documents WHERE session_id = ?").pluck().get(sessionId),
+      statement(db, "SELECT count(*) FROM documents WHERE session_id = ?").pluck().get(sessionId),
     );
     if (count <= 1) throw new LastDocumentError();
-    const wasActive = db
-      .prepare("SELECT is_active FROM documents WHERE id = ? AND session_id = ?")
+    const wasActive = statement(db, "SELECT is_active FROM documents WHERE id = ? AND session_id = ?")
       .pluck()
       .get(documentId, sessionId);
-    db.prepare("DELETE FROM documents WHERE id = ? AND session_id = ?").run(documentId, sessionId);
+    statement(db, "DELETE FROM documents WHERE id = ? AND session_id = ?").run(documentId, sessionId);
     if (wasActive === 1) {
-      db.prepare(
+      statement(
+        db,
         `UPDATE documents SET is_active = 1 WHERE id =
            (SELECT id FROM documents WHERE session_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1)`,
       ).run(sessionId);

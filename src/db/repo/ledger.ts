@@ -1,6 +1,7 @@
 import type { Db } from "../open.js";
 import { nowIso } from "../open.js";
 import { USAGE_FIELDS, ZERO_USAGE, type TokenUsage } from "../usage-fields.js";
+import { statement } from "../statements.js";
 
 export type Provider = "anthropic" | "google";
 /** How a provider call ended. */
@@ -43,7 +44,7 @@ const FINISH_CALL = `UPDATE cost_ledger SET created_at = @createdAt, request_id 
   WHERE id = @id`;
 
 export function insertLedgerEntry(db: Db, entry: LedgerEntry, createdAt = nowIso()): number {
-  const result = db.prepare(INSERT_LEDGER).run({ ...entry, createdAt });
+  const result = statement(db, INSERT_LEDGER).run({ ...entry, createdAt });
   return Number(result.lastInsertRowid);
 }
 
@@ -59,20 +60,21 @@ export function insertPendingCall(db: Db, call: CallStart): number {
 }
 
 export function nameRequest(db: Db, id: number, requestId: string): void {
-  db.prepare("UPDATE cost_ledger SET request_id = ? WHERE id = ?").run(requestId, id);
+  statement(db, "UPDATE cost_ledger SET request_id = ? WHERE id = ?").run(requestId, id);
 }
 
 /** The call ended with usage reported: its pending row takes the outcome, dated when it ended. */
 export function finishCall(db: Db, id: number, end: CallEnd, endedAt = nowIso()): void {
-  db.prepare(FINISH_CALL).run({ ...end, id, createdAt: endedAt });
+  statement(db, FINISH_CALL).run({ ...end, id, createdAt: endedAt });
 }
 
 /** The call ended having reported no usage (refused before it streamed): nothing was billed, no row stays. */
 export function dropPendingCall(db: Db, id: number): void {
-  db.prepare("DELETE FROM cost_ledger WHERE id = ?").run(id);
+  statement(db, "DELETE FROM cost_ledger WHERE id = ?").run(id);
 }
 
 /** At server start: calls a previous process left pending were cut by its death. Returns how many. */
 export function markInterruptedCalls(db: Db): number {
-  return db.prepare("UPDATE cost_ledger SET status = 'interrupted' WHERE status = 'pending'").run().changes;
+  return statement(db, "UPDATE cost_ledger SET status = 'interrupted' WHERE status = 'pending'").run()
+    .changes;
 }

@@ -1,6 +1,7 @@
 import type { Db } from "../open.js";
 import { nowIso } from "../open.js";
 import { attachmentsByMessage, type AttachmentInfo } from "./attachments.js";
+import { statement } from "../statements.js";
 
 export type MessageRole = "user" | "assistant" | "system";
 
@@ -43,24 +44,23 @@ export function addMessage(db: Db, input: NewMessage): ChatMessage {
     version: input.version ?? null,
     retryOf: input.retryOf ?? null,
   };
-  const result = db
-    .prepare(
-      `INSERT INTO chat_messages
+  const result = statement(
+    db,
+    `INSERT INTO chat_messages
          (session_id, document_id, role, content, created_at, status, error_code, cost_nano_usd, version, retry_of)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .run(
-      input.sessionId,
-      input.documentId,
-      input.role,
-      input.content,
-      createdAt,
-      message.status,
-      message.errorCode,
-      message.costNanoUsd,
-      message.version,
-      message.retryOf,
-    );
+  ).run(
+    input.sessionId,
+    input.documentId,
+    input.role,
+    input.content,
+    createdAt,
+    message.status,
+    message.errorCode,
+    message.costNanoUsd,
+    message.version,
+    message.retryOf,
+  );
   return {
     id: Number(result.lastInsertRowid),
     role: input.role,
@@ -73,13 +73,12 @@ export function addMessage(db: Db, input: NewMessage): ChatMessage {
 }
 
 export function listMessages(db: Db, sessionId: string): ChatMessage[] {
-  const rows = db
-    .prepare(
-      `SELECT id, role, content, document_id AS documentId, created_at AS createdAt, status,
+  const rows = statement(
+    db,
+    `SELECT id, role, content, document_id AS documentId, created_at AS createdAt, status,
               error_code AS errorCode, cost_nano_usd AS costNanoUsd, version, retry_of AS retryOf
          FROM chat_messages WHERE session_id = ? ORDER BY id`,
-    )
-    .all(sessionId) as Omit<ChatMessage, "attachments">[];
+  ).all(sessionId) as Omit<ChatMessage, "attachments">[];
   const attachments = attachmentsByMessage(db, sessionId);
   return rows.map((row) => ({ ...row, attachments: attachments.get(row.id) ?? [] }));
 }
@@ -87,8 +86,7 @@ export function listMessages(db: Db, sessionId: string): ChatMessage[] {
 /** A user message of this session, for Retry's reference. */
 export function hasUserMessage(db: Db, sessionId: string, id: number): boolean {
   return (
-    db
-      .prepare("SELECT 1 FROM chat_messages WHERE id = ? AND session_id = ? AND role = 'user'")
+    statement(db, "SELECT 1 FROM chat_messages WHERE id = ? AND session_id = ? AND role = 'user'")
       .pluck()
       .get(id, sessionId) !== undefined
   );

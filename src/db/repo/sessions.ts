@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { Db } from "../open.js";
 import { nowIso } from "../open.js";
 import { insertDocument } from "./documents.js";
+import { statement } from "../statements.js";
 
 export { DEFAULT_DOCUMENT_TITLE } from "./documents.js";
 
@@ -65,7 +66,7 @@ export function createSession(
   return db
     .transaction(() => {
       const count = Number(
-        db.prepare("SELECT count(*) FROM sessions WHERE owner = ?").pluck().get(input.owner),
+        statement(db, "SELECT count(*) FROM sessions WHERE owner = ?").pluck().get(input.owner),
       );
       if (count >= input.maxPerOwner) throw new SessionLimitError(input.maxPerOwner);
       const now = nowIso();
@@ -77,7 +78,8 @@ export function createSession(
         last_active: now,
         pinned: 0,
       };
-      db.prepare(
+      statement(
+        db,
         `INSERT INTO sessions (id, owner, title, created_at, last_active, title_source)
          VALUES (@id, @owner, @title, @created_at, @last_active, @title_source)`,
       ).run({ ...row, title_source: input.title === undefined ? "default" : "user" });
@@ -88,7 +90,7 @@ export function createSession(
 }
 
 export function getOwnedSession(db: Db, id: string, owner: string): Session | undefined {
-  const row = db.prepare("SELECT * FROM sessions WHERE id = ? AND owner = ?").get(id, owner) as
+  const row = statement(db, "SELECT * FROM sessions WHERE id = ? AND owner = ?").get(id, owner) as
     SessionRow | undefined;
   return row && toSession(row);
 }
@@ -98,15 +100,14 @@ export function listSessions(
   owner: string,
   page: { limit: number; offset: number },
 ): { sessions: SessionSummary[]; total: number } {
-  const total = Number(db.prepare("SELECT count(*) FROM sessions WHERE owner = ?").pluck().get(owner));
-  const rows = db
-    .prepare(
-      `SELECT s.id, s.title, s.created_at, s.last_active, s.pinned,
+  const total = Number(statement(db, "SELECT count(*) FROM sessions WHERE owner = ?").pluck().get(owner));
+  const rows = statement(
+    db,
+    `SELECT s.id, s.title, s.created_at, s.last_active, s.pinned,
               (SELECT count(*) FROM documents d WHERE d.session_id = s.id) AS document_count
          FROM sessions s WHERE s.owner = ?
         ORDER BY s.last_active DESC, s.id LIMIT ? OFFSET ?`,
-    )
-    .all(owner, page.limit, page.offset) as (Omit<SessionRow, "owner"> & { document_count: number })[];
+  ).all(owner, page.limit, page.offset) as (Omit<SessionRow, "owner"> & { document_count: number })[];
   return {
     total,
     sessions: rows.map((row) => ({
@@ -121,7 +122,7 @@ export function listSessions(
 }
 
 export function renameSession(db: Db, id: string, title: string): void {
-  db.prepare("UPDATE sessions SET title = ?, title_source = 'user', last_active = ? WHERE id = ?").run(
+  statement(db, "UPDATE sessions SET title = ?, title_source = 'user', last_active = ? WHERE id = ?").run(
     title,
     nowIso(),
     id,
@@ -130,7 +131,8 @@ export function renameSession(db: Db, id: string, title: string): void {
 
 /** A generated title, only while the session still has its default one. */
 export function setGeneratedSessionTitle(db: Db, id: string, title: string): void {
-  db.prepare(
+  statement(
+    db,
     "UPDATE sessions SET title = ?, title_source = 'generated' WHERE id = ? AND title_source = 'default'",
   ).run(title, id);
 }
@@ -150,20 +152,19 @@ export function setPinned(db: Db, session: Session, pinned: boolean, maxPinned: 
   db.transaction(() => {
     if (pinned && !session.pinned) {
       const count = Number(
-        db
-          .prepare("SELECT count(*) FROM sessions WHERE owner = ? AND pinned = 1 AND id <> ?")
+        statement(db, "SELECT count(*) FROM sessions WHERE owner = ? AND pinned = 1 AND id <> ?")
           .pluck()
           .get(session.owner, session.id),
       );
       if (count >= maxPinned) throw new PinLimitError(maxPinned);
     }
-    db.prepare("UPDATE sessions SET pinned = ? WHERE id = ?").run(pinned ? 1 : 0, session.id);
+    statement(db, "UPDATE sessions SET pinned = ? WHERE id = ?").run(pinned ? 1 : 0, session.id);
   }).immediate();
 }
 
 /** Called when a turn starts and on its heartbeat: cleanup keeps sessions whose turn is alive. */
 export function markTurnAlive(db: Db, id: string, now = new Date()): void {
-  db.prepare("UPDATE sessions SET turn_alive_at = ?, last_active = ? WHERE id = ?").run(
+  statement(db, "UPDATE sessions SET turn_alive_at = ?, last_active = ? WHERE id = ?").run(
     now.toISOString(),
     now.toISOString(),
     id,
@@ -171,13 +172,13 @@ export function markTurnAlive(db: Db, id: string, now = new Date()): void {
 }
 
 export function deleteSession(db: Db, id: string): void {
-  db.prepare("DELETE FROM sessions WHERE id = ?").run(id);
+  statement(db, "DELETE FROM sessions WHERE id = ?").run(id);
 }
 
 /** Marks the session as used now (so cleanup keeps it), at most once per minute. */
 export function touchSession(db: Db, id: string, now = new Date()): void {
   const threshold = new Date(now.getTime() - TOUCH_GRANULARITY_MS).toISOString();
-  db.prepare("UPDATE sessions SET last_active = ? WHERE id = ? AND last_active < ?").run(
+  statement(db, "UPDATE sessions SET last_active = ? WHERE id = ? AND last_active < ?").run(
     now.toISOString(),
     id,
     threshold,

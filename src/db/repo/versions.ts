@@ -1,6 +1,7 @@
 import { HttpMappedError } from "../../errors.js";
 import type { Db } from "../open.js";
 import { nowIso } from "../open.js";
+import { statement } from "../statements.js";
 
 export interface VersionMeta {
   version: number;
@@ -27,26 +28,26 @@ const COLUMNS = "version, html, prompt, summary, model, created_at AS createdAt"
 /** The given version of a document, or its latest when version is undefined. */
 export function getVersion(db: Db, documentId: string, version?: number): Version | undefined {
   if (version === undefined) {
-    return db
-      .prepare(`SELECT ${COLUMNS} FROM document_versions WHERE document_id = ? ORDER BY version DESC LIMIT 1`)
-      .get(documentId) as Version | undefined;
+    return statement(
+      db,
+      `SELECT ${COLUMNS} FROM document_versions WHERE document_id = ? ORDER BY version DESC LIMIT 1`,
+    ).get(documentId) as Version | undefined;
   }
-  return db
-    .prepare(`SELECT ${COLUMNS} FROM document_versions WHERE document_id = ? AND version = ?`)
-    .get(documentId, version) as Version | undefined;
+  return statement(db, `SELECT ${COLUMNS} FROM document_versions WHERE document_id = ? AND version = ?`).get(
+    documentId,
+    version,
+  ) as Version | undefined;
 }
 
 export function listVersions(db: Db, documentId: string): VersionMeta[] {
-  return db
-    .prepare(
-      "SELECT version, prompt, summary, model, created_at AS createdAt FROM document_versions WHERE document_id = ? ORDER BY version",
-    )
-    .all(documentId) as VersionMeta[];
+  return statement(
+    db,
+    "SELECT version, prompt, summary, model, created_at AS createdAt FROM document_versions WHERE document_id = ? ORDER BY version",
+  ).all(documentId) as VersionMeta[];
 }
 
 export function latestVersionNumber(db: Db, documentId: string): number | null {
-  const value = db
-    .prepare("SELECT max(version) FROM document_versions WHERE document_id = ?")
+  const value = statement(db, "SELECT max(version) FROM document_versions WHERE document_id = ?")
     .pluck()
     .get(documentId) as number | null;
   return value ?? null;
@@ -85,7 +86,8 @@ export function appendVersion(db: Db, input: NewVersion, baseVersion?: number | 
         model: input.model,
         createdAt: nowIso(),
       };
-      db.prepare(
+      statement(
+        db,
         `INSERT INTO document_versions (document_id, version, html, prompt, summary, model, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ).run(
