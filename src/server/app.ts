@@ -33,8 +33,11 @@ export function createApp(appDeps: AppDeps): Hono<AppEnv> {
   };
   const app = new Hono<AppEnv>();
   app.use("*", observeRequests(deps.metrics.observeRequest, requestLog(deps.logger)));
-  app.use("*", identity(deps.config));
   app.use("*", securityHeaders());
+  // Probes are answered before the middleware that serves users (identity, CORS, rate limits, CSRF): the verdict
+  // needs none of it, a proxy's bad X-Forwarded-User must not fail it, and every level of the chain costs a probe.
+  app.route("/api/health", healthRoutes(deps));
+  app.use("*", identity(deps.config));
   app.use("/api/*", corsFor(deps.config.CORS_ORIGINS));
   mountRateLimits(app, deps.config, deps.rateLimitStore);
   // After the rate limits, so refused forgeries still count against the sender's budget.
@@ -44,7 +47,6 @@ export function createApp(appDeps: AppDeps): Hono<AppEnv> {
   app.use("/api/chat/*", jsonBodyLimit());
 
   app.route("/metrics", metricsRoutes(deps.config, deps.metrics));
-  app.route("/api/health", healthRoutes(deps));
   app.route("/api/costs", costsRoutes(deps));
   app.route("/api/budget", budgetRoutes(deps));
   app.route("/api/upload", uploadRoutes(deps));

@@ -48,9 +48,11 @@ describe("server foundation", () => {
   });
 
   it("allows CORS only for configured origins", async () => {
-    const allowed = await t.app.request("/api/health", { headers: { Origin: "https://html.example.com" } });
+    const allowed = await t.app.request("/api/costs?days=30", {
+      headers: { Origin: "https://html.example.com" },
+    });
     assert.equal(allowed.headers.get("access-control-allow-origin"), "https://html.example.com");
-    const denied = await t.app.request("/api/health", { headers: { Origin: "https://evil.example" } });
+    const denied = await t.app.request("/api/costs?days=30", { headers: { Origin: "https://evil.example" } });
     assert.equal(denied.headers.get("access-control-allow-origin"), null);
   });
 

@@ -52,6 +52,15 @@ describe("identity over the app", () => {
     assert.equal(line.status, 400, "the refused request is still logged");
   });
 
+  it("answers health before identity: a proxy's unreadable name fails the user's routes, never the probe", async () => {
+    const unreadable = { headers: { "X-Forwarded-User": "\u00ff\u00fe" } };
+    const health = await t.app.request("/api/health", unreadable, fromPeer("127.0.0.1"));
+    assert.equal(health.status, 200);
+    assert.equal(health.headers.get("x-content-type-options"), "nosniff");
+    const costs = await t.app.request("/api/costs?days=30", unreadable, fromPeer("127.0.0.1"));
+    assert.equal(costs.status, 400);
+  });
+
   it("keeps ignoring the header from an untrusted peer", async () => {
     const response = await t.app.request(
       "/api/me",
