@@ -53,7 +53,8 @@ export function requestLog(logger: Logger, options: RequestLogOptions = {}): Req
       path: c.req.path,
       status: c.res.status,
       ms: Math.round(elapsedMs * 10) / 10,
-      // Unset when identity itself refused the request (an unreadable X-Forwarded-User).
+      // Unset for health probes (answered before identity) and when identity refused the request (an unreadable
+      // X-Forwarded-User).
       user: c.get("user") ?? null,
       ...(probes === null ? {} : { probes }),
     });
