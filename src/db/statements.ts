@@ -1,12 +1,13 @@
 import type Database from "better-sqlite3";
 import type { Db } from "./open.js";
+import { remembered } from "../shared/remembered.js";
 
 type Statement = Database.Statement<unknown[], unknown>;
 
 /** Distinct SQL texts kept per connection; past it the cache starts again, so SQL built per call cannot grow it. */
 export const MAX_CACHED_STATEMENTS = 500;
 
-const caches = new WeakMap<Db, Map<string, Statement>>();
+const caches = new WeakMap<Db, (sql: string) => Statement>();
 
 /**
  * The connection's statement for `sql`, prepared on first use: preparing costs about 8 µs, running a prepared
@@ -15,16 +16,11 @@ const caches = new WeakMap<Db, Map<string, Statement>>();
  * next caller of the same text gets.
  */
 export function statement(db: Db, sql: string): Statement {
-  let cache = caches.get(db);
-  if (cache === undefined) {
-    cache = new Map();
-    caches.set(db, cache);
-  }
-  let prepared = cache.get(sql);
+  let prepared = caches.get(db);
   if (prepared === undefined) {
-    if (cache.size >= MAX_CACHED_STATEMENTS) cache.clear();
-    prepared = db.prepare(sql);
-    cache.set(sql, prepared);
+    prepared = remembered((text: string): Statement => db.prepare(text), MAX_CACHED_STATEMENTS);
+    caches.set(db, prepared);
   }
-  return prepared.reader ? prepared.raw(false).pluck(false).expand(false) : prepared;
+  const found = prepared(sql);
+  return found.reader ? found.raw(false).pluck(false).expand(false) : found;
 }

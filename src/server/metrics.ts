@@ -7,6 +7,10 @@ import type { ChatEvent, EmitEvent } from "../ai/turn/events.js";
 import type { CallStatus } from "../db/repo/ledger.js";
 import type { Exporter } from "../export/exporter.js";
 import type { RequestObserver } from "./middleware/observe.js";
+import { remembered } from "../shared/remembered.js";
+
+/** Route patterns x methods x statuses: a bounded set (Node's parser knows a few dozen methods). */
+const MAX_LABEL_SETS = 4096;
 
 /** The server's Prometheus metrics, on a registry of its own (one per app, so tests can build many). */
 export interface Metrics extends CallObserver {
@@ -67,12 +71,13 @@ export function createMetrics(exporter?: Pick<Exporter, "stats">): Metrics {
     },
   });
 
-  const routeLabels = remembered((route: string, method: string) => ({ route, method }));
-  const statusLabels = remembered((route: string, method: string, status: number) => ({
-    route,
-    method,
-    status: String(status),
-  }));
+  // Label objects made once per route pattern, method and status instead of per request: with prom-client's timer
+  // closures they were most of a request's garbage.
+  const routeLabels = remembered((route: string, method: string) => ({ route, method }), MAX_LABEL_SETS);
+  const statusLabels = remembered(
+    (route: string, method: string, status: number) => ({ route, method, status: String(status) }),
+    MAX_LABEL_SETS,
+  );
   return {
     registry,
     observeRequest(c, elapsedMs) {
@@ -100,24 +105,5 @@ export function createMetrics(exporter?: Pick<Exporter, "stats">): Metrics {
     billed(model, costNanoUsd) {
       spend.inc({ model }, costNanoUsd);
     },
-  };
-}
-
-/**
- * Label objects made once per route pattern, method and status (a bounded set) instead of per request: with
- * prom-client's timer closures they were most of a request's garbage.
- */
-function remembered<Args extends (string | number)[], Labels>(
-  make: (...args: Args) => Labels,
-): (...args: Args) => Labels {
-  const known = new Map<string, Labels>();
-  return (...args) => {
-    const key = args.join(" ");
-    let labels = known.get(key);
-    if (labels === undefined) {
-      labels = make(...args);
-      known.set(key, labels);
-    }
-    return labels;
   };
 }

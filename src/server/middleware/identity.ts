@@ -5,8 +5,11 @@ import { ApiError } from "../errors.js";
 import { requestHeader } from "../request-header.js";
 import type { AppEnv } from "../types.js";
 import { decodeForwardedUser } from "../user-name.js";
+import { remembered } from "../../shared/remembered.js";
 
 export const ANONYMOUS = "anonymous";
+/** Peer addresses whose trust is kept (a proxy's few, or a busy public server's recent clients). */
+const REMEMBERED_PEERS = 1024;
 
 /**
  * X-Forwarded-User and X-Forwarded-For are believed only when the TCP peer is a trusted proxy;
@@ -14,7 +17,9 @@ export const ANONYMOUS = "anonymous";
  * anonymous: that would share one set of sessions with every unauthenticated caller.
  */
 export function identity(config: Config): MiddlewareHandler<AppEnv> {
-  const isTrusted = remembered(trustedProxyMatcher(config.TRUSTED_PROXIES));
+  const matchesProxy = trustedProxyMatcher(config.TRUSTED_PROXIES);
+  const trustedAddress = remembered((address: string) => matchesProxy(address), REMEMBERED_PEERS);
+  const isTrusted = (address: string | undefined) => address !== undefined && trustedAddress(address);
   const admins = new Set(config.ADMIN_USERS);
   return (c, next) => {
     const peer = c.env?.incoming?.socket?.remoteAddress;
@@ -56,20 +61,3 @@ function forwardedUserOf(headerValue: string | undefined): string {
 }
 
 /** Peers are few (the proxy, a few clients): their answers are kept, up to a bound, instead of matched each time. */
-const REMEMBERED_PEERS = 1024;
-
-function remembered(
-  isTrusted: (address: string | undefined) => boolean,
-): (address: string | undefined) => boolean {
-  const known = new Map<string, boolean>();
-  return (address) => {
-    if (address === undefined) return false;
-    let trusted = known.get(address);
-    if (trusted === undefined) {
-      trusted = isTrusted(address);
-      if (known.size >= REMEMBERED_PEERS) known.clear();
-      known.set(address, trusted);
-    }
-    return trusted;
-  };
-}

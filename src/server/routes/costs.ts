@@ -3,6 +3,8 @@ import * as z from "zod";
 import { intInRange } from "../../shared/int-range.js";
 import { pricingFromConfig } from "../../ai/pricing.js";
 import { costReport, periodFromDays, type CostPeriod, type CostReportOptions } from "../../costs/report.js";
+import { MS_PER_DAY } from "../../costs/period.js";
+import { remembered } from "../../shared/remembered.js";
 import { answerCache } from "../answer-cache.js";
 import { ApiError } from "../errors.js";
 import type { AppDeps, AppEnv } from "../types.js";
@@ -25,7 +27,6 @@ function parsePeriod(days: string | undefined): CostPeriod {
   return periodFromDays(parsed.data.days);
 }
 
-const MS_PER_DAY = 86_400_000;
 /** Distinct spellings of `days` kept per day ("30", "030", ...); at the bound the cache starts again. */
 const MAX_PERIODS = 1024;
 
@@ -35,21 +36,14 @@ const MAX_PERIODS = 1024;
  */
 function periodsOfToday(now: () => number = Date.now): (c: Context<AppEnv>) => CostPeriod {
   let day = NaN;
-  const periods = new Map<string, CostPeriod>();
+  const periodOf = remembered((days: string) => parsePeriod(days || undefined), MAX_PERIODS);
   return (c) => {
     const today = Math.floor(now() / MS_PER_DAY);
-    if (today !== day || periods.size >= MAX_PERIODS) {
-      periods.clear();
+    if (today !== day) {
+      periodOf.clear();
       day = today;
     }
-    const days = c.req.query("days") || undefined;
-    const key = days ?? "";
-    let period = periods.get(key);
-    if (period === undefined) {
-      period = parsePeriod(days);
-      periods.set(key, period);
-    }
-    return period;
+    return periodOf(c.req.query("days") ?? "");
   };
 }
 
