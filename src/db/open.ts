@@ -59,6 +59,14 @@ export function migrate(db: Db, migrations: readonly Migration[]): number[] {
   return newlyApplied;
 }
 
+/** False for a database this tool never migrated (a foreign or empty file). */
+export function hasMigrationsTable(db: Db): boolean {
+  return (
+    db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'").get() !==
+    undefined
+  );
+}
+
 export function schemaVersion(db: Db): number {
   return Number(db.prepare("SELECT coalesce(max(version), 0) FROM schema_migrations").pluck().get());
 }

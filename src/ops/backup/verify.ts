@@ -4,7 +4,7 @@ import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import Database from "better-sqlite3";
-import { schemaVersion, type Db } from "../../db/open.js";
+import { hasMigrationsTable, schemaVersion, type Db } from "../../db/open.js";
 import { fsyncPath } from "../../shared/atomic-file.js";
 
 export type RowCounts = Record<string, number>;
@@ -156,10 +156,7 @@ export function checkDatabaseFile(path: string, expectedCounts?: RowCounts): Che
     if (differences.length > 0) {
       throw new BackupVerificationError("backup row counts differ from the snapshot", differences);
     }
-    const hasMigrations = db
-      .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'")
-      .get();
-    return { rowCounts, schemaVersion: hasMigrations ? schemaVersion(db) : 0 };
+    return { rowCounts, schemaVersion: hasMigrationsTable(db) ? schemaVersion(db) : 0 };
   } catch (error) {
     if (error instanceof BackupVerificationError) throw error;
     throw new BackupVerificationError(`backup is not a readable database: ${(error as Error).message}`);

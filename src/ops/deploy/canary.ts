@@ -6,6 +6,7 @@ import Database from "better-sqlite3";
 import type { Engine } from "../docker/engine.js";
 import { canarySpec, CONTAINER_UID } from "../docker/spec.js";
 import { hostDatabasePath, type OpsConfig } from "../../config/ops.js";
+import { hasMigrationsTable } from "../../db/open.js";
 import { waitHealthy } from "./health.js";
 import { lastLogLines, saveLastLogs } from "./logs.js";
 import type { Progress } from "./progress.js";
@@ -60,8 +61,7 @@ function schemaVersions(dbPath: string): number[] {
   if (!existsSync(dbPath)) return [];
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });
   try {
-    const table = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'schema_migrations'").get();
-    if (!table) return [];
+    if (!hasMigrationsTable(db)) return [];
     return db.prepare("SELECT version FROM schema_migrations ORDER BY version").pluck().all() as number[];
   } finally {
     db.close();
